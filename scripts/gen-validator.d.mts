@@ -1,0 +1,1 @@
+export declare function generateValidator(): Promise<string>;

@@ -1,0 +1,121 @@
+// procflow's command line: argv → options → one pipeline call per command. Only this module sets the exit code.
+import { Command, CommanderError, Option } from "commander";
+import { packageVersion } from "../paths.js";
+import { colorEnabled } from "./color.js";
+import { ExitCode } from "./exit-codes.js";
+import { writeOut } from "./output.js";
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = new Command("procflow")
+    .description("Declarative job-graph runner: run the processes of a YAML job file in dependency order.")
+    .version(packageVersion(), "-V, --version")
+    .showHelpAfterError("(run procflow --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => writeOut(s), writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command("validate")
+    .description("check job files without running anything")
+    .argument("<file...>", "job files")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"),
+    )
+    .option("--strict", "warnings count as errors")
+    .option("--no-color", "no colours")
+    .action(
+      async (
+        files: string[],
+        opts: { format: "text" | "json" | "github"; strict?: boolean; color?: boolean },
+      ) => {
+        const { validateFiles } = await import("./validate.js");
+        code = await validateFiles(files, { ...opts, color: colorEnabled(process.stdout, opts.color) });
+      },
+    );
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of job files")
+    .action(async () => {
+      const { schemaText } = await import("../load/schema.js");
+      writeOut(schemaText());
+    });
+
+  program
+    .command("graph")
+    .description("print the job graph")
+    .argument("<file>", "job file")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["mermaid", "dot", "json"]).default("mermaid"),
+    )
+    .action(async (file: string, opts: { format: "mermaid" | "dot" | "json" }) => {
+      const { graphFile } = await import("./validate.js");
+      code = await graphFile(file, opts.format, colorEnabled(process.stderr, undefined));
+    });
+
+  program
+    .command("run")
+    .description("run a job file, or only the named jobs and what they need")
+    .argument("<file>", "job file")
+    .argument("[job...]", "jobs to run (with what they need)")
+    .option(
+      "-c, --concurrency <n>",
+      "most non-daemon jobs at once (over the file's concurrency)",
+      positiveInt,
+    )
+    .addOption(
+      new Option("-o, --output <mode>", "output mode (default: tui on a terminal, lines otherwise)").choices([
+        "tui",
+        "lines",
+        "grouped",
+        "json",
+        "quiet",
+      ]),
+    )
+    .addOption(
+      new Option("--keep-going", "keep running every job that does not depend on a failure").conflicts(
+        "failFast",
+      ),
+    )
+    .option("--fail-fast", "stop every running job at the first failure")
+    .option("--dry-run", "print the plan and start nothing")
+    .option("--log-dir <dir>", "write each job's output to <dir>/<job>.log, and run.json")
+    .option("--junit <file>", "write a JUnit XML report")
+    .option("--env <KEY=VALUE>", "environment for every job, over the file's (repeatable)", collectEnv, {})
+    .option("--timeout <duration>", "limit for the whole run")
+    .option("--no-color", "no colours")
+    .action(async (file: string, jobs: string[], opts) => {
+      const { runCommand } = await import("./run.js");
+      code = await runCommand(file, jobs, opts);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help"
+      )
+        return 0;
+      return ExitCode.usage;
+    }
+    throw e;
+  }
+  return code;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CommanderError(2, "procflow.usage", `error: "${value}" is not a positive integer`);
+  return n;
+}
+
+function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf("=");
+  if (eq <= 0)
+    throw new CommanderError(2, "procflow.usage", `error: --env expects KEY=VALUE, got "${value}"`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}

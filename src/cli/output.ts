@@ -1,0 +1,25 @@
+// procflow's own stdout: writes that survive a closed pipe (`procflow run x | head`) and are drained before exit.
+let closed = false;
+
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  // EPIPE: the reader went away. Stop writing there; the run itself goes on.
+  if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") closed = true;
+  else throw e;
+});
+
+/** Writes to stdout; returns false when the caller should wait for "drain" before writing more. */
+export function writeOut(chunk: string | Uint8Array): boolean {
+  if (closed) return true;
+  return process.stdout.write(chunk);
+}
+
+export const stdoutClosed = () => closed;
+
+/** Resolves once everything written so far has been handed to the OS (or stdout is closed). */
+export function drainStdout(): Promise<void> {
+  if (closed || process.stdout.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    process.stdout.write("", () => resolve());
+    process.stdout.once("error", () => resolve());
+  });
+}

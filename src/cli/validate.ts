@@ -1,0 +1,42 @@
+// `procflow validate` and `procflow graph`: load files, print diagnostics or the graph.
+
+import { type GraphFormat, renderGraph } from "../graph/render.js";
+import { type Diagnostic, hasErrors } from "../load/diagnostic.js";
+import { loadFile } from "../load/index.js";
+import { type DiagnosticFormat, formatDiagnostics } from "../load/print.js";
+import { colors } from "./color.js";
+import { ExitCode } from "./exit-codes.js";
+import { writeOut } from "./output.js";
+
+export async function validateFiles(
+  files: string[],
+  opts: { format: DiagnosticFormat; strict?: boolean; color: boolean },
+): Promise<number> {
+  const loaded = await Promise.all(files.map((f) => loadFile(f)));
+  const all: Diagnostic[] = loaded.flatMap((l) => l.diagnostics);
+  const failed = hasErrors(all, opts.strict);
+  const c = colors(opts.color);
+  if (opts.format === "text") {
+    process.stderr.write(formatDiagnostics(all, "text", c));
+    const errors = all.filter((d) => d.severity === "error").length;
+    const warnings = all.length - errors;
+    const counts = `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+    const valid =
+      files.length -
+      new Set(all.filter((d) => d.severity === "error" || opts.strict).map((d) => d.source.path)).size;
+    writeOut(
+      failed
+        ? `${c.red("✖")} ${valid} of ${files.length} file${files.length === 1 ? "" : "s"} valid (${counts})\n`
+        : `${c.green("✔")} ${files.length} file${files.length === 1 ? "" : "s"} valid${warnings ? ` (${counts})` : ""}\n`,
+    );
+  } else writeOut(formatDiagnostics(all, opts.format, c));
+  return failed ? ExitCode.usage : ExitCode.ok;
+}
+
+export async function graphFile(file: string, format: GraphFormat, color: boolean): Promise<number> {
+  const { diagnostics, graph } = await loadFile(file);
+  process.stderr.write(formatDiagnostics(diagnostics, "text", colors(color)));
+  if (!graph) return ExitCode.usage;
+  writeOut(renderGraph(graph, format));
+  return ExitCode.ok;
+}

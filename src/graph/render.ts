@@ -1,0 +1,81 @@
+// JobGraph → Mermaid, Graphviz dot, or JSON, for `procflow graph`.
+import type { Condition, Job, JobGraph } from "./types.js";
+
+export type GraphFormat = "mermaid" | "dot" | "json";
+
+/** One node per job in the file: a matrix job is drawn once, with its instance count. */
+interface Node {
+  id: string;
+  label: string;
+  daemon: boolean;
+  needs: { job: string; condition: Condition }[];
+}
+
+function nodes(graph: JobGraph): Node[] {
+  const first = new Map<string, Job>();
+  for (const job of graph.jobs) if (!first.has(job.family)) first.set(job.family, job);
+  return [...first.values()].map((job) => {
+    const count = graph.families[job.family]!.length;
+    return {
+      id: job.family,
+      label: `${job.family}${job.matrix ? ` ×${count}` : ""}${job.daemon ? " (daemon)" : ""}`,
+      daemon: job.daemon,
+      needs: job.needs.map((n) => ({ job: n.job, condition: n.condition })),
+    };
+  });
+}
+
+const isDefault = (condition: Condition, neededIsDaemon: boolean) =>
+  condition === (neededIsDaemon ? "ready" : "success");
+
+export function renderGraph(graph: JobGraph, format: GraphFormat): string {
+  const ns = nodes(graph);
+  const daemon = new Map(ns.map((n) => [n.id, n.daemon]));
+  const ids = new Map(ns.map((n, i) => [n.id, `j${i}`]));
+  switch (format) {
+    case "json":
+      return `${JSON.stringify(
+        {
+          name: graph.name,
+          jobs: graph.jobs.map((j) => ({
+            name: j.name,
+            job: j.family,
+            daemon: j.daemon,
+            needs: j.needs,
+            weight: j.weight,
+            ...(j.description ? { description: j.description } : {}),
+          })),
+        },
+        null,
+        2,
+      )}\n`;
+    case "mermaid": {
+      const lines = ["flowchart LR"];
+      for (const n of ns) {
+        const label = n.label.replace(/"/g, "#quot;");
+        lines.push(n.daemon ? `  ${ids.get(n.id)}(["${label}"])` : `  ${ids.get(n.id)}["${label}"]`);
+      }
+      for (const n of ns)
+        for (const need of n.needs) {
+          const arrow = isDefault(need.condition, daemon.get(need.job)!) ? "-->" : `-.->|${need.condition}|`;
+          lines.push(`  ${ids.get(need.job)} ${arrow} ${ids.get(n.id)}`);
+        }
+      return `${lines.join("\n")}\n`;
+    }
+    case "dot": {
+      const q = (s: string) => JSON.stringify(s);
+      const lines = [`digraph ${q(graph.name)} {`, "  rankdir=LR;"];
+      for (const n of ns)
+        lines.push(`  ${q(n.id)} [label=${q(n.label)}${n.daemon ? ", shape=box, style=rounded" : ""}];`);
+      for (const n of ns)
+        for (const need of n.needs) {
+          const attrs = isDefault(need.condition, daemon.get(need.job)!)
+            ? ""
+            : ` [style=dashed, label=${q(need.condition)}]`;
+          lines.push(`  ${q(need.job)} -> ${q(n.id)}${attrs};`);
+        }
+      lines.push("}");
+      return `${lines.join("\n")}\n`;
+    }
+  }
+}

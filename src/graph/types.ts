@@ -1,0 +1,81 @@
+// The normalized, frozen job graph: what the executor consumes (not what users write).
+import type { Source } from "../load/diagnostic.js";
+
+export type Condition = "success" | "failure" | "always" | "started" | "ready";
+export type RestartPolicy = "never" | "on-failure" | "always";
+export type Scalar = string | number | boolean;
+export type Range = readonly [number, number];
+
+export interface Need {
+  /** The needed job as named in the file (for a matrix: every instance of it). */
+  readonly job: string;
+  readonly condition: Condition;
+}
+
+export type ProbeCheck =
+  | { readonly kind: "log"; readonly pattern: string }
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | { readonly kind: "http"; readonly url: string }
+  | { readonly kind: "command"; readonly argv: readonly string[] }
+  | { readonly kind: "delay"; readonly ms: number };
+
+export interface Probe {
+  readonly check: ProbeCheck;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Health probes only: failures in a row before the job is stopped. */
+  readonly retries: number;
+}
+
+/** One layer of a job's environment, lowest precedence first. */
+export type EnvLayer = { readonly file: string } | { readonly vars: Readonly<Record<string, string>> };
+
+export interface Job {
+  /** Instance name: the job's name, or `name[key=value,…]` for a matrix instance. */
+  readonly name: string;
+  /** The job's name in the file. */
+  readonly family: string;
+  readonly matrix: Readonly<Record<string, Scalar>> | null;
+  /** argv to spawn (`${{ env.* }}` and `${{ run.id }}` still to substitute); null for targets. */
+  readonly argv: readonly string[] | null;
+  readonly target: {
+    readonly module: string;
+    readonly export: string;
+    readonly args: readonly unknown[];
+  } | null;
+  /** The shell that runs `argv` (then argv is `[shell, "-c", script, name, ...args]`), or null. */
+  readonly shell: string | null;
+  /** Absolute working directory. */
+  readonly cwd: string;
+  readonly env: readonly EnvLayer[];
+  readonly needs: readonly Need[];
+  readonly daemon: boolean;
+  readonly ready: Probe | null;
+  readonly health: Probe | null;
+  readonly restart: RestartPolicy;
+  readonly maxRestarts: number;
+  readonly restartDelayMs: number;
+  readonly timeoutMs: number | null;
+  readonly killTimeoutMs: number;
+  readonly stopSignal: NodeJS.Signals;
+  readonly successCodes: readonly number[];
+  readonly allowFailure: boolean;
+  readonly description: string | null;
+  /** Jobs on the longest chain of work that starts here, this one included: the scheduler's priority. */
+  readonly weight: number;
+  /** Where the job and each of its fields are written. */
+  readonly source: { readonly range: Range; readonly fields: Readonly<Record<string, Range>> };
+}
+
+export interface JobGraph {
+  /** Absolute path of the job file. */
+  readonly file: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly concurrency: number | null;
+  /** Every instance, in plan (topological) order. */
+  readonly jobs: readonly Job[];
+  /** Job name in the file → its instances' names, in plan order. */
+  readonly families: Readonly<Record<string, readonly string[]>>;
+  readonly source: Source;
+}

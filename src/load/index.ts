@@ -1,0 +1,54 @@
+// The loader: job file text → diagnostics, and a frozen JobGraph when there is no error.
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { JobGraph } from "../graph/types.js";
+import type { Diagnostic, Source } from "./diagnostic.js";
+import { normalize } from "./normalize.js";
+import { parse } from "./parse.js";
+import { rules } from "./rules/index.js";
+import { makeContext } from "./rules/rule.js";
+import { checkSchema } from "./schema.js";
+import type { ProcflowJobFile as JobFile } from "./written.js";
+
+export interface Loaded {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Present when no diagnostic is an error. */
+  readonly graph?: JobGraph;
+}
+
+export async function loadFile(path: string): Promise<Loaded> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    const source: Source = { path, text: "" };
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    return {
+      diagnostics: [
+        {
+          source,
+          range: [0, 0],
+          severity: "error",
+          code: "file-unreadable",
+          message: `cannot read ${path}: ${why}`,
+        },
+      ],
+    };
+  }
+  return loadText(text, path);
+}
+
+export function loadText(text: string, path: string): Loaded {
+  const source: Source = { path, text };
+  const diagnostics: Diagnostic[] = [];
+  const done = () => ({ diagnostics: diagnostics.sort((a, b) => a.range[0] - b.range[0]) });
+  const parsed = parse(source, diagnostics);
+  const shaped = parsed && checkSchema(parsed.value, source, parsed.locate, diagnostics);
+  if (!parsed || !shaped) return done();
+  const file = parsed.value as JobFile;
+  // Jobs whose shape is wrong were reported already; the rules check the others.
+  const ctx = makeContext(file, shaped, source, dirname(resolve(path)), parsed.locate, diagnostics);
+  for (const rule of rules) rule(ctx);
+  if (diagnostics.some((d) => d.severity === "error")) return done();
+  return { ...done(), graph: normalize(file, path, source, parsed.locate) };
+}

@@ -1,0 +1,131 @@
+// Text → YAML document and plain value, with syntax errors, duplicate keys and a way back from a
+// value's path to its place in the text.
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  type Pair,
+  parseDocument,
+} from "yaml";
+import { type Diagnostic, position, type Source } from "./diagnostic.js";
+
+export type Path = readonly (string | number)[];
+
+export interface Parsed {
+  readonly value: unknown;
+  readonly locate: Locator;
+}
+
+/** Maps a path in the parsed value to the range of its YAML node (or of its key, for `key: true`). */
+export type Locator = (path: Path, opts?: { key?: boolean }) => [number, number];
+
+/** Aliases may be expanded this many times per document; more is treated as an alias bomb. */
+const MAX_ALIAS_COUNT = 1000;
+
+export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undefined {
+  const doc = parseDocument(source.text, { uniqueKeys: false, prettyErrors: false, merge: true });
+  const error = (range: [number, number], code: string, message: string) =>
+    diagnostics.push({ source, range, severity: "error", code, message });
+  for (const e of doc.errors) error(e.pos, "yaml-syntax", firstLine(e.message));
+  for (const w of doc.warnings)
+    diagnostics.push({
+      source,
+      range: w.pos,
+      severity: "warning",
+      code: "yaml-warning",
+      message: firstLine(w.message),
+    });
+  if (doc.errors.length > 0) return undefined;
+  checkDuplicateKeys(doc, source, diagnostics);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml throws a ReferenceError for alias bombs; anything else is a bug and propagates.
+    if (!(e instanceof ReferenceError)) throw e;
+    error([0, Math.min(source.text.length, 1)], "yaml-aliases", `${e.message}; expand fewer aliases`);
+    return undefined;
+  }
+  return { value, locate: locator(doc) };
+}
+
+const firstLine = (message: string) => message.split("\n", 1)[0]!.replace(/ at line \d+, column \d+:?$/, "");
+
+const keyString = (key: unknown): string | undefined =>
+  isScalar(key) ? String(key.value) : key == null ? "" : undefined;
+
+/** Linear duplicate-key check (yaml's own `uniqueKeys` is quadratic in the number of keys). */
+function checkDuplicateKeys(doc: Document, source: Source, diagnostics: Diagnostic[]) {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Map<string, Pair>();
+      for (const pair of node.items) {
+        const key = keyString(pair.key);
+        if (key !== undefined && key !== "<<") {
+          const first = seen.get(key);
+          if (first) {
+            const at = rangeOf(pair.key as Node);
+            const firstLine = position({ source, range: rangeOf(first.key as Node) }).line;
+            diagnostics.push({
+              source,
+              range: at,
+              severity: "error",
+              code: "duplicate-key",
+              message: `duplicate key "${key}" (first defined on line ${firstLine}); remove one of them`,
+            });
+          } else seen.set(key, pair);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+}
+
+function rangeOf(node: Node | null | undefined): [number, number] {
+  const r = node?.range;
+  return r ? [r[0], r[1]] : [0, 0];
+}
+
+function locator(doc: Document): Locator {
+  const indexes = new WeakMap<object, Map<string, Pair>>();
+  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  const pairIn = (map: { items: Pair[] }, key: string): Pair | undefined => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items) {
+        const k = keyString(pair.key);
+        if (k !== undefined && !index.has(k)) index.set(k, pair);
+      }
+      indexes.set(map, index);
+    }
+    return index.get(key);
+  };
+  return (path, opts) => {
+    let node: unknown = resolve(doc.contents);
+    let keyNode: unknown;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = pairIn(node, String(segment));
+        if (!pair) return rangeOf((keyNode ?? node) as Node);
+        keyNode = pair.key;
+        node = resolve(pair.value);
+        if (node == null) return rangeOf(keyNode as Node);
+      } else if (isSeq(node) && typeof segment === "number" && segment < node.items.length) {
+        keyNode = undefined;
+        node = resolve(node.items[segment]);
+      } else return rangeOf((keyNode ?? node) as Node);
+    }
+    if (opts?.key && keyNode) return rangeOf(keyNode as Node);
+    if (isPair(node)) return rangeOf(node.key as Node);
+    return rangeOf(node as Node);
+  };
+}

@@ -1,0 +1,19 @@
+// A daemon does not end before the work does: waiting for its end (success, failure, always) would never finish.
+import { needsOf, type Rule } from "./rule.js";
+
+export const daemonNeeds: Rule = (ctx) => {
+  const jobs = ctx.file.jobs;
+  for (const [name, job] of ctx.jobs)
+    for (const [need, condition, path] of needsOf(job, name))
+      if (
+        condition &&
+        Object.hasOwn(jobs, need) &&
+        jobs[need]?.daemon === true &&
+        !["started", "ready"].includes(condition)
+      )
+        ctx.report(
+          path,
+          "daemon-need-condition",
+          `jobs.${name}.needs.${need}: "${need}" is a daemon and does not end before the work is done, so "${condition}" can never be met; use "ready" or "started"`,
+        );
+};

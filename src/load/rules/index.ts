@@ -1,0 +1,25 @@
+// The semantic rules, run in this order after the schema check; adding a check is adding a file here.
+import { commandShape } from "./command-shape.js";
+import { daemonNeeds } from "./daemon-needs.js";
+import { daemonTimeout } from "./daemon-timeout.js";
+import { expressions } from "./expressions.js";
+import { matrixSize } from "./matrix-size.js";
+import { needsCycle } from "./needs-cycle.js";
+import { needsSelf } from "./needs-self.js";
+import { needsUnknown } from "./needs-unknown.js";
+import { probeRegex } from "./probe-regex.js";
+import type { Rule } from "./rule.js";
+import { targetModule } from "./target-module.js";
+
+export const rules: readonly Rule[] = [
+  needsUnknown,
+  needsSelf,
+  needsCycle,
+  daemonNeeds,
+  daemonTimeout,
+  commandShape,
+  expressions,
+  probeRegex,
+  matrixSize,
+  targetModule,
+];

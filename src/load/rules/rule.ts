@@ -1,0 +1,63 @@
+// What a semantic rule sees and how it reports: one small function per check, listed in index.ts.
+import type { Diagnostic, Severity, Source } from "../diagnostic.js";
+import type { Locator, Path } from "../parse.js";
+import type { ProcflowJobFile as JobFile, Job as WrittenJob } from "../written.js";
+
+export interface RuleContext {
+  readonly file: JobFile;
+  readonly jobs: readonly [string, WrittenJob][];
+  readonly source: Source;
+  /** Folder of the job file: relative paths start there. */
+  readonly dir: string;
+  readonly locate: Locator;
+  report(
+    path: Path,
+    code: string,
+    message: string,
+    opts?: { key?: boolean; severity?: Severity; offset?: number },
+  ): void;
+}
+
+export type Rule = (ctx: RuleContext) => void;
+
+export function makeContext(
+  file: JobFile,
+  wellShaped: ReadonlySet<string>,
+  source: Source,
+  dir: string,
+  locate: Locator,
+  diagnostics: Diagnostic[],
+): RuleContext {
+  return {
+    file,
+    jobs: Object.entries(file.jobs).filter(([name]) => wellShaped.has(name)),
+    source,
+    dir,
+    locate,
+    report(path, code, message, opts) {
+      let range = locate(path, { key: opts?.key });
+      if (opts?.offset !== undefined) range = pointInside(source.text, range, opts.offset);
+      diagnostics.push({ source, range, severity: opts?.severity ?? "error", code, message });
+    },
+  };
+}
+
+/**
+ * Narrows a scalar's range to one character of its value, when the value is written plainly (not
+ * quoted or folded) so that offsets map one to one; otherwise keeps the whole range.
+ */
+function pointInside(text: string, range: readonly [number, number], offset: number): [number, number] {
+  const first = text[range[0]];
+  const plain = first !== '"' && first !== "'" && first !== "|" && first !== ">";
+  const shift = plain ? offset : first === '"' || first === "'" ? offset + 1 : -1;
+  if (shift < 0 || range[0] + shift >= range[1]) return [range[0], range[1]];
+  return [range[0] + shift, range[0] + shift + 1];
+}
+
+/** The need map of a job, whichever form it was written in: name → [condition or undefined, path]. */
+export function needsOf(job: WrittenJob, name: string): [string, string | undefined, Path][] {
+  const needs = job.needs;
+  if (!needs) return [];
+  if (Array.isArray(needs)) return needs.map((n, i) => [n, undefined, ["jobs", name, "needs", i]]);
+  return Object.entries(needs).map(([n, c]) => [n, c, ["jobs", name, "needs", n]]);
+}

@@ -1,0 +1,25 @@
+// A target's module should exist; it may not yet (a build job may create it), so this is a warning.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Rule } from "./rule.js";
+
+export const parseTarget = (target: string): { module: string; export: string } => {
+  const hash = target.lastIndexOf("#");
+  return hash === -1
+    ? { module: target, export: "default" }
+    : { module: target.slice(0, hash), export: target.slice(hash + 1) || "default" };
+};
+
+export const targetModule: Rule = (ctx) => {
+  for (const [name, job] of ctx.jobs) {
+    if (job.target === undefined) continue;
+    const { module } = parseTarget(job.target);
+    if (!existsSync(resolve(ctx.dir, module)))
+      ctx.report(
+        ["jobs", name, "target"],
+        "target-missing",
+        `jobs.${name}.target: module ${module} does not exist (yet); the job fails if it is still missing when it starts`,
+        { severity: "warning" },
+      );
+  }
+};

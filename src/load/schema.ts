@@ -1,0 +1,221 @@
+// Shape check against schemas/procflow.schema.json, with ajv's errors rewritten in plain words at
+// the offending YAML node.
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { readPackageFile } from "../paths.js";
+import type { Diagnostic, Source } from "./diagnostic.js";
+import type { Locator, Path } from "./parse.js";
+import { didYouMean } from "./suggest.js";
+import { validateSchema } from "./validate-schema.js";
+
+/** The schema as JSON text, for `procflow schema`, and parsed, for the wording of messages. */
+export const schemaText = (): string => readPackageFile("schemas/procflow.schema.json");
+let parsedSchema: { $defs: Record<string, { description: string; pattern?: string }> } | undefined;
+const defs = () => {
+  parsedSchema ??= JSON.parse(schemaText());
+  return parsedSchema!.$defs;
+};
+
+/**
+ * Checks the shape of the whole file. Returns the jobs that have a valid shape (for the semantic
+ * rules), or undefined when the file's frame itself (top level, `jobs`) is broken.
+ */
+export function checkSchema(
+  value: unknown,
+  source: Source,
+  locate: Locator,
+  diagnostics: Diagnostic[],
+): Set<string> | undefined {
+  const validate = validateSchema as ValidateFunction;
+  const jobs = value && typeof value === "object" ? (value as { jobs?: unknown }).jobs : undefined;
+  const names = jobs && typeof jobs === "object" && !Array.isArray(jobs) ? Object.keys(jobs) : [];
+  if (validate(value)) return new Set(names);
+  const broken = new Set<string>();
+  let frameBroken = false;
+  for (const e of simplify(validate.errors ?? [])) {
+    const { path, message, atKey } = describe(e);
+    if (path[0] === "jobs" && path.length >= 2) broken.add(String(path[1]));
+    else if (path.length === 0 || path[0] === "jobs" || path[0] === "version") frameBroken = true;
+    diagnostics.push({
+      source,
+      range: locate(path, { key: atKey }),
+      severity: "error",
+      code: `schema-${e.keyword}`,
+      message: `${pathText(path)}: ${message}`,
+    });
+  }
+  return frameBroken ? undefined : new Set(names.filter((n) => !broken.has(n)));
+}
+
+export function pathText(path: Path): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`;
+  return out || "(file)";
+}
+
+const pathOf = (pointer: string): (string | number)[] =>
+  pointer === ""
+    ? []
+    : pointer
+        .slice(1)
+        .split("/")
+        .map((s) => {
+          const p = s.replace(/~1/g, "/").replace(/~0/g, "~");
+          return /^\d+$/.test(p) ? Number(p) : p;
+        });
+
+const jsonType = (v: unknown) =>
+  v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v;
+
+const typeMatches = (branch: { type?: string | string[] } | undefined, data: unknown) => {
+  const types = branch?.type === undefined ? [] : ([] as string[]).concat(branch.type);
+  const t = jsonType(data);
+  return types.length === 0 || types.includes(t) || (t === "integer" && types.includes("number"));
+};
+
+/**
+ * Keeps one clear error per problem: for a failed anyOf, the errors of the branch whose type fits
+ * the data (or only the anyOf when none fits); for a failed "exactly one of" oneOf, only the oneOf;
+ * for propertyNames, only the inner error.
+ */
+function simplify(errors: ErrorObject[]): ErrorObject[] {
+  const dropPrefixes: string[] = [];
+  for (const e of errors) {
+    if (e.keyword === "anyOf") {
+      const branches = e.schema as { type?: string | string[] }[];
+      const fit = branches.findIndex((b) => typeMatches(b, e.data));
+      branches.forEach((_, i) => {
+        if (i !== fit) dropPrefixes.push(`${e.schemaPath}/${i}/`);
+      });
+      if (fit !== -1) dropPrefixes.push(`${e.schemaPath}\u0000`);
+    } else if (e.keyword === "oneOf") {
+      dropPrefixes.push(`${e.schemaPath}/`);
+    }
+  }
+  return errors.filter(
+    (e) =>
+      e.keyword !== "propertyNames" &&
+      !dropPrefixes.some((p) =>
+        p.endsWith("\u0000") ? e.schemaPath === p.slice(0, -1) : e.schemaPath.startsWith(p),
+      ),
+  );
+}
+
+const quote = (v: unknown) => JSON.stringify(v);
+const orList = (items: readonly string[]) =>
+  items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+
+function durationHint(text: unknown): string {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(String(text));
+  const units: [RegExp, string][] = [
+    [/^(ms|msecs?|millis(econds?)?)$/i, "ms"],
+    [/^(s|secs?|seconds?)$/i, "s"],
+    [/^(m|mins?|minutes?)$/i, "m"],
+    [/^(h|hrs?|hours?)$/i, "h"],
+  ];
+  const unit = m && units.find(([re]) => re.test(m[2]!))?.[1];
+  return unit ? `use ${m![1]}${unit}` : "use e.g. 250ms, 30s, 5m or 1h30m";
+}
+
+function describe(e: ErrorObject): { path: Path; message: string; atKey?: boolean } {
+  const path = pathOf(e.instancePath);
+  const parent = e.parentSchema as { description?: string; properties?: Record<string, unknown> } | undefined;
+  const data = e.data;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const name = String(e.params.additionalProperty);
+      const known = Object.keys(parent?.properties ?? {});
+      return {
+        path: [...path, name],
+        atKey: true,
+        message: `unknown field "${name}"${didYouMean(name, known) || `; known fields: ${known.join(", ")}`}`,
+      };
+    }
+    case "required":
+      return { path, atKey: true, message: `missing required field "${e.params.missingProperty}"` };
+    case "oneOf": {
+      const kinds = (e.schema as { required: string[] }[]).map((b) => b.required[0]!);
+      const present = kinds.filter((k) => data && typeof data === "object" && k in data);
+      return {
+        path,
+        atKey: true,
+        message:
+          present.length > 1
+            ? `has ${orList(present.map(quote)).replace(/ or /, " and ")}; keep exactly one`
+            : `needs exactly one of ${orList(kinds.map(quote))}`,
+      };
+    }
+    case "anyOf": {
+      const types = (e.schema as { type?: string; items?: { type?: string } }[]).map((b) =>
+        b.type === "array"
+          ? `a list${b.items?.type ? ` of ${b.items.type}s` : ""}`
+          : `a ${b.type === "object" ? "map" : b.type}`,
+      );
+      return { path, message: `must be ${orList(types)}, not ${describeValue(data)}` };
+    }
+    case "pattern": {
+      if (parent?.description === defs().duration!.description)
+        return { path, message: `${quote(data)} is not a duration (${durationHint(data)})` };
+      if (
+        parent?.description === defs().jobName!.description ||
+        e.params.pattern === defs().jobName!.pattern
+      ) {
+        const isKey = e.propertyName !== undefined;
+        return {
+          path: isKey ? [...path, e.propertyName!] : path,
+          atKey: isKey,
+          message: `${quote(isKey ? e.propertyName : data)} is not a valid job name: use letters, digits, "_", "." or "-", starting with a letter or digit`,
+        };
+      }
+      if (e.propertyName !== undefined)
+        return {
+          path: [...path, e.propertyName],
+          atKey: true,
+          message: `${quote(e.propertyName)} is not a valid name`,
+        };
+      return { path, message: `${quote(data)} does not match ${e.params.pattern}` };
+    }
+    case "enum": {
+      const allowed = e.params.allowedValues as string[];
+      return {
+        path,
+        message: `${quote(data)} is not one of ${allowed.join(", ")}${typeof data === "string" ? didYouMean(data, allowed) : ""}`,
+      };
+    }
+    case "const":
+      return { path, message: `must be ${quote(e.params.allowedValue)}, not ${quote(data)}` };
+    case "type": {
+      const want = ([] as string[])
+        .concat(e.params.type as string | string[])
+        .map((t) => (t === "object" ? "map" : t === "array" ? "list" : t));
+      return { path, message: `must be ${orList(want.map((t) => `a ${t}`))}, not ${describeValue(data)}` };
+    }
+    case "minimum":
+      return { path, message: `must be at least ${e.params.limit}, not ${quote(data)}` };
+    case "maximum":
+      return { path, message: `must be at most ${e.params.limit}, not ${quote(data)}` };
+    case "minItems":
+      return { path, message: `must have at least ${e.params.limit} item${e.params.limit === 1 ? "" : "s"}` };
+    case "minProperties":
+      return {
+        path,
+        message:
+          path.length === 1 && path[0] === "jobs" ? "must declare at least one job" : "must not be empty",
+      };
+    case "minLength":
+      return { path, message: "must not be empty" };
+    case "uniqueItems":
+      return {
+        path: [...path, e.params.j as number],
+        message: `${quote((data as unknown[])[e.params.j as number])} is listed twice`,
+      };
+    default:
+      return { path, message: e.message ?? "is invalid" };
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return "null (an empty value)";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a map";
+  return `${typeof v} ${quote(v)}`;
+}

@@ -1,0 +1,125 @@
+// `procflow validate`, `schema`, `graph` and usage errors through the real CLI.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, FIXTURES, tempDir } from "../rig.js";
+
+const good = `version: 1
+jobs:
+  server: { command: sleep 10, daemon: true }
+  build: { command: echo build }
+  test:
+    command: [echo, test]
+    needs: { build: success, server: ready }
+  report:
+    command: echo done
+    needs: { test: always }
+`;
+
+describe("procflow validate", () => {
+  it("accepts a valid file with exit 0", async () => {
+    const dir = tempDir({ "good.yaml": good });
+    const r = await cli(["validate", "good.yaml"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("1 file valid");
+    expect(r.stderr).toBe("");
+  });
+
+  it("reports every problem of every file, with file:line:col and a code frame, exit 2", async () => {
+    const r = await cli(["validate", "duration.yaml", "needs-unknown.yaml", "many-problems.yaml"], {
+      cwd: join(FIXTURES, "invalid"),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'duration.yaml:5:14: error: jobs.slow.timeout: "5 minutes" is not a duration (use 5m)',
+    );
+    expect(r.stderr).toContain('needs-unknown.yaml:6:13: error: jobs.test.needs: no job named "biuld"');
+    expect(r.stderr).toMatch(/> 5 \|\s+timeout: 5 minutes\n\s+\|\s+\^{9}\n/);
+    expect(r.stderr.match(/many-problems.yaml:\d+:\d+: error/g)).toHaveLength(3);
+    expect(r.stdout).toContain("0 of 3 files valid (5 errors, 0 warnings)");
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+  });
+
+  it("prints JSON diagnostics", async () => {
+    const r = await cli(["validate", "--format", "json", "duration.yaml"], {
+      cwd: join(FIXTURES, "invalid"),
+    });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual([
+      {
+        file: "duration.yaml",
+        line: 5,
+        column: 14,
+        endLine: 5,
+        endColumn: 23,
+        severity: "error",
+        code: "schema-pattern",
+        message: 'jobs.slow.timeout: "5 minutes" is not a duration (use 5m)',
+      },
+    ]);
+  });
+
+  it("prints GitHub annotations", async () => {
+    const r = await cli(["validate", "--format", "github", "needs-self.yaml"], {
+      cwd: join(FIXTURES, "invalid"),
+    });
+    expect(r.stdout).toBe(
+      '::error file=needs-self.yaml,line=5,col=13,endLine=5,endColumn=14::jobs.a.needs: a job cannot need itself; remove "a"\n',
+    );
+  });
+
+  it("treats warnings as errors only with --strict", async () => {
+    const cwd = join(FIXTURES, "invalid");
+    const loose = await cli(["validate", "target-missing.yaml"], { cwd });
+    expect(loose.code).toBe(0);
+    expect(loose.stderr).toContain("warning: jobs.a.target: module ./nowhere.mjs does not exist (yet)");
+    const strict = await cli(["validate", "--strict", "target-missing.yaml"], { cwd });
+    expect(strict.code).toBe(2);
+  });
+
+  it("names a missing file in one line", async () => {
+    const r = await cli(["validate", "nope.yaml"], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("nope.yaml: error: cannot read nope.yaml: no such file");
+  });
+
+  it("never executes anything in the file", async () => {
+    const dir = tempDir({
+      "x.yaml": `version: 1\njobs:\n  a: { command: touch executed, ready: { command: touch probed } }\n`,
+    });
+    expect((await cli(["validate", "x.yaml"], { cwd: dir })).code).toBe(0);
+    expect((await cli(["graph", "x.yaml"], { cwd: dir })).code).toBe(0);
+    expect(readdirSync(dir)).toEqual(["x.yaml"]);
+  });
+});
+
+describe("procflow schema, graph and usage", () => {
+  it("prints the schema", async () => {
+    const r = await cli(["schema"]);
+    expect(JSON.parse(r.stdout)).toEqual(
+      JSON.parse(readFileSync(new URL("../../schemas/procflow.schema.json", import.meta.url), "utf8")),
+    );
+  });
+
+  it("draws the graph as mermaid, dot and json", async () => {
+    const dir = tempDir({ "g.yaml": good });
+    const mermaid = await cli(["graph", "g.yaml"], { cwd: dir });
+    expect(mermaid.stdout).toContain("flowchart LR");
+    expect(mermaid.stdout).toContain('(["server (daemon)"])');
+    expect(mermaid.stdout).toMatch(/j2 -.->\|always\| j3/);
+    const dot = await cli(["graph", "--format", "dot", "g.yaml"], { cwd: dir });
+    expect(dot.stdout).toContain('"build" -> "test";');
+    const json = JSON.parse((await cli(["graph", "--format", "json", "g.yaml"], { cwd: dir })).stdout);
+    expect(json.jobs.map((j: { name: string }) => j.name)).toEqual(["server", "build", "test", "report"]);
+  });
+
+  it("exits 2 on a usage error and 0 on --help / --version", async () => {
+    expect((await cli(["validate"])).code).toBe(2);
+    expect((await cli(["frobnicate"])).code).toBe(2);
+    expect((await cli(["validate", "--format", "xml", "a.yaml"])).code).toBe(2);
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("validate");
+    expect((await cli(["--version"])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
