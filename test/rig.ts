@@ -1,6 +1,6 @@
 // Test rig: temp dirs with job files, and the real CLI (bin/procflow.js, built by `npm test`) run on them.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
@@ -67,4 +67,98 @@ export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid! }));
     opts.onSpawn?.(child);
   });
+}
+
+export interface Event {
+  seq: number;
+  time: number;
+  type: string;
+  job?: string;
+  [key: string]: unknown;
+}
+
+export interface RunResult extends CliResult {
+  events: Event[];
+  dir: string;
+  /** Events of one type (and job). */
+  of(type: string, job?: string): Event[];
+  /** Output lines of a job. */
+  lines(job: string, stream?: "stdout" | "stderr"): string[];
+  /** Position in the stream of the first event of a type for a job (-1 when absent). */
+  seqOf(type: string, job: string): number;
+}
+
+/** Writes `yaml` as jobs.yaml in a temp dir (with `files`), runs `procflow run jobs.yaml -o json ...args`. */
+export async function runJobs(
+  yaml: string,
+  args: string[] = [],
+  opts: CliOptions & { files?: Record<string, string> } = {},
+): Promise<RunResult> {
+  const dir = opts.cwd ?? tempDir(opts.files);
+  writeFileSync(join(dir, "jobs.yaml"), yaml);
+  const r = await cli(["run", "jobs.yaml", "-o", "json", ...args], { ...opts, cwd: dir });
+  return withEvents(r, dir);
+}
+
+export function withEvents(r: CliResult, dir: string): RunResult {
+  const events: Event[] = r.stdout
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Event;
+      } catch {
+        throw new Error(`not an event: ${l}\nstderr: ${r.stderr}`);
+      }
+    });
+  return {
+    ...r,
+    events,
+    dir,
+    of: (type, job) => events.filter((e) => e.type === type && (job === undefined || e.job === job)),
+    lines: (job, stream) =>
+      events
+        .filter((e) => e.type === "job:output" && e.job === job && (!stream || e.stream === stream))
+        .map((e) => e.line as string),
+    seqOf: (type, job) => events.find((e) => e.type === type && e.job === job)?.seq ?? -1,
+  };
+}
+
+/** The end state of every job, from run:end. */
+export const endStates = (r: RunResult) => r.of("run:end")[0]?.jobs as Record<string, string>;
+
+/** Whether a process is alive (zombies count as dead). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until none of the pids is alive, up to `ms`; returns those still alive. */
+export async function survivors(pids: number[], ms = 2000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let left = pids.filter(alive);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    left = left.filter(alive);
+  }
+  return left;
+}
+
+/** Pids of live processes whose environment holds PROCFLOW_RUN_ID=<runId>. */
+export function processesOfRun(runId: string): number[] {
+  const entry = `PROCFLOW_RUN_ID=${runId}`;
+  const out: number[] = [];
+  for (const p of readdirSync("/proc")) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${p}/environ`, "latin1").split("\0").includes(entry) && alive(Number(p)))
+        out.push(Number(p));
+    } catch {}
+  }
+  return out;
 }

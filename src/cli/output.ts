@@ -10,7 +10,9 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 /** Writes to stdout; returns false when the caller should wait for "drain" before writing more. */
 export function writeOut(chunk: string | Uint8Array): boolean {
   if (closed) return true;
-  return process.stdout.write(chunk);
+  const ok = process.stdout.write(chunk);
+  if (!ok) backpressureCheck?.();
+  return ok;
 }
 
 export const stdoutClosed = () => closed;
@@ -23,3 +25,24 @@ export function drainStdout(): Promise<void> {
     process.stdout.once("error", () => resolve());
   });
 }
+
+/**
+ * Lets the executor pause children's output while stdout is backed up (a slow reader applies
+ * backpressure instead of procflow's memory growing).
+ */
+export function onStdoutBackpressure(listener: (paused: boolean) => void): void {
+  let paused = false;
+  const check = () => {
+    if (!closed && !paused && process.stdout.writableNeedDrain) {
+      paused = true;
+      listener(true);
+      process.stdout.once("drain", () => {
+        paused = false;
+        listener(false);
+      });
+    }
+  };
+  backpressureCheck = check;
+}
+
+let backpressureCheck: (() => void) | null = null;

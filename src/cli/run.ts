@@ -1,5 +1,79 @@
-// `procflow run` (placeholder until the executor lands).
-export async function runCommand(_file: string, _jobs: string[], _opts: unknown): Promise<number> {
-  process.stderr.write("procflow run: not implemented yet\n");
-  return 70;
+// `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
+import { hasErrors } from "../load/diagnostic.js";
+import { durationMs } from "../load/duration.js";
+import { loadFile } from "../load/index.js";
+import { formatDiagnostics } from "../load/print.js";
+import { didYouMean } from "../load/suggest.js";
+import { createReporters, type OutputMode } from "../report/index.js";
+import { runGraph, selectJobs } from "../run/executor.js";
+import { colorEnabled, colors } from "./color.js";
+import { ExitCode } from "./exit-codes.js";
+import { onStdoutBackpressure, writeOut } from "./output.js";
+import { printPlan } from "./plan.js";
+
+export interface RunFlags {
+  concurrency?: number;
+  output?: OutputMode;
+  keepGoing?: boolean;
+  failFast?: boolean;
+  dryRun?: boolean;
+  logDir?: string;
+  junit?: string;
+  env: Record<string, string>;
+  timeout?: string;
+  color?: boolean;
+}
+
+export async function runCommand(file: string, only: string[], flags: RunFlags): Promise<number> {
+  const color = colorEnabled(process.stdout, flags.color);
+  const c = colors(color);
+  const errColor = colors(colorEnabled(process.stderr, flags.color));
+  const { diagnostics, graph } = await loadFile(file);
+  process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
+  if (!graph || hasErrors(diagnostics)) return ExitCode.usage;
+
+  let timeoutMs: number | undefined;
+  if (flags.timeout !== undefined) {
+    if (!/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)?\s*)+$/.test(flags.timeout)) {
+      process.stderr.write(
+        `procflow run: --timeout "${flags.timeout}" is not a duration (use e.g. 30s, 5m)\n`,
+      );
+      return ExitCode.usage;
+    }
+    timeoutMs = durationMs(
+      /^\d+(\.\d+)?$/.test(flags.timeout.trim()) ? Number(flags.timeout) : flags.timeout,
+    );
+  }
+  const { unknown } = selectJobs(graph, only);
+  if (unknown.length > 0) {
+    const names = [...Object.keys(graph.families), ...graph.jobs.map((j) => j.name)];
+    for (const name of unknown)
+      process.stderr.write(`procflow run: no job named "${name}" in ${file}${didYouMean(name, names)}\n`);
+    return ExitCode.usage;
+  }
+  const mode: OutputMode = flags.output ?? (process.stdout.isTTY && !process.env.CI ? "tui" : "lines");
+  if (flags.dryRun) {
+    writeOut(
+      printPlan(graph, only, { json: mode === "json", concurrency: flags.concurrency, env: flags.env }, c),
+    );
+    return ExitCode.ok;
+  }
+  const reporters = await createReporters(mode, graph, {
+    write: writeOut,
+    colors: c,
+    logDir: flags.logDir,
+    junit: flags.junit,
+  });
+  const result = await runGraph(graph, {
+    only,
+    concurrency: flags.concurrency,
+    policy: flags.failFast ? "fail-fast" : flags.keepGoing ? "keep-going" : "finish",
+    timeoutMs,
+    env: flags.env,
+    color,
+    reporters,
+    handleSignals: true,
+    onBackpressure: onStdoutBackpressure,
+  });
+  return result.exitCode;
 }

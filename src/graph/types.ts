@@ -14,7 +14,7 @@ export interface Need {
 
 export type ProbeCheck =
   | { readonly kind: "log"; readonly pattern: string }
-  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | { readonly kind: "tcp"; readonly host: string; readonly port: string }
   | { readonly kind: "http"; readonly url: string }
   | { readonly kind: "command"; readonly argv: readonly string[] }
   | { readonly kind: "delay"; readonly ms: number };

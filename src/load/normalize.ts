@@ -168,7 +168,7 @@ function probe(
     const t = sub(String(p.tcp));
     const colon = t.lastIndexOf(":");
     const host = colon === -1 ? "127.0.0.1" : t.slice(0, colon).replace(/^\[|\]$/g, "");
-    return { ...base, check: { kind: "tcp", host, port: Number(colon === -1 ? t : t.slice(colon + 1)) } };
+    return { ...base, check: { kind: "tcp", host, port: colon === -1 ? t : t.slice(colon + 1) } };
   }
   if (p.http !== undefined) return { ...base, check: { kind: "http", url: sub(p.http) } };
   if (p.command !== undefined) {

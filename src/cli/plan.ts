@@ -1,0 +1,37 @@
+// `procflow run --dry-run`: the plan (order, argv after substitution, cwd), as text or JSON. Starts nothing.
+import type { Colors } from "picocolors/types.js";
+import type { JobGraph } from "../graph/types.js";
+import { selectJobs } from "../run/executor.js";
+
+export function printPlan(
+  graph: JobGraph,
+  only: string[],
+  opts: { json: boolean; concurrency?: number; env: Record<string, string> },
+  c: Colors,
+): string {
+  const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
+  const jobs = graph.jobs
+    .filter((j) => !selected || selected.has(j.name))
+    .map((j) => ({
+      job: j.name,
+      argv: j.argv ?? [
+        process.execPath,
+        "(target)",
+        `${j.target!.module}#${j.target!.export}`,
+        JSON.stringify(j.target!.args),
+      ],
+      cwd: j.cwd,
+      needs: j.needs.map((n) => `${n.job}:${n.condition}`),
+      daemon: j.daemon,
+      priority: j.weight,
+    }));
+  const concurrency = opts.concurrency ?? graph.concurrency;
+  if (opts.json) return `${JSON.stringify({ file: graph.file, concurrency, jobs }, null, 2)}\n`;
+  let out = `${c.bold(`plan for ${graph.name}`)} (${jobs.length} job${jobs.length === 1 ? "" : "s"}${concurrency ? `, concurrency ${concurrency}` : ""})\n`;
+  jobs.forEach((j, i) => {
+    out += `${String(i + 1).padStart(3)}. ${c.bold(j.job)}${j.daemon ? c.dim(" (daemon)") : ""}${j.needs.length ? c.dim(` after ${j.needs.join(", ")}`) : ""}\n`;
+    out += `     ${j.argv.map((a) => (/^[\w./:=@%+,-]+$/.test(a) ? a : JSON.stringify(a))).join(" ")}\n`;
+    out += c.dim(`     in ${j.cwd}\n`);
+  });
+  return out;
+}

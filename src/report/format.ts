@@ -1,0 +1,60 @@
+// Words, symbols and colours shared by the human reporters.
+import type { Colors } from "picocolors/types.js";
+import type { EndState, EventOf } from "../events.js";
+import { formatMs } from "../run/job-runner.js";
+
+export { formatMs };
+
+export const STATE_SYMBOL: Record<EndState, string> = {
+  succeeded: "✔",
+  failed: "✖",
+  timed_out: "⏱",
+  stopped: "■",
+  skipped: "↷",
+};
+
+export function stateColor(c: Colors, state: EndState): (s: string) => string {
+  switch (state) {
+    case "succeeded":
+      return c.green;
+    case "failed":
+    case "timed_out":
+      return c.red;
+    case "stopped":
+      return c.blue;
+    case "skipped":
+      return c.dim;
+  }
+}
+
+const PALETTE = [
+  "cyan",
+  "magenta",
+  "yellow",
+  "blue",
+  "green",
+  "redBright",
+  "cyanBright",
+  "magentaBright",
+  "yellowBright",
+  "blueBright",
+] as const;
+
+/** A stable colour per job, by its position in the plan. */
+export const jobColor = (c: Colors, index: number): ((s: string) => string) =>
+  c[PALETTE[index % PALETTE.length]!];
+
+/** "exit 0", "signal SIGTERM", or "not started" */
+export function exitText(e: Pick<EventOf<"job:exit">, "exitCode" | "signal">): string {
+  if (e.signal) return `signal ${e.signal}`;
+  if (e.exitCode !== null) return `exit ${e.exitCode}`;
+  return "did not start";
+}
+
+/** A short, one-line form of a target's result. */
+export function shortResult(value: unknown, max = 60): string {
+  const s = JSON.stringify(value) ?? String(value);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

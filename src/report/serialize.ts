@@ -1,0 +1,36 @@
+// RunEvent → the JSON objects of SPEC §8: `seq` numbers in order, one `job:output` per line.
+import type { RunEvent } from "../events.js";
+import { forEachLine } from "../run/lines.js";
+
+export class EventSerializer {
+  private seq = 0;
+
+  /** Appends the NDJSON lines of an event to `out` and returns it. */
+  ndjson(e: RunEvent): string {
+    if (e.type !== "job:output")
+      return `${JSON.stringify(Object.assign({ seq: ++this.seq, time: e.time }, e))}\n`;
+    let out = "";
+    const head = `,"time":${e.time},"type":"job:output","job":${JSON.stringify(e.job)},"stream":"${e.stream}","line":`;
+    forEachLine(e.data, (line) => {
+      out += `{"seq":${++this.seq}${head}${JSON.stringify(line.toString())}}\n`;
+    });
+    return out;
+  }
+
+  /** The same objects, parsed (for run.json). */
+  objects(e: RunEvent): object[] {
+    if (e.type !== "job:output") return [Object.assign({ seq: ++this.seq, time: e.time }, e)];
+    const out: object[] = [];
+    forEachLine(e.data, (line) => {
+      out.push({
+        seq: ++this.seq,
+        time: e.time,
+        type: e.type,
+        job: e.job,
+        stream: e.stream,
+        line: line.toString(),
+      });
+    });
+    return out;
+  }
+}

@@ -1,0 +1,418 @@
+// Supervises one job: its attempts, output, timeout, ready and health probes, stop escalation and
+// restarts. It reports through RunnerContext and never decides what runs next (the scheduler does).
+//
+// One attempt:
+//
+//   launch ──▶ running ──exit──▶ draining (≤ 100 ms) ──▶ exited ──▶ restart after a delay, or ended
+//                 │
+//                 └─ stop(reason): stop_signal to the group ─ kill_timeout ─▶ SIGKILL to the group
+import { fileURLToPath } from "node:url";
+import type { EndState, RunEvent, StopReason } from "../events.js";
+import type { Job, Probe, ProbeCheck } from "../graph/types.js";
+import { substitute } from "../load/expressions.js";
+import type { EnvBuilder } from "./env.js";
+import { forEachLine, LineSplitter } from "./lines.js";
+import { checkOnce } from "./probes.js";
+import { type ChildHandle, type ExitInfo, groupAlive, signalGroup, spawnChild } from "./spawn.js";
+
+/** How long a finished job's output pipes may stay open (a background child holding them) before it ends anyway. */
+const DRAIN_GRACE_MS = 100;
+const MAX_RESTART_DELAY_MS = 30_000;
+/** One check of a tcp/http/command probe may take this long at most. */
+const CHECK_TIMEOUT_MS = 5000;
+
+const TARGET_BOOTSTRAP = fileURLToPath(new URL("./target-child.js", import.meta.url));
+
+type Event = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "time"> : never) : never;
+
+export interface RunnerContext {
+  readonly runId: string;
+  readonly env: EnvBuilder;
+  emit(e: Event): void;
+  started(job: Job, ready: boolean): void;
+  ready(job: Job): void;
+  ended(job: Job, state: Exclude<EndState, "skipped">): void;
+  /** A new process group exists (for cleanup at the end of the run). */
+  track(pgid: number, job: Job): void;
+  /** The run is ending: no restarts. */
+  readonly ending: boolean;
+}
+
+export class JobRunner {
+  private attempt = 0;
+  private restarts = 0;
+  private child: ChildHandle | undefined;
+  private exitedPromise: Promise<void> = Promise.resolve();
+  private alive = false;
+  private stopReason: StopReason | null = null;
+  private failure: string | null = null;
+  private timedOut = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private restartTimer: NodeJS.Timeout | undefined;
+  private logMatch: ((line: string) => void) | null = null;
+  private healthLogSeen = false;
+  private result: { value?: unknown; error?: string } = {};
+  private streams: NodeJS.ReadableStream[] = [];
+  done = false;
+
+  constructor(
+    readonly job: Job,
+    private readonly ctx: RunnerContext,
+  ) {}
+
+  get running(): boolean {
+    return this.alive;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    this.attempt++;
+    this.stopReason = null;
+    this.failure = null;
+    this.timedOut = false;
+    this.result = {};
+    const started = Date.now();
+    const env = this.ctx.env.forJob(this.job, this.attempt);
+    if (!env.ok) {
+      this.failure = env.error;
+      void this.finishAttempt({ exitCode: null, signal: null }, started, null);
+      return;
+    }
+    const argv = this.argv(env.env);
+    const child = spawnChild({ argv, cwd: this.job.cwd, env: env.env, ipc: this.job.target !== null });
+    this.child = child;
+    if (child.pid === undefined) {
+      void child.exited.then((info) => this.finishAttempt(info, started, null));
+      return;
+    }
+    const pid = child.pid;
+    this.alive = true;
+    this.ctx.track(pid, this.job);
+    this.ctx.emit({ type: "job:start", job: this.job.name, pid, attempt: this.attempt, argv });
+    if (this.job.target) child.onMessage((m) => this.onTargetMessage(m));
+    const drained = this.wireOutput(child);
+    this.exitedPromise = child.exited.then(async (info) => {
+      this.alive = false;
+      this.clearTimers();
+      await drained;
+      await this.finishAttempt(info, started, pid);
+    });
+    if (this.job.timeoutMs !== null) this.after(this.job.timeoutMs, () => this.onTimeout());
+    this.ctx.started(this.job, this.job.ready === null);
+    if (this.job.ready) this.watchReady(this.job.ready, env.env);
+    else if (this.job.health) this.watchHealth(this.job.health, env.env);
+  }
+
+  /** Stops the job gracefully: stop_signal to its group, then SIGKILL after kill_timeout. Resolves once it exited. */
+  stop(reason: StopReason): Promise<void> {
+    if (this.restartTimer) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+      this.end("stopped");
+      return Promise.resolve();
+    }
+    if (!this.alive) return this.exitedPromise;
+    if (this.stopReason) return this.exitedPromise;
+    this.stopReason = reason;
+    const pid = this.child!.pid!;
+    signalGroup(pid, this.job.stopSignal);
+    this.ctx.emit({ type: "job:stop", job: this.job.name, signal: this.job.stopSignal, reason });
+    const grace = setTimeout(() => {
+      if (this.alive) this.ctx.emit({ type: "job:stop", job: this.job.name, signal: "SIGKILL", reason });
+      signalGroup(pid, "SIGKILL");
+    }, this.job.killTimeoutMs);
+    // Members of the group that outlive the main process still get SIGKILL when the grace ends.
+    void this.exitedPromise.then(() => {
+      if (!groupAlive(pid)) clearTimeout(grace);
+    });
+    return this.exitedPromise;
+  }
+
+  /** Kills the job's group at once (a second interrupt). */
+  kill(): void {
+    if (this.restartTimer) void this.stop("interrupt");
+    if (!this.alive) return;
+    this.stopReason ??= "interrupt";
+    this.ctx.emit({ type: "job:stop", job: this.job.name, signal: "SIGKILL", reason: this.stopReason });
+    signalGroup(this.child!.pid, "SIGKILL");
+  }
+
+  /** Stops reading output (backpressure) or reads again. */
+  pause(paused: boolean): void {
+    for (const s of this.streams) paused ? s.pause() : s.resume();
+  }
+
+  /** Detaches from output pipes still held open by leftover children (at the end of the run). */
+  release(): void {
+    for (const s of this.streams) (s as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    this.streams = [];
+  }
+
+  // --- one attempt ---------------------------------------------------------------------------
+
+  /** Substitutes `${{ env.* }}` and `${{ run.id }}`, which are known only when the job starts. */
+  private expand(value: string, env: Record<string, string>): string {
+    const runId = this.ctx.runId;
+    return substitute(value, (root, name) =>
+      root === "env" ? (env[name] ?? "") : root === "run" && name === "id" ? runId : undefined,
+    );
+  }
+
+  private argv(env: Record<string, string>): string[] {
+    if (this.job.target) {
+      const { module, export: name, args } = this.job.target;
+      const argv = [process.execPath, TARGET_BOOTSTRAP, module, name, JSON.stringify(args)];
+      return this.job.daemon ? [...argv, "daemon"] : argv;
+    }
+    return this.job.argv!.map((a) => this.expand(a, env));
+  }
+
+  /** Splits both streams into lines; resolves when both ended, or DRAIN_GRACE_MS after the process exited. */
+  private wireOutput(child: ChildHandle): Promise<void> {
+    const name = this.job.name;
+    let open = 2;
+    let allEnded!: () => void;
+    const ended = new Promise<void>((resolve) => {
+      allEnded = resolve;
+    });
+    this.streams = [child.stdout, child.stderr];
+    for (const stream of ["stdout", "stderr"] as const) {
+      const splitter = new LineSplitter((data) => {
+        this.ctx.emit({ type: "job:output", job: name, stream, data });
+        if (this.logMatch) forEachLine(data, (line) => this.logMatch?.(line.toString()));
+      });
+      const s = child[stream];
+      s.on("data", (chunk: Buffer) => splitter.push(chunk));
+      s.once("end", () => {
+        splitter.end();
+        if (--open === 0) allEnded();
+      });
+      s.once("error", () => {
+        if (--open === 0) allEnded();
+      });
+    }
+    return child.exited.then(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, DRAIN_GRACE_MS);
+      });
+      return Promise.race([ended, grace]).then(() => clearTimeout(timer));
+    });
+  }
+
+  private async finishAttempt(info: ExitInfo, started: number, pid: number | null) {
+    this.clearTimers();
+    const job = this.job;
+    let state: Exclude<EndState, "skipped">;
+    const byRun =
+      this.stopReason === "daemon-done" ||
+      this.stopReason === "fail-fast" ||
+      this.stopReason === "interrupt" ||
+      this.stopReason === "run-timeout";
+    let error = info.error ?? this.failure ?? this.result.error;
+    if (byRun) state = "stopped";
+    else if (this.timedOut) state = "timed_out";
+    else if (error) state = "failed";
+    else if (job.daemon) {
+      state = "failed";
+      error = `daemon exited before the work was done (${info.signal ? `signal ${info.signal}` : `exit code ${info.exitCode}`})`;
+    } else
+      state = info.exitCode !== null && job.successCodes.includes(info.exitCode) ? "succeeded" : "failed";
+    this.ctx.emit({
+      type: "job:exit",
+      job: job.name,
+      pid,
+      attempt: this.attempt,
+      exitCode: info.exitCode,
+      signal: info.signal,
+      durationMs: Date.now() - started,
+      state,
+      ...(error ? { error } : {}),
+      ...(job.target && "value" in this.result ? { result: this.result.value } : {}),
+    });
+    const wantsRestart =
+      state !== "stopped" &&
+      !this.ctx.ending &&
+      this.restarts < job.maxRestarts &&
+      (job.restart === "always" || (job.restart === "on-failure" && state !== "succeeded"));
+    if (!wantsRestart) return this.end(state);
+    const delayMs = Math.min(job.restartDelayMs * 2 ** this.restarts, MAX_RESTART_DELAY_MS);
+    this.restarts++;
+    this.ctx.emit({ type: "job:restart", job: job.name, attempt: this.attempt + 1, delayMs });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.ctx.ending) this.end(job.daemon ? "stopped" : state);
+      else this.start();
+    }, delayMs);
+  }
+
+  private end(state: Exclude<EndState, "skipped">) {
+    if (this.done) return;
+    this.done = true;
+    this.ctx.ended(this.job, state);
+  }
+
+  private onTimeout() {
+    this.timedOut = true;
+    this.failure = `timed out after ${formatMs(this.job.timeoutMs!)}`;
+    void this.stopFor("timeout");
+  }
+
+  /** A stop decided by the job's own supervision (timeout, probes): counts as the job's failure, not the run's stop. */
+  private stopFor(reason: StopReason) {
+    if (!this.alive || this.stopReason) return;
+    void this.stop(reason);
+  }
+
+  private onTargetMessage(m: unknown) {
+    const msg = m as { procflow?: string; value?: unknown; message?: string };
+    if (msg?.procflow === "result") this.result = { value: msg.value };
+    else if (msg?.procflow === "error") this.result = { error: msg.message ?? "failed" };
+  }
+
+  // --- probes --------------------------------------------------------------------------------
+
+  private watchReady(probe: Probe, env: Record<string, string>) {
+    let settled = false;
+    const pass = () => {
+      if (settled || !this.alive) return;
+      settled = true;
+      this.logMatch = null;
+      this.ctx.emit({ type: "job:ready", job: this.job.name });
+      this.ctx.ready(this.job);
+      if (this.job.health) this.watchHealth(this.job.health, env);
+    };
+    this.after(probe.timeoutMs, () => {
+      if (settled) return;
+      settled = true;
+      this.logMatch = null;
+      this.failure = `not ready after ${formatMs(probe.timeoutMs)} (ready probe: ${describeProbe(probe)})`;
+      this.stopFor("ready-timeout");
+    });
+    const check = this.resolveCheck(probe.check, env);
+    switch (check.kind) {
+      case "delay":
+        this.after(check.ms, pass);
+        return;
+      case "log": {
+        const re = new RegExp(check.pattern);
+        this.logMatch = (line) => {
+          if (re.test(line)) pass();
+        };
+        return;
+      }
+      default: {
+        const deadline = Date.now() + probe.timeoutMs;
+        const attempt = async () => {
+          if (settled || !this.alive) return;
+          const r = await checkOnce(
+            check,
+            Math.max(1, Math.min(CHECK_TIMEOUT_MS, deadline - Date.now())),
+            this.job.cwd,
+            env,
+          );
+          if (r.ok) pass();
+          else if (!settled && this.alive) this.after(probe.intervalMs, attempt);
+        };
+        void attempt();
+      }
+    }
+  }
+
+  private watchHealth(probe: Probe, env: Record<string, string>) {
+    let failures = 0;
+    let healthy = true;
+    const check = this.resolveCheck(probe.check, env);
+    if (check.kind === "log") {
+      const re = new RegExp(check.pattern);
+      this.logMatch = (line) => {
+        if (re.test(line)) this.healthLogSeen = true;
+      };
+    }
+    const report = (ok: boolean, message: string) => {
+      if (!this.alive) return;
+      if (ok !== healthy) {
+        healthy = ok;
+        this.ctx.emit({ type: "job:health", job: this.job.name, ok, message });
+      }
+      failures = ok ? 0 : failures + 1;
+      if (failures >= probe.retries) {
+        this.failure = `health check failed ${failures} times in a row: ${message}`;
+        this.stopFor("health");
+      } else this.after(probe.intervalMs, tick);
+    };
+    const tick = async () => {
+      if (!this.alive) return;
+      if (check.kind === "log") {
+        const seen = this.healthLogSeen;
+        this.healthLogSeen = false;
+        report(
+          seen,
+          seen
+            ? `log /${check.pattern}/ seen`
+            : `no line matched /${check.pattern}/ in ${formatMs(probe.intervalMs)}`,
+        );
+      } else if (check.kind !== "delay") {
+        const r = await checkOnce(check, Math.min(probe.timeoutMs, CHECK_TIMEOUT_MS), this.job.cwd, env);
+        report(r.ok, r.message);
+      }
+    };
+    this.after(probe.intervalMs, tick);
+  }
+
+  private resolveCheck(check: ProbeCheck, env: Record<string, string>): ProbeCheck {
+    switch (check.kind) {
+      case "log":
+        return { kind: "log", pattern: this.expand(check.pattern, env) };
+      case "tcp":
+        return { kind: "tcp", host: this.expand(check.host, env), port: this.expand(check.port, env) };
+      case "http":
+        return { kind: "http", url: this.expand(check.url, env) };
+      case "command":
+        return { kind: "command", argv: check.argv.map((a) => this.expand(a, env)) };
+      case "delay":
+        return check;
+    }
+  }
+
+  private after(ms: number, fn: () => void) {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private clearTimers() {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.logMatch = null;
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return s ? `${m}m${s}s` : `${m}m`;
+}
+
+function describeProbe(p: Probe): string {
+  const c = p.check;
+  switch (c.kind) {
+    case "log":
+      return `log /${c.pattern}/`;
+    case "tcp":
+      return `tcp ${c.host}:${c.port}`;
+    case "http":
+      return `http ${c.url}`;
+    case "command":
+      return `command ${c.argv.join(" ")}`;
+    case "delay":
+      return `delay ${formatMs(c.ms)}`;
+  }
+}

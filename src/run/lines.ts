@@ -1,0 +1,67 @@
+// Splits a byte stream into complete lines without decoding it: each chunk handed on ends in "\n".
+// A line longer than MAX_LINE is cut into pieces of that size rather than buffered without bound.
+
+export const MAX_LINE = 64 * 1024;
+const NL = 0x0a;
+const NEWLINE = Buffer.from("\n");
+
+export class LineSplitter {
+  private partial: Buffer | null = null;
+
+  constructor(private readonly emit: (lines: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    const last = chunk.lastIndexOf(NL);
+    if (last === -1) {
+      this.partial = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
+      while (this.partial && this.partial.length > MAX_LINE) this.cut();
+      return;
+    }
+    const head = last === chunk.length - 1 ? chunk : chunk.subarray(0, last + 1);
+    const lines = this.partial ? Buffer.concat([this.partial, head]) : head;
+    this.partial = last === chunk.length - 1 ? null : chunk.subarray(last + 1);
+    this.emitBounded(lines);
+    while (this.partial && this.partial.length > MAX_LINE) this.cut();
+  }
+
+  /** Hands on the last line, if it had no newline. */
+  end(): void {
+    if (this.partial && this.partial.length > 0) this.emit(Buffer.concat([this.partial, NEWLINE]));
+    this.partial = null;
+  }
+
+  private cut() {
+    const p = this.partial!;
+    this.emit(Buffer.concat([p.subarray(0, MAX_LINE), NEWLINE]));
+    this.partial = p.subarray(MAX_LINE);
+  }
+
+  /** Emits complete lines, cutting any line over MAX_LINE (checked only for big chunks). */
+  private emitBounded(lines: Buffer) {
+    if (lines.length <= MAX_LINE) return this.emit(lines);
+    let from = 0;
+    for (let start = 0; start < lines.length; ) {
+      const nl = lines.indexOf(NL, start);
+      if (nl - start > MAX_LINE) {
+        if (start > from) this.emit(lines.subarray(from, start));
+        let p = start;
+        for (; nl - p > MAX_LINE; p += MAX_LINE)
+          this.emit(Buffer.concat([lines.subarray(p, p + MAX_LINE), NEWLINE]));
+        this.emit(lines.subarray(p, nl + 1));
+        from = nl + 1;
+      }
+      start = nl + 1;
+    }
+    if (from < lines.length) this.emit(lines.subarray(from));
+  }
+}
+
+/** Calls `each` with every line (without its "\n") of a chunk made by LineSplitter. */
+export function forEachLine(lines: Buffer, each: (line: Buffer) => void): void {
+  let start = 0;
+  while (start < lines.length) {
+    const nl = lines.indexOf(NL, start);
+    each(lines.subarray(start, nl));
+    start = nl + 1;
+  }
+}

@@ -1,0 +1,105 @@
+// Probe checks: one attempt of a tcp, http, command or delay check, and a line matcher for log
+// probes. No busy loops: the caller schedules attempts with timers it clears.
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { connect } from "node:net";
+import type { ProbeCheck } from "../graph/types.js";
+import { signalGroup, spawnChild } from "./spawn.js";
+
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+/** Runs one check of a tcp/http/command probe, within `timeoutMs`. */
+export function checkOnce(
+  check: Exclude<ProbeCheck, { kind: "log" } | { kind: "delay" }>,
+  timeoutMs: number,
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): Promise<CheckResult> {
+  switch (check.kind) {
+    case "tcp":
+      return tcp(check.host, check.port, timeoutMs);
+    case "http":
+      return http(check.url, timeoutMs);
+    case "command":
+      return command(check.argv, timeoutMs, cwd, env);
+  }
+}
+
+function tcp(host: string, port: string, timeoutMs: number): Promise<CheckResult> {
+  return new Promise((resolve) => {
+    const n = Number(port);
+    if (!Number.isInteger(n) || n <= 0 || n > 65535)
+      return resolve({ ok: false, message: `tcp ${host}:${port}: not a port` });
+    const socket = connect({ host, port: n });
+    const done = (r: CheckResult) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(
+      () => done({ ok: false, message: `tcp ${host}:${port}: no answer in ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+    socket.once("connect", () => done({ ok: true, message: `tcp ${host}:${port}: connected` }));
+    socket.once("error", (e: NodeJS.ErrnoException) =>
+      done({ ok: false, message: `tcp ${host}:${port}: ${e.code ?? e.message}` }),
+    );
+  });
+}
+
+function http(url: string, timeoutMs: number): Promise<CheckResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: CheckResult) => {
+      if (settled) return;
+      settled = true;
+      resolve(r);
+    };
+    let req: ReturnType<typeof httpRequest>;
+    try {
+      req = (url.startsWith("https:") ? httpsRequest : httpRequest)(
+        url,
+        { method: "GET", timeout: timeoutMs },
+        (res) => {
+          res.resume();
+          const code = res.statusCode ?? 0;
+          done({ ok: code >= 200 && code < 300, message: `http ${url}: ${code}` });
+        },
+      );
+    } catch (e) {
+      return done({ ok: false, message: `http ${url}: ${(e as Error).message}` });
+    }
+    req.once("timeout", () => {
+      req.destroy();
+      done({ ok: false, message: `http ${url}: no answer in ${timeoutMs} ms` });
+    });
+    req.once("error", (e: NodeJS.ErrnoException) =>
+      done({ ok: false, message: `http ${url}: ${e.code ?? e.message}` }),
+    );
+    req.end();
+  });
+}
+
+async function command(
+  argv: readonly string[],
+  timeoutMs: number,
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): Promise<CheckResult> {
+  const child = spawnChild({ argv, cwd, env });
+  child.stdout.resume();
+  child.stderr.resume();
+  const timer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), timeoutMs);
+  const exit = await child.exited;
+  clearTimeout(timer);
+  const what = `command ${argv.join(" ")}`;
+  if (exit.error) return { ok: false, message: `${what}: ${exit.error}` };
+  if (exit.exitCode === 0) return { ok: true, message: `${what}: exit 0` };
+  return {
+    ok: false,
+    message: exit.signal ? `${what}: no answer in ${timeoutMs} ms` : `${what}: exit ${exit.exitCode}`,
+  };
+}

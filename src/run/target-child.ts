@@ -1,0 +1,88 @@
+// The child side of a `target` job, run in a forked Node process with an IPC channel: imports the
+// module, calls the exported function (or constructs the class and awaits `run()`) with the job's
+// args, reports the result over IPC, and exits once the call settles, as a Python Process does.
+// argv: <module path> <export name> <args as JSON> [daemon]
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+
+type Message = { procflow: "result"; value: unknown } | { procflow: "error"; message: string };
+
+const [modulePath = "", exportName = "default", argsJson = "[]", mode] = process.argv.slice(2);
+const daemon = mode === "daemon";
+
+class TargetError extends Error {}
+
+async function main(): Promise<number> {
+  try {
+    const args = JSON.parse(argsJson) as unknown[];
+    const mod = (await importModule(modulePath)) as Record<string, unknown>;
+    if (!(exportName in mod)) throw new TargetError(`${modulePath} has no export "${exportName}"`);
+    const target = mod[exportName];
+    let value: unknown;
+    if (typeof target === "function" && /^class[\s{]/.test(Function.prototype.toString.call(target))) {
+      const instance = new (target as new (...a: unknown[]) => { run?: () => unknown })(...args);
+      if (typeof instance.run !== "function")
+        throw new TargetError(`class "${exportName}" has no run() method`);
+      value = await instance.run();
+    } else if (typeof target === "function") value = await (target as (...a: unknown[]) => unknown)(...args);
+    else throw new TargetError(`export "${exportName}" of ${modulePath} is not a function or a class`);
+    if (value !== undefined) {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(value);
+      } catch (e) {
+        throw new TargetError(`the result is not JSON-serializable: ${(e as Error).message}`);
+      }
+      if (json !== undefined) await send({ procflow: "result", value: JSON.parse(json) });
+    }
+    return 0;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof TargetError))
+      process.stderr.write(`${e instanceof Error && e.stack ? e.stack : message}\n`);
+    await send({ procflow: "error", message });
+    return 1;
+  }
+}
+
+async function importModule(path: string): Promise<unknown> {
+  if (/\.[cm]?tsx?$/.test(path)) {
+    let api: string;
+    try {
+      api = createRequire(path).resolve("tsx/esm/api");
+    } catch {
+      throw new TargetError(
+        `cannot load TypeScript module ${path}: install tsx next to the job file (npm install --save-dev tsx)`,
+      );
+    }
+    const { register } = (await import(pathToFileURL(api).href)) as { register: () => void };
+    register();
+  }
+  try {
+    return await import(pathToFileURL(path).href);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ERR_MODULE_NOT_FOUND" && (e as Error).message.includes(path))
+      throw new TargetError(`module not found: ${path}`);
+    throw e;
+  }
+}
+
+function send(message: Message): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+const flush = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => stream.write("", () => resolve()));
+
+const code = await main();
+if (daemon && code === 0) {
+  // A daemon target may have started a server and returned: it lives until procflow stops it.
+  process.disconnect?.();
+} else {
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  process.exit(process.exitCode ?? code);
+}
