@@ -9,7 +9,10 @@ export const CLI = new URL("../bin/procflow.js", import.meta.url).pathname;
 export const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
 
 const dirs: string[] = [];
+const running = new Set<import("node:child_process").ChildProcess>();
 afterAll(() => {
+  // A CLI still running here belongs to a test that failed or timed out: SIGKILL it (its watchdog cleans up).
+  for (const child of running) child.kill("SIGKILL");
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -64,7 +67,10 @@ export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
       stderr += s;
     });
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid! }));
+    child.on("close", (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, stdout, stderr, pid: child.pid! });
+    });
     opts.onSpawn?.(child);
   });
 }

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { EndState, Reporter, RunEvent, RunState, StopReason } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
+import { registerRun } from "./active.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
 import { Reaper } from "./reaper.js";
@@ -116,6 +117,21 @@ class Execution {
       this.finished = resolve;
     });
     this.reaper.start();
+    this.cleanups.push(
+      registerRun(async () => {
+        for (const r of this.runners.values()) r.kill();
+        await this.reaper.killAll();
+        this.reaper.close();
+      }),
+    );
+    const crashAfter = process.env.PROCFLOW_DEBUG_CRASH;
+    if (crashAfter) {
+      // A test hook: simulates a bug in procflow this many ms into the run.
+      const t = setTimeout(() => {
+        throw new Error("simulated internal error (PROCFLOW_DEBUG_CRASH)");
+      }, Number(crashAfter));
+      this.cleanups.push(() => clearTimeout(t));
+    }
     if (this.opts.handleSignals) this.installSignalHandlers();
     if (this.opts.timeoutMs !== undefined) {
       const t = setTimeout(() => this.onRunTimeout(), this.opts.timeoutMs);
