@@ -50,5 +50,5 @@ export function loadText(text: string, path: string): Loaded {
   const ctx = makeContext(file, shaped, source, dirname(resolve(path)), parsed.locate, diagnostics);
   for (const rule of rules) rule(ctx);
   if (diagnostics.some((d) => d.severity === "error")) return done();
-  return { ...done(), graph: normalize(file, path, source, parsed.locate) };
+  return { ...done(), graph: normalize(file, path, source, parsed.fields) };
 }

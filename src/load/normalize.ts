@@ -2,11 +2,11 @@
 // conditions, matrix instances expanded, plan order and priorities computed. No I/O.
 import { basename, extname, resolve } from "node:path";
 import { criticalPathWeights, topologicalOrder } from "../graph/order.js";
-import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Range, Scalar } from "../graph/types.js";
+import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Scalar } from "../graph/types.js";
 import type { Source } from "./diagnostic.js";
 import { durationMs } from "./duration.js";
 import { substitute } from "./expressions.js";
-import type { Locator } from "./parse.js";
+import type { FieldLocator } from "./parse.js";
 import { parseTarget } from "./rules/target-module.js";
 import { splitWords } from "./words.js";
 import type {
@@ -20,7 +20,7 @@ import type {
 const DEFAULT_KILL_TIMEOUT_MS = 5000;
 const DEFAULT_RESTART_DELAY_MS = 1000;
 
-export function normalize(file: JobFile, path: string, source: Source, locate: Locator): JobGraph {
+export function normalize(file: JobFile, path: string, source: Source, locateFields: FieldLocator): JobGraph {
   const absolute = resolve(path);
   const dir = resolve(absolute, "..");
   const defaults = file.defaults ?? {};
@@ -31,30 +31,28 @@ export function normalize(file: JobFile, path: string, source: Source, locate: L
   const order = topologicalOrder(names, familyNeeds);
   const weights = criticalPathWeights(order, familyNeeds);
 
+  // Layers that do not depend on the instance are built once for every job.
+  const fileLayers = envLayers(dir, file.env_file, file.env, (s) => s);
+  const defaultLayers = JSON.stringify(defaults.env ?? {}).includes("${{")
+    ? null
+    : envLayers(dir, defaults.env_file, defaults.env, (s) => s);
   const jobs: Job[] = [];
   const families: Record<string, readonly string[]> = {};
   for (const family of order) {
     const job = written[family]!;
-    const fields: Record<string, Range> = {};
-    for (const key of Object.keys(job)) fields[key] = locate(["jobs", family, key]);
-    const common = {
-      family,
-      daemon: job.daemon ?? false,
-      needs: needsOf.get(family)!,
-      restart: job.restart ?? defaults.restart ?? "never",
-      maxRestarts: job.max_restarts ?? defaults.max_restarts ?? 3,
-      restartDelayMs: ms(job.restart_delay ?? defaults.restart_delay) ?? DEFAULT_RESTART_DELAY_MS,
-      timeoutMs: job.daemon ? null : (ms(job.timeout ?? defaults.timeout) ?? null),
-      killTimeoutMs: ms(job.kill_timeout ?? defaults.kill_timeout) ?? DEFAULT_KILL_TIMEOUT_MS,
-      stopSignal: (job.stop_signal ?? defaults.stop_signal ?? "SIGTERM") as NodeJS.Signals,
-      successCodes: job.success_codes ?? defaults.success_codes ?? [0],
-      allowFailure: job.allow_failure ?? false,
-      description: job.description ?? null,
-      weight: weights.get(family)!,
-      source: { range: locate(["jobs", family], { key: true }), fields },
-    };
+    const located = locateFields(["jobs", family]);
+    const needs = Object.freeze(needsOf.get(family)!);
+    const source = Object.freeze({ range: located.key, fields: Object.freeze(located.fields) });
+    const restart = job.restart ?? defaults.restart ?? "never";
+    const maxRestarts = job.max_restarts ?? defaults.max_restarts ?? 3;
+    const restartDelayMs = ms(job.restart_delay ?? defaults.restart_delay) ?? DEFAULT_RESTART_DELAY_MS;
+    const timeoutMs = job.daemon ? null : (ms(job.timeout ?? defaults.timeout) ?? null);
+    const killTimeoutMs = ms(job.kill_timeout ?? defaults.kill_timeout) ?? DEFAULT_KILL_TIMEOUT_MS;
+    const stopSignal = (job.stop_signal ?? defaults.stop_signal ?? "SIGTERM") as NodeJS.Signals;
+    const successCodes = Object.freeze(job.success_codes ?? defaults.success_codes ?? [0]);
     const shellSetting = job.shell ?? (typeof job.command === "string" ? defaults.shell : undefined);
     const shell = shellSetting === true ? "/bin/sh" : typeof shellSetting === "string" ? shellSetting : null;
+    const cwd = job.cwd ?? defaults.cwd;
     const instances: string[] = [];
     for (const matrix of combinations(job.matrix)) {
       const name = matrix
@@ -75,37 +73,59 @@ export function normalize(file: JobFile, path: string, source: Source, locate: L
       for (const [k, v] of Object.entries(matrix ?? {}))
         matrixEnv[`PROCFLOW_MATRIX_${k.toUpperCase()}`] = String(v);
       instances.push(name);
-      jobs.push({
-        ...common,
+      const target = job.target === undefined ? null : parseTarget(job.target);
+      // Built field by field (an object spread per job costs more than the rest of this loop).
+      const normalized: Job = {
         name,
-        matrix,
-        argv: job.command === undefined ? null : argvOf(job.command, shell, name, args.map(String), sub),
-        target:
-          job.target === undefined
+        family,
+        matrix: matrix && Object.freeze(matrix),
+        argv:
+          job.command === undefined
             ? null
-            : { ...parseTarget(job.target), module: resolve(dir, parseTarget(job.target).module), args },
+            : Object.freeze(argvOf(job.command, shell, name, args.map(String), sub)),
+        target:
+          target &&
+          Object.freeze({
+            module: resolve(dir, target.module),
+            export: target.export,
+            args: Object.freeze(args),
+          }),
         shell,
-        cwd: resolve(dir, sub(job.cwd ?? defaults.cwd ?? ".")),
-        env: [
-          ...envLayers(dir, file.env_file, file.env, (s) => s),
-          ...envLayers(dir, defaults.env_file, defaults.env, sub),
+        cwd: cwd === undefined ? dir : resolve(dir, sub(cwd)),
+        env: Object.freeze([
+          ...fileLayers,
+          ...(defaultLayers ?? envLayers(dir, defaults.env_file, defaults.env, sub)),
           ...envLayers(dir, job.env_file, job.env, sub),
           ...(matrix ? [{ vars: matrixEnv }] : []),
-        ],
+        ]),
+        needs,
+        daemon: job.daemon ?? false,
         ready: probe(job.ready, "ready", sub),
         health: probe(job.health, "health", sub),
-      });
+        restart,
+        maxRestarts,
+        restartDelayMs,
+        timeoutMs,
+        killTimeoutMs,
+        stopSignal,
+        successCodes,
+        allowFailure: job.allow_failure ?? false,
+        description: job.description ?? null,
+        weight: weights.get(family)!,
+        source,
+      };
+      jobs.push(Object.freeze(normalized));
     }
-    families[family] = instances;
+    families[family] = Object.freeze(instances);
   }
-  return deepFreeze({
+  return Object.freeze({
     file: absolute,
     name: file.name ?? basename(absolute, extname(absolute)),
     description: file.description ?? null,
     concurrency: file.concurrency ?? null,
-    jobs,
-    families,
-    source,
+    jobs: Object.freeze(jobs),
+    families: Object.freeze(families),
+    source: Object.freeze(source),
   });
 }
 
@@ -130,6 +150,7 @@ function argvOf(
   args: string[],
   sub: (s: string) => string,
 ): string[] {
+  // The shell's $0 is the job's name (its error messages name the job); args are $1, $2, …
   if (shell) return [shell, "-c", String(command), name, ...args];
   const words = typeof command === "string" ? splitWords(command) : { ok: true as const, words: command };
   if (!words.ok) throw new Error(`normalize: unsplittable command ${command}`);
@@ -154,6 +175,15 @@ function envLayers(
 }
 
 function probe(
+  p: ReadyProbe | HealthProbe | undefined,
+  kind: "ready" | "health",
+  sub: (s: string) => string,
+): Probe | null {
+  const normalized = probeOf(p, kind, sub);
+  return normalized && Object.freeze({ ...normalized, check: Object.freeze(normalized.check) });
+}
+
+function probeOf(
   p: ReadyProbe | HealthProbe | undefined,
   kind: "ready" | "health",
   sub: (s: string) => string,
@@ -190,12 +220,4 @@ function combinations(matrix: Record<string, Scalar[]> | undefined): (Record<str
   for (const [key, values] of Object.entries(matrix))
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
   return combos;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

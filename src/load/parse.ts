@@ -18,7 +18,14 @@ export type Path = readonly (string | number)[];
 export interface Parsed {
   readonly value: unknown;
   readonly locate: Locator;
+  /** The range of a map's key and of each of its fields' values, in one pass over the map. */
+  readonly fields: FieldLocator;
 }
+
+export type FieldLocator = (path: Path) => {
+  key: [number, number];
+  fields: Record<string, [number, number]>;
+};
 
 /** Maps a path in the parsed value to the range of its YAML node (or of its key, for `key: true`). */
 export type Locator = (path: Path, opts?: { key?: boolean }) => [number, number];
@@ -50,7 +57,7 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
     error([0, Math.min(source.text.length, 1)], "yaml-aliases", `${e.message}; expand fewer aliases`);
     return undefined;
   }
-  return { value, locate: locator(doc) };
+  return { value, ...locators(doc) };
 }
 
 const firstLine = (message: string) => message.split("\n", 1)[0]!.replace(/ at line \d+, column \d+:?$/, "");
@@ -94,7 +101,7 @@ function rangeOf(node: Node | null | undefined): [number, number] {
   return r ? [r[0], r[1]] : [0, 0];
 }
 
-function locator(doc: Document): Locator {
+function locators(doc: Document): { locate: Locator; fields: FieldLocator } {
   const indexes = new WeakMap<object, Map<string, Pair>>();
   const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
   const pairIn = (map: { items: Pair[] }, key: string): Pair | undefined => {
@@ -109,23 +116,38 @@ function locator(doc: Document): Locator {
     }
     return index.get(key);
   };
-  return (path, opts) => {
+  /** The node at `path`, the key node of its pair, and whether the whole path was found. */
+  const walk = (path: Path): { node: unknown; keyNode: unknown; found: boolean } => {
     let node: unknown = resolve(doc.contents);
     let keyNode: unknown;
     for (const segment of path) {
       if (isMap(node)) {
         const pair = pairIn(node, String(segment));
-        if (!pair) return rangeOf((keyNode ?? node) as Node);
+        if (!pair) return { node, keyNode, found: false };
         keyNode = pair.key;
         node = resolve(pair.value);
-        if (node == null) return rangeOf(keyNode as Node);
       } else if (isSeq(node) && typeof segment === "number" && segment < node.items.length) {
         keyNode = undefined;
         node = resolve(node.items[segment]);
-      } else return rangeOf((keyNode ?? node) as Node);
+      } else return { node, keyNode, found: false };
     }
-    if (opts?.key && keyNode) return rangeOf(keyNode as Node);
+    return { node, keyNode, found: true };
+  };
+  const locate: Locator = (path, opts) => {
+    const { node, keyNode, found } = walk(path);
+    if (!found || node == null || (opts?.key && keyNode)) return rangeOf((keyNode ?? node) as Node);
     if (isPair(node)) return rangeOf(node.key as Node);
     return rangeOf(node as Node);
   };
+  const fields: FieldLocator = (path) => {
+    const { node, keyNode } = walk(path);
+    const out: Record<string, [number, number]> = {};
+    if (isMap(node))
+      for (const pair of node.items) {
+        const key = keyString(pair.key);
+        if (key !== undefined) out[key] = rangeOf((pair.value ?? pair.key) as Node);
+      }
+    return { key: rangeOf((keyNode ?? node) as Node), fields: out };
+  };
+  return { locate, fields };
 }
