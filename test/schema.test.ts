@@ -1,6 +1,7 @@
 // The schema is the one source of truth: generated artefacts must match it, and it must describe every field.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readmeWithReference } from "../scripts/gen-docs.mjs";
 import { generateWrittenTypes } from "../scripts/gen-types.mjs";
 import { generateValidator } from "../scripts/gen-validator.mjs";
 
@@ -14,6 +15,10 @@ describe("schema", () => {
 
   it("generated validator is up to date (run npm run gen)", async () => {
     expect(read("src/load/validate-schema.js")).toBe(await generateValidator());
+  });
+
+  it("README's job-file reference is up to date (run npm run gen)", async () => {
+    expect(read("README.md")).toBe(await readmeWithReference());
   });
 
   it("describes every property and closes every object", () => {

@@ -31,7 +31,7 @@ async function main(): Promise<number> {
       try {
         json = JSON.stringify(value);
       } catch (e) {
-        throw new TargetError(`the result is not JSON-serializable: ${(e as Error).message}`);
+        throw new TargetError(`the result is not JSON-serializable: ${(e as Error).message.split("\n")[0]}`);
       }
       if (json !== undefined) await send({ procflow: "result", value: JSON.parse(json) });
     }

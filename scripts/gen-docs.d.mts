@@ -1,0 +1,1 @@
+export declare function readmeWithReference(): Promise<string>;

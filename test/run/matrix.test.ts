@@ -1,0 +1,127 @@
+// Matrix fan-out and ${{ }} expressions (SPEC §5).
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { cli, endStates, runJobs, tempDir } from "../rig.js";
+
+describe("matrix", () => {
+  it("expands the cartesian product, keys in written order, values as written", async () => {
+    const r = await runJobs(`version: 1
+jobs:
+  t:
+    matrix: { os: [linux, mac], n: [1, 2.5] }
+    command: [echo, "\${{ matrix.os }}-\${{ matrix.n }}", "\${{ job.name }}"]
+`);
+    expect(r.of("run:start")[0]!.jobs).toEqual([
+      "t[os=linux,n=1]",
+      "t[os=linux,n=2.5]",
+      "t[os=mac,n=1]",
+      "t[os=mac,n=2.5]",
+    ]);
+    expect(r.lines("t[os=mac,n=2.5]")).toEqual(["mac-2.5 t[os=mac,n=2.5]"]);
+  });
+
+  it("substitutes in command, args, env values, cwd and probe fields, and sets PROCFLOW_MATRIX_*", async () => {
+    const dir = tempDir();
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(`${dir}/d1`);
+    const r = await runJobs(
+      `version: 1
+jobs:
+  t:
+    matrix: { d: [d1] }
+    cwd: \${{ matrix.d }}
+    env: { WHERE: "in-\${{ matrix.d }}" }
+    command: [sh, -c, 'echo "$(basename $PWD) $WHERE $PROCFLOW_MATRIX_D $1"', x]
+    args: ["\${{ matrix.d }}"]
+    ready: { log: "^\${{ matrix.d }} " }
+`,
+      [],
+      { cwd: dir },
+    );
+    expect(r.lines("t[d=d1]")).toEqual(["d1 in-d1 d1 d1"]);
+    expect(r.of("job:ready", "t[d=d1]")).toHaveLength(1);
+  });
+
+  it("keeps substituted values inert: no shell ever sees them", async () => {
+    const dir = tempDir();
+    const r = await runJobs(
+      `version: 1
+jobs:
+  t:
+    matrix: { v: ["$(touch pwned1)", "; touch pwned2", "\`touch pwned3\`"] }
+    command: [echo, "\${{ matrix.v }}"]
+`,
+      [],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(0);
+    expect(
+      r
+        .of("job:output")
+        .map((e) => e.line)
+        .sort(),
+    ).toEqual(["$(touch pwned1)", "; touch pwned2", "`touch pwned3`"]);
+    expect(readdirSync(dir).filter((f) => f.startsWith("pwned"))).toEqual([]);
+  });
+
+  it("a need on a matrix job waits for every instance, and its condition applies to all of them", async () => {
+    const r = await runJobs(
+      `version: 1
+concurrency: 4
+jobs:
+  w: { matrix: { i: [1, 2, 3] }, command: [sleep, "0.\${{ matrix.i }}"] }
+  join: { command: echo joined, needs: [w] }
+  bad: { matrix: { i: [0, 1] }, command: [sh, -c, "exit \${{ matrix.i }}"] }
+  after-bad: { command: "true", needs: [bad] }
+  on-bad: { command: "true", needs: { bad: failure } }
+`,
+      ["--keep-going"],
+    );
+    const lastWorker = Math.max(
+      ...r
+        .of("job:exit")
+        .filter((e) => String(e.job).startsWith("w["))
+        .map((e) => e.seq),
+    );
+    expect(r.seqOf("job:start", "join")).toBeGreaterThan(lastWorker);
+    expect(endStates(r)).toMatchObject({ join: "succeeded", "after-bad": "skipped", "on-bad": "succeeded" });
+    expect(r.of("job:skip", "after-bad")[0]!.reason).toBe("needs bad: success, but bad[i=1] failed");
+  });
+
+  it("runs one instance by name", async () => {
+    const r = await runJobs(
+      `version: 1
+jobs:
+  t: { matrix: { i: [1, 2, 3] }, command: [echo, "\${{ matrix.i }}"] }
+`,
+      ["t[i=2]"],
+    );
+    expect(r.of("job:start").map((e) => e.job)).toEqual(["t[i=2]"]);
+  });
+
+  it("groups instances in the graph and lists each in the dry run", async () => {
+    const dir = tempDir({
+      "m.yaml": `version: 1\njobs:\n  t: { matrix: { i: [1, 2] }, command: [echo, "\${{ matrix.i }}"] }\n  j: { command: "true", needs: [t] }\n`,
+    });
+    const graph = await cli(["graph", "m.yaml"], { cwd: dir });
+    expect(graph.stdout).toContain('j0["t ×2"]');
+    const plan = JSON.parse((await cli(["run", "m.yaml", "--dry-run", "-o", "json"], { cwd: dir })).stdout);
+    expect(plan.jobs.map((j: { argv: string[] }) => j.argv)).toEqual([
+      ["echo", "1"],
+      ["echo", "2"],
+      ["true"],
+    ]);
+  });
+
+  it("accepts 10,000 instances in a job and rejects more", async () => {
+    const values = (n: number) => `[${Array.from({ length: n }, (_, i) => i).join(",")}]`;
+    const dir = tempDir({
+      "ok.yaml": `version: 1\njobs:\n  t: { matrix: { a: ${values(100)}, b: ${values(100)} }, command: "true" }\n`,
+      "big.yaml": `version: 1\njobs:\n  t: { matrix: { a: ${values(100)}, b: ${values(101)} }, command: "true" }\n`,
+    });
+    expect((await cli(["validate", "ok.yaml"], { cwd: dir })).code).toBe(0);
+    const big = await cli(["validate", "big.yaml"], { cwd: dir });
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain("100 × 101 = 10,100 instances, more than 10,000");
+  });
+});
