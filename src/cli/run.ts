@@ -5,6 +5,7 @@ import { loadFile } from "../load/index.js";
 import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
+import { streamSink } from "../report/sink.js";
 import { runGraph, selectJobs } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { ExitCode } from "./exit-codes.js";
@@ -59,7 +60,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     return ExitCode.ok;
   }
   const reporters = await createReporters(mode, graph, {
-    write: writeOut,
+    sink: streamSink(process.stdout, writeOut),
     colors: c,
     logDir: flags.logDir,
     junit: flags.junit,

@@ -1,6 +1,6 @@
 // Words, symbols and colours shared by the human reporters.
 import type { Colors } from "picocolors/types.js";
-import type { EndState, EventOf } from "../events.js";
+import type { EndState, EventOf, RunEvent } from "../events.js";
 import { formatMs } from "../run/job-runner.js";
 
 export { formatMs };
@@ -58,3 +58,36 @@ export function shortResult(value: unknown, max = 60): string {
 }
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** The words for a change of a job's state, or undefined for events that are not one. */
+export function stateText(e: RunEvent, c: Colors): string | undefined {
+  switch (e.type) {
+    case "job:start":
+      return c.dim(
+        `▶ started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}, pid ${e.pid}: ${e.argv.join(" ")}`,
+      );
+    case "job:ready":
+      return c.green("● ready");
+    case "job:health":
+      return e.ok
+        ? c.green(`♥ healthy again: ${e.message}`)
+        : c.yellow(`♡ health check failed: ${e.message}`);
+    case "job:stop":
+      return c.yellow(`■ stopping with ${e.signal} (${e.reason})`);
+    case "job:exit": {
+      const result = "result" in e ? ` → ${shortResult(e.result)}` : "";
+      const error = e.error ? `: ${e.error}` : "";
+      const text = `${STATE_SYMBOL[e.state]} ${e.state.replace("_", " ")} (${exitText(e)}) in ${formatMs(e.durationMs)}`;
+      return stateColor(c, e.state)(`${text}${error}${result}`);
+    }
+    case "job:restart":
+      return c.yellow(`↻ restarting in ${formatMs(e.delayMs)} (attempt ${e.attempt})`);
+    case "job:skip":
+      return c.dim(`${STATE_SYMBOL.skipped} skipped: ${e.reason}`);
+    default:
+      return undefined;
+  }
+}
+
+/** A job name usable as a file name (matrix instances included): `test[os=linux]` → `test_os=linux_`. */
+export const fileSafe = (name: string) => name.replace(/[^A-Za-z0-9_.=,-]/g, "_");

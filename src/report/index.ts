@@ -2,13 +2,15 @@
 import type { Colors } from "picocolors/types.js";
 import type { Reporter } from "../events.js";
 import type { JobGraph } from "../graph/types.js";
+import { groupedReporter } from "./grouped.js";
 import { jsonReporter } from "./json.js";
 import { linesReporter } from "./lines.js";
+import type { Sink } from "./sink.js";
 
 export type OutputMode = "tui" | "lines" | "grouped" | "json" | "quiet";
 
 export interface ReporterOptions {
-  readonly write: (chunk: string | Buffer) => void;
+  readonly sink: Sink;
   readonly colors: Colors;
   readonly logDir?: string;
   readonly junit?: string;
@@ -20,14 +22,27 @@ export async function createReporters(
   opts: ReporterOptions,
 ): Promise<Reporter[]> {
   const daemons = new Set(graph.jobs.filter((j) => j.daemon).map((j) => j.name));
+  const { sink, colors } = opts;
   const reporters: Reporter[] = [];
   switch (mode) {
     case "json":
-      reporters.push(jsonReporter(opts.write));
+      reporters.push(jsonReporter(sink));
       break;
-    default:
-      reporters.push(linesReporter(opts.write, opts.colors, daemons));
+    case "lines":
+      reporters.push(linesReporter(sink, colors, daemons));
       break;
+    case "grouped":
+    case "quiet":
+      reporters.push(groupedReporter(sink, colors, daemons, mode === "quiet"));
+      break;
+    case "tui": {
+      // Loaded only when used: listr2 is the heaviest module procflow has.
+      const { tuiReporter } = await import("./tui.js");
+      reporters.push(tuiReporter(sink, colors, daemons));
+      break;
+    }
   }
+  if (opts.logDir) reporters.push((await import("./log-dir.js")).logDirReporter(opts.logDir));
+  if (opts.junit) reporters.push((await import("./junit.js")).junitReporter(opts.junit, graph.name));
   return reporters;
 }

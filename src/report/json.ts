@@ -1,8 +1,9 @@
 // `-o json`: the event stream as NDJSON on stdout.
 import type { Reporter } from "../events.js";
 import { EventSerializer } from "./serialize.js";
+import type { Sink } from "./sink.js";
 
-export function jsonReporter(write: (s: string) => void): Reporter {
+export function jsonReporter(sink: Sink): Reporter {
   const serializer = new EventSerializer();
-  return { event: (e) => write(serializer.ndjson(e)) };
+  return { event: (e) => void sink.write(serializer.ndjson(e)) };
 }

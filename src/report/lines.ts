@@ -3,96 +3,59 @@
 // are prefixed as bytes, a chunk at a time: no decoding, no object per line.
 import type { Colors } from "picocolors/types.js";
 import type { Reporter, RunEvent } from "../events.js";
-import { exitText, formatMs, jobColor, STATE_SYMBOL, shortResult, stateColor } from "./format.js";
+import { jobColor, stateText } from "./format.js";
+import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
 
 const MAX_PREFIX = 32;
 const NL = 0x0a;
 
-export function linesReporter(
-  write: (chunk: string | Buffer) => void,
-  c: Colors,
-  daemons: ReadonlySet<string>,
-): Reporter {
-  const summary = new SummaryCollector(daemons);
-  const prefixes = new Map<string, { out: Buffer; err: Buffer; label: string }>();
-  let width = 0;
+/** Labels for each job: its name padded to a common width, in its colour. */
+export class Labels {
+  private readonly labels = new Map<string, { text: string; out: Buffer; err: Buffer }>();
+  private width = 0;
 
-  const prefix = (job: string) => {
-    let p = prefixes.get(job);
-    if (!p) {
-      const name = job.length > width ? job : job.padEnd(width);
-      const color = jobColor(c, prefixes.size);
-      const label = color(name.length > MAX_PREFIX ? `${name.slice(0, MAX_PREFIX - 1)}…` : name);
-      p = { out: Buffer.from(`${label} ${c.dim("|")} `), err: Buffer.from(`${label} ${c.red("!")} `), label };
-      prefixes.set(job, p);
+  constructor(
+    private readonly c: Colors,
+    jobs: readonly string[],
+  ) {
+    for (const j of jobs) this.width = Math.min(MAX_PREFIX, Math.max(this.width, j.length));
+    for (const j of jobs) this.get(j);
+  }
+
+  get(job: string) {
+    let l = this.labels.get(job);
+    if (!l) {
+      const name = job.length > MAX_PREFIX ? `${job.slice(0, MAX_PREFIX - 1)}…` : job.padEnd(this.width);
+      const text = jobColor(this.c, this.labels.size)(name);
+      l = {
+        text,
+        out: Buffer.from(`${text} ${this.c.dim("|")} `),
+        err: Buffer.from(`${text} ${this.c.red("!")} `),
+      };
+      this.labels.set(job, l);
     }
-    return p;
-  };
-  const status = (job: string, text: string) => write(`${prefix(job).label} ${text}\n`);
+    return l;
+  }
+}
 
+export function linesReporter(sink: Sink, c: Colors, daemons: ReadonlySet<string>): Reporter {
+  const summary = new SummaryCollector(daemons);
+  let labels: Labels | undefined;
   return {
     event(e: RunEvent) {
       summary.event(e);
-      switch (e.type) {
-        case "run:start":
-          for (const j of e.jobs) width = Math.min(MAX_PREFIX, Math.max(width, j.length));
-          for (const j of e.jobs) prefix(j);
-          break;
-        case "job:output":
-          write(prefixLines(e.data, e.stream === "stdout" ? prefix(e.job).out : prefix(e.job).err));
-          break;
-        case "job:start":
-          status(
-            e.job,
-            c.dim(
-              `▶ started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}, pid ${e.pid}: ${e.argv.join(" ")}`,
-            ),
-          );
-          break;
-        case "job:ready":
-          status(e.job, c.green("● ready"));
-          break;
-        case "job:health":
-          status(
-            e.job,
-            e.ok ? c.green(`♥ healthy again: ${e.message}`) : c.yellow(`♡ health check failed: ${e.message}`),
-          );
-          break;
-        case "job:stop":
-          status(e.job, c.yellow(`■ stopping with ${e.signal} (${e.reason})`));
-          break;
-        case "job:exit": {
-          const color = stateColor(c, e.state);
-          const result = "result" in e ? ` → ${shortResult(e.result)}` : "";
-          const error = e.error ? `: ${e.error}` : "";
-          status(
-            e.job,
-            color(
-              `${STATE_SYMBOL[e.state]} ${e.state.replace("_", " ")} (${exitText(e)}) in ${formatMs(e.durationMs)}${error}${result}`,
-            ),
-          );
-          break;
-        }
-        case "job:restart":
-          status(e.job, c.yellow(`↻ restarting in ${formatMs(e.delayMs)} (attempt ${e.attempt})`));
-          break;
-        case "job:skip":
-          status(e.job, c.dim(`${STATE_SYMBOL.skipped} skipped: ${e.reason}`));
-          break;
-        case "run:end":
-          write(summary.render(c));
-          break;
-        default: {
-          const never: never = e;
-          throw new Error(`unhandled event ${(never as RunEvent).type}`);
-        }
-      }
+      if (e.type === "run:start") labels = new Labels(c, e.jobs);
+      else if (e.type === "job:output") {
+        const l = labels!.get(e.job);
+        sink.write(prefixLines(e.data, e.stream === "stdout" ? l.out : l.err));
+      } else if (e.type === "run:end") sink.write(summary.render(c));
+      else sink.write(`${labels!.get(e.job).text} ${stateText(e, c)}\n`);
     },
   };
 }
 
-/** Inserts `prefix` before every line of `data` (complete lines, each ending in "\n"). */
+/** Inserts `prefix` before every line of `data` (complete lines, each ending in "\\n"). */
 export function prefixLines(data: Buffer, prefix: Buffer): Buffer {
   let lines = 0;
   for (let i = data.indexOf(NL); i !== -1; i = data.indexOf(NL, i + 1)) lines++;

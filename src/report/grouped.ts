@@ -1,0 +1,76 @@
+// `-o grouped` and `-o quiet`: each job's output held (in bounded memory) and shown as one block
+// when the job ends, headed by its state line, in completion order. `quiet` shows only the blocks
+// of failed jobs. Both end with the summary.
+import type { Colors } from "picocolors/types.js";
+import type { Reporter, RunEvent } from "../events.js";
+import { stateText } from "./format.js";
+import { HeldOutput } from "./held-output.js";
+import { Labels } from "./lines.js";
+import type { Sink } from "./sink.js";
+import { SummaryCollector } from "./summary.js";
+
+export function groupedReporter(
+  sink: Sink,
+  c: Colors,
+  daemons: ReadonlySet<string>,
+  onlyFailures: boolean,
+): Reporter {
+  const summary = new SummaryCollector(daemons);
+  const held = new Map<string, HeldOutput>();
+  let labels: Labels | undefined;
+  // Blocks are written in order, each after the previous one has drained.
+  let chain: Promise<void> = Promise.resolve();
+  const then = (step: () => void | Promise<void>) => {
+    chain = chain.then(step);
+  };
+  const hold = (job: string) => {
+    let h = held.get(job);
+    if (!h) held.set(job, (h = new HeldOutput()));
+    return h;
+  };
+  const block = (job: string, header: string) => {
+    const output = held.get(job);
+    held.delete(job);
+    then(async () => {
+      sink.write(`${c.bold("──")} ${labels!.get(job).text.trimEnd()} ${header}\n`);
+      await output?.writeTo(sink);
+    });
+  };
+
+  return {
+    event(e: RunEvent) {
+      summary.event(e);
+      switch (e.type) {
+        case "run:start":
+          labels = new Labels(c, e.jobs);
+          return;
+        case "job:output":
+          hold(e.job).push(e.data);
+          return;
+        case "job:exit":
+          if (!onlyFailures || e.state === "failed" || e.state === "timed_out")
+            block(e.job, stateText(e, c)!);
+          else held.get(e.job)?.discard();
+          return;
+        case "job:skip":
+          if (!onlyFailures)
+            then(
+              () =>
+                void sink.write(`${c.bold("──")} ${labels!.get(e.job).text.trimEnd()} ${stateText(e, c)}\n`),
+            );
+          return;
+        case "run:end":
+          // Output that lingering children wrote after their job ended.
+          for (const job of [...held.keys()]) {
+            if (onlyFailures) held.get(job)!.discard();
+            else block(job, c.dim("(output after the job ended)"));
+          }
+          then(() => void sink.write(summary.render(c)));
+          return;
+        default:
+          return;
+      }
+    },
+    close: () => chain,
+  };
+}

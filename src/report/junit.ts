@@ -1,0 +1,82 @@
+// `--junit FILE`: a JUnit XML report, one testcase per job (failed and skipped marked, the tail of
+// the job's output in the failure), written when the run ends.
+import { writeFile } from "node:fs/promises";
+import type { EndState, Reporter, RunEvent } from "../events.js";
+import { exitText } from "./format.js";
+
+const TAIL_BYTES = 16 * 1024;
+
+interface Case {
+  state?: EndState;
+  durationMs: number;
+  message?: string;
+  tail: Buffer;
+}
+
+export function junitReporter(file: string, suite: string): Reporter {
+  const cases = new Map<string, Case>();
+  let end: Extract<RunEvent, { type: "run:end" }> | undefined;
+  const get = (job: string) => {
+    let c = cases.get(job);
+    if (!c) cases.set(job, (c = { durationMs: 0, tail: Buffer.alloc(0) }));
+    return c;
+  };
+  return {
+    event(e: RunEvent) {
+      switch (e.type) {
+        case "run:start":
+          for (const job of e.jobs) get(job);
+          break;
+        case "job:output": {
+          const c = get(e.job);
+          const joined =
+            c.tail.length + e.data.length <= TAIL_BYTES ? Buffer.concat([c.tail, e.data]) : e.data;
+          c.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - TAIL_BYTES)));
+          break;
+        }
+        case "job:exit": {
+          const c = get(e.job);
+          c.durationMs += e.durationMs;
+          c.message = `${e.state.replace("_", " ")} (${exitText(e)})${e.error ? `: ${e.error}` : ""}`;
+          break;
+        }
+        case "job:skip":
+          get(e.job).message = e.reason;
+          break;
+        case "run:end":
+          end = e;
+          for (const [job, state] of Object.entries(e.jobs)) get(job).state = state;
+          break;
+        default:
+          break;
+      }
+    },
+    async close() {
+      if (!end) return;
+      const all = [...cases.entries()];
+      const failures = all.filter(([, c]) => c.state === "failed" || c.state === "timed_out").length;
+      const skipped = all.filter(([, c]) => c.state === "skipped").length;
+      let xml = '<?xml version="1.0" encoding="UTF-8"?>\n';
+      xml += `<testsuites name=${attr(suite)} tests="${all.length}" failures="${failures}" skipped="${skipped}" time="${seconds(end.durationMs)}">\n`;
+      xml += `  <testsuite name=${attr(suite)} tests="${all.length}" failures="${failures}" skipped="${skipped}" time="${seconds(end.durationMs)}">\n`;
+      for (const [job, c] of all) {
+        xml += `    <testcase name=${attr(job)} classname=${attr(suite)} time="${seconds(c.durationMs)}">`;
+        if (c.state === "failed" || c.state === "timed_out")
+          xml += `\n      <failure message=${attr(c.message ?? c.state)} type="${c.state}">${text(c.tail.toString())}</failure>\n    `;
+        else if (c.state === "skipped")
+          xml += `\n      <skipped message=${attr(c.message ?? "skipped")}/>\n    `;
+        else if (c.tail.length > 0)
+          xml += `\n      <system-out>${text(c.tail.toString())}</system-out>\n    `;
+        xml += "</testcase>\n";
+      }
+      xml += "  </testsuite>\n</testsuites>\n";
+      await writeFile(file, xml);
+    },
+  };
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+// XML 1.0 forbids most control characters, even escaped.
+const clean = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "");
+const text = (s: string) => clean(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const attr = (s: string) => `"${text(s).replace(/"/g, "&quot;").replace(/\n/g, "&#10;")}"`;

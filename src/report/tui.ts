@@ -1,0 +1,225 @@
+// `-o tui`: a live listr2 task list, one row per job (state, duration, latest output line), daemons
+// marked, a failed job's last lines kept on screen; the summary after it. When there are more jobs
+// than the terminal has rows, one row shows the counts and the running jobs' latest lines instead.
+// procflow, not listr2, owns signals and the exit code.
+import { Listr, type ListrTaskWrapper } from "listr2";
+import type { Colors } from "picocolors/types.js";
+import type { EndState, Reporter, RunEvent } from "../events.js";
+import { exitText, formatMs, plural, shortResult } from "./format.js";
+import { forEachLastLines } from "./last-lines.js";
+import type { Sink } from "./sink.js";
+import { SummaryCollector } from "./summary.js";
+
+/** Output shown under a row at most this often (lines can arrive much faster). */
+const REFRESH_MS = 100;
+const FAILED_LINES = 5;
+
+type Task = ListrTaskWrapper<
+  unknown,
+  typeof import("listr2").DefaultRenderer,
+  typeof import("listr2").SimpleRenderer
+>;
+
+interface Row {
+  job: string;
+  daemon: boolean;
+  /** listr2 runs the row's task a little after the run started: until then, state waits here. */
+  task?: Task;
+  done?: (error?: Error) => void;
+  title: string;
+  end?: { error?: Error; skip?: string; output?: string };
+  started?: number;
+  lines: string[];
+  dirty: boolean;
+  ending?: Extract<RunEvent, { type: "job:exit" }>;
+}
+
+/** Shows a row's state on its task, once the task exists; settles the task once the row has ended. */
+function apply(row: Row) {
+  const task = row.task;
+  if (!task) return;
+  task.title = row.title;
+  const end = row.end;
+  if (!end || !row.done) return;
+  const done = row.done;
+  row.done = undefined;
+  if (end.output !== undefined) task.output = end.output;
+  if (end.skip !== undefined) {
+    task.skip(end.skip);
+    done();
+  } else done(end.error);
+}
+
+export function tuiReporter(
+  sink: Sink,
+  c: Colors,
+  daemons: ReadonlySet<string>,
+  rows = process.stdout.rows ?? 24,
+): Reporter {
+  const summary = new SummaryCollector(daemons);
+  const byJob = new Map<string, Row>();
+  let listr: Promise<unknown> = Promise.resolve();
+  let compact: {
+    task?: Task;
+    done?: (error?: Error) => void;
+    counts: Map<string, number>;
+    running: Set<string>;
+    failures: string[];
+  } | null = null;
+  const timer = setInterval(refresh, REFRESH_MS);
+  timer.unref();
+
+  function refresh() {
+    if (compact?.task) {
+      const counts = [...compact.counts].filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+      compact.task.title = `${plural(byJob.size, "job")}: ${counts.join(", ")}`;
+      compact.task.output = [...compact.running]
+        .slice(0, Math.max(1, rows - 6))
+        .map((j) => `${j}: ${byJob.get(j)!.lines.at(-1) ?? ""}`)
+        .join("\n");
+      return;
+    }
+    for (const row of byJob.values()) {
+      if (!row.dirty || !row.task) continue;
+      row.dirty = false;
+      row.task.output = row.lines.at(-1) ?? "";
+    }
+  }
+
+  const title = (row: Row, text: string) => {
+    row.title = `${row.job}${row.daemon ? c.dim(" (daemon)") : ""} ${text}`;
+    apply(row);
+  };
+
+  const count = (from: string | null, to: string | null) => {
+    if (!compact) return;
+    if (from) compact.counts.set(from, (compact.counts.get(from) ?? 1) - 1);
+    if (to) compact.counts.set(to, (compact.counts.get(to) ?? 0) + 1);
+  };
+
+  /** Settles a row once it is clear that no restart follows its job:exit. */
+  const settle = (row: Row, state: EndState, text: string) => {
+    count("running", state.replace("_", " "));
+    compact?.running.delete(row.job);
+    const failed = state === "failed" || state === "timed_out";
+    if (failed)
+      compact?.failures.push(
+        `${c.red(`✖ ${row.job} ${text}`)}\n${row.lines.map((l) => `  ${l}`).join("\n")}`,
+      );
+    row.end = failed ? { error: new Error(`${row.job} ${text}`), output: row.lines.join("\n") } : {};
+    title(row, text);
+  };
+
+  return {
+    event(e: RunEvent) {
+      summary.event(e);
+      switch (e.type) {
+        case "run:start": {
+          for (const job of e.jobs) {
+            const row: Row = { job, daemon: daemons.has(job), title: job, lines: [], dirty: false };
+            byJob.set(job, row);
+            title(row, c.dim("waiting"));
+          }
+          const rowsFit = e.jobs.length <= rows - 4;
+          if (!rowsFit)
+            compact = { counts: new Map([["waiting", e.jobs.length]]), running: new Set(), failures: [] };
+          const tasks = rowsFit
+            ? [...byJob.values()].map((row) => ({
+                title: row.job,
+                task: (_: unknown, task: Task) =>
+                  new Promise<void>((resolve, reject) => {
+                    row.task = task;
+                    row.done = (error?: Error) => (error ? reject(error) : resolve());
+                    apply(row);
+                  }),
+                rendererOptions: { persistentOutput: true, outputBar: FAILED_LINES },
+              }))
+            : [
+                {
+                  title: plural(e.jobs.length, "job"),
+                  task: (_: unknown, task: Task) =>
+                    new Promise<void>((resolve, reject) => {
+                      compact!.task = task;
+                      compact!.done = (error?: Error) => (error ? reject(error) : resolve());
+                    }),
+                  rendererOptions: { outputBar: Number.POSITIVE_INFINITY, persistentOutput: true },
+                },
+              ];
+          listr = new Listr(tasks, {
+            concurrent: true,
+            exitOnError: false,
+            registerSignalListeners: false,
+            forceTTY: true,
+            rendererOptions: { collapseErrors: false, formatOutput: "truncate", showErrorMessage: true },
+          })
+            .run()
+            .catch(() => {});
+          return;
+        }
+        case "job:output": {
+          const row = byJob.get(e.job)!;
+          forEachLastLines(e.data, FAILED_LINES, row.lines);
+          row.dirty = true;
+          return;
+        }
+        case "job:start": {
+          const row = byJob.get(e.job)!;
+          if (e.attempt === 1) count("waiting", "running");
+          compact?.running.add(e.job);
+          row.started ??= e.time;
+          title(row, c.dim(`running, pid ${e.pid}${e.attempt > 1 ? `, attempt ${e.attempt}` : ""}`));
+          return;
+        }
+        case "job:ready":
+          title(byJob.get(e.job)!, c.green("ready"));
+          return;
+        case "job:health":
+          title(byJob.get(e.job)!, e.ok ? c.green("healthy") : c.yellow(`unhealthy: ${e.message}`));
+          return;
+        case "job:stop":
+          title(byJob.get(e.job)!, c.yellow(`stopping (${e.reason}, ${e.signal})`));
+          return;
+        case "job:restart":
+          byJob.get(e.job)!.ending = undefined;
+          title(byJob.get(e.job)!, c.yellow(`restarting in ${formatMs(e.delayMs)}`));
+          return;
+        case "job:exit": {
+          const row = byJob.get(e.job)!;
+          row.ending = e;
+          // A restart, if any, is announced right after this event: settle once it had its chance.
+          queueMicrotask(() => {
+            if (row.ending !== e) return;
+            const result = "result" in e ? ` → ${shortResult(e.result, 40)}` : "";
+            const text = `${e.state.replace("_", " ")} (${exitText(e)}) in ${formatMs(Date.now() - (row.started ?? e.time))}${e.error ? `: ${e.error}` : ""}${result}`;
+            settle(row, e.state, text);
+          });
+          return;
+        }
+        case "job:skip": {
+          const row = byJob.get(e.job)!;
+          count("waiting", "skipped");
+          row.end = { skip: `${row.job} skipped: ${e.reason}` };
+          apply(row);
+          return;
+        }
+        case "run:end":
+          refresh();
+          if (compact?.task) {
+            // What stays on screen: the failed jobs' last lines.
+            compact.task.output = compact.failures.join("\n");
+            compact.done?.(compact.failures.length > 0 ? new Error(compact.task.title) : undefined);
+          }
+          return;
+        default: {
+          const never: never = e;
+          throw new Error(`unhandled event ${(never as RunEvent).type}`);
+        }
+      }
+    },
+    async close() {
+      clearInterval(timer);
+      await listr;
+      sink.write(summary.render(c));
+    },
+  };
+}
