@@ -8,9 +8,9 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 /** Writes to stdout; returns false when the caller should wait for "drain" before writing more. */
-export function writeOut(chunk: string | Uint8Array): boolean {
+export function writeOut(chunk: string | Uint8Array, encoding: BufferEncoding = "utf8"): boolean {
   if (closed) return true;
-  const ok = process.stdout.write(chunk);
+  const ok = process.stdout.write(chunk, encoding);
   if (!ok) backpressureCheck?.();
   return ok;
 }

@@ -8,11 +8,10 @@ import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
 
 const MAX_PREFIX = 32;
-const NL = 0x0a;
 
 /** Labels for each job: its name padded to a common width, in its colour. */
 export class Labels {
-  private readonly labels = new Map<string, { text: string; out: Buffer; err: Buffer }>();
+  private readonly labels = new Map<string, { text: string; out: string; err: string }>();
   private width = 0;
 
   constructor(
@@ -23,15 +22,15 @@ export class Labels {
     for (const j of jobs) this.get(j);
   }
 
-  get(job: string) {
+  get(job: string): { text: string; out: string; err: string } {
     let l = this.labels.get(job);
     if (!l) {
       const name = job.length > MAX_PREFIX ? `${job.slice(0, MAX_PREFIX - 1)}…` : job.padEnd(this.width);
       const text = jobColor(this.c, this.labels.size)(name);
       l = {
         text,
-        out: Buffer.from(`${text} ${this.c.dim("|")} `),
-        err: Buffer.from(`${text} ${this.c.red("!")} `),
+        out: latin1(`${text} ${this.c.dim("|")} `),
+        err: latin1(`${text} ${this.c.red("!")} `),
       };
       this.labels.set(job, l);
     }
@@ -48,25 +47,23 @@ export function linesReporter(sink: Sink, c: Colors, daemons: ReadonlySet<string
       if (e.type === "run:start") labels = new Labels(c, e.jobs);
       else if (e.type === "job:output") {
         const l = labels!.get(e.job);
-        sink.write(prefixLines(e.data, e.stream === "stdout" ? l.out : l.err));
+        sink.write(prefixLines(e.data, e.stream === "stdout" ? l.out : l.err), "latin1");
       } else if (e.type === "run:end") sink.write(summary.render(c));
       else sink.write(`${labels!.get(e.job).text} ${stateText(e, c)}\n`);
     },
   };
 }
 
-/** Inserts `prefix` before every line of `data` (complete lines, each ending in "\\n"). */
-export function prefixLines(data: Buffer, prefix: Buffer): Buffer {
-  let lines = 0;
-  for (let i = data.indexOf(NL); i !== -1; i = data.indexOf(NL, i + 1)) lines++;
-  const out = Buffer.allocUnsafe(data.length + lines * prefix.length);
-  let o = 0;
-  let start = 0;
-  while (start < data.length) {
-    const end = data.indexOf(NL, start) + 1;
-    o += prefix.copy(out, o);
-    o += data.copy(out, o, start, end);
-    start = end;
-  }
-  return out;
+/**
+ * Inserts `prefix` before every line of `data` (complete lines, each ending in "\n"), as a latin1
+ * string to be written with the latin1 encoding: one byte is one char, so the bytes pass through
+ * unchanged (invalid UTF-8 included), and the engine's native replaceAll does the per-line work —
+ * about twice as fast as copying line by line.
+ */
+export function prefixLines(data: Buffer, prefix: string): string {
+  const text = data.toString("latin1", 0, data.length - 1);
+  return `${prefix}${text.replaceAll("\n", `\n${prefix}`)}\n`;
 }
+
+/** A prefix for prefixLines: its UTF-8 bytes as a latin1 string. */
+const latin1 = (s: string) => Buffer.from(s).toString("latin1");

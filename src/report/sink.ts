@@ -2,7 +2,7 @@
 
 export interface Sink {
   /** Returns false when the caller should wait for `drained()` before writing much more. */
-  write(chunk: string | Buffer): boolean;
+  write(chunk: string | Buffer, encoding?: BufferEncoding): boolean;
   drained(): Promise<void>;
 }
 

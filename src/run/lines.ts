@@ -17,10 +17,16 @@ export class LineSplitter {
       while (this.partial && this.partial.length > MAX_LINE) this.cut();
       return;
     }
-    const head = last === chunk.length - 1 ? chunk : chunk.subarray(0, last + 1);
-    const lines = this.partial ? Buffer.concat([this.partial, head]) : head;
+    let from = 0;
+    if (this.partial) {
+      // Complete the pending line on its own, so that the rest of the chunk is passed on uncopied.
+      const first = chunk.indexOf(NL);
+      this.emitBounded(Buffer.concat([this.partial, chunk.subarray(0, first + 1)]));
+      from = first + 1;
+    }
+    if (last + 1 > from)
+      this.emitBounded(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1));
     this.partial = last === chunk.length - 1 ? null : chunk.subarray(last + 1);
-    this.emitBounded(lines);
     while (this.partial && this.partial.length > MAX_LINE) this.cut();
   }
 

@@ -53,8 +53,9 @@ export class Scheduler {
   private readonly instances = new Map<string, Instance>();
   private readonly families = new Map<string, Family>();
   private readonly dependents = new Map<string, Family[]>();
-  /** Released instances waiting for a slot: highest weight first, then plan order. */
+  /** Released instances waiting for a slot: highest weight first, then plan order. Daemons take no slot and never wait here. */
   private readonly queue: Instance[] = [];
+  private readonly daemonsToStart: Instance[] = [];
   private running = 0;
   private nonDaemonLeft = 0;
   private readonly hasWork: boolean;
@@ -122,15 +123,15 @@ export class Scheduler {
   /** The instances to start now (they count as running from here on). */
   next(): Job[] {
     const out: Job[] = [];
-    for (let i = 0; i < this.queue.length; ) {
-      const inst = this.queue[i]!;
-      if (!inst.job.daemon && this.running >= this.concurrency) {
-        i++;
-        continue;
-      }
-      this.queue.splice(i, 1);
+    for (const inst of this.daemonsToStart) {
       inst.phase = "running";
-      if (!inst.job.daemon) this.running++;
+      out.push(inst.job);
+    }
+    this.daemonsToStart.length = 0;
+    const n = Math.max(0, Math.min(this.queue.length, this.concurrency - this.running));
+    for (const inst of this.queue.splice(0, n)) {
+      inst.phase = "running";
+      this.running++;
       out.push(inst.job);
     }
     return out;
@@ -181,6 +182,7 @@ export class Scheduler {
     for (const inst of this.instances.values())
       if (inst.phase === "waiting" || inst.phase === "queued") this.skip(inst, reason, true, skips);
     this.queue.length = 0;
+    this.daemonsToStart.length = 0;
     return skips;
   }
 
@@ -201,6 +203,7 @@ export class Scheduler {
       if (inst.phase === "waiting" || inst.phase === "queued")
         this.skip(inst, "the work it serves is done", false, skips);
     this.queue.length = 0;
+    this.daemonsToStart.length = 0;
     return skips;
   }
 
@@ -277,6 +280,10 @@ export class Scheduler {
 
   private enqueue(inst: Instance) {
     inst.phase = "queued";
+    if (inst.job.daemon) {
+      this.daemonsToStart.push(inst);
+      return;
+    }
     const w = inst.job.weight;
     let at = this.queue.length;
     while (at > 0) {

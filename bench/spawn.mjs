@@ -1,0 +1,56 @@
+// Per-job overhead: 1,000 independent `true` jobs at -c 4, and a chain of 200, against bare Node
+// spawn loops measured in the same run.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CLI, measure, paired, ROOT } from "./lib.mjs";
+
+export function jobFile(n, chain) {
+  let y = `version: 1\nconcurrency: 4\njobs:\n`;
+  for (let i = 0; i < n; i++)
+    y += `  j${i}: { command: "true"${chain && i > 0 ? `, needs: [j${i - 1}]` : ""} }\n`;
+  return y;
+}
+
+export async function run() {
+  const dir = mkdtempSync(join(tmpdir(), "procflow-bench-"));
+  writeFileSync(join(dir, "fanout.yaml"), jobFile(1000, false));
+  writeFileSync(join(dir, "chain.yaml"), jobFile(200, true));
+  const loop = `${ROOT}bench/baselines/spawn-loop.mjs`;
+  const execaLoop = `${ROOT}bench/baselines/execa-loop.mjs`;
+  const fan = await paired(
+    () => measure(["node", CLI, "run", join(dir, "fanout.yaml"), "-o", "lines"]),
+    () => measure(["node", loop, "1000", "4"]),
+  );
+  const chain = await paired(
+    () => measure(["node", CLI, "run", join(dir, "chain.yaml"), "-o", "lines"]),
+    () => measure(["node", loop, "200", "1"]),
+  );
+  // How much of that is the spawning library itself (execa, the chosen stack) rather than procflow.
+  const execaFan = await paired(
+    () => measure(["node", execaLoop, "1000", "4"]),
+    () => measure(["node", loop, "1000", "4"]),
+  );
+  const overFan = await paired(
+    () => measure(["node", CLI, "run", join(dir, "fanout.yaml"), "-o", "lines"]),
+    () => measure(["node", execaLoop, "1000", "4"]),
+  );
+  return [
+    {
+      scenario: "fan-out: 1,000 `true` jobs, -c 4",
+      baseline: "bare Node spawn loop",
+      ...fan,
+      target: "≤ 1.5×",
+      pass: fan.ratio <= 1.5,
+    },
+    {
+      scenario: "chain: 200 `true` jobs in a line",
+      baseline: "bare sequential Node spawn",
+      ...chain,
+      target: "≤ 1.5×",
+      pass: chain.ratio <= 1.5,
+    },
+    { scenario: "reference: the same fan-out through execa", baseline: "bare Node spawn loop", ...execaFan },
+    { scenario: "procflow's own share of the fan-out", baseline: "execa loop", ...overFan },
+  ];
+}
