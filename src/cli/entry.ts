@@ -5,10 +5,14 @@ import { ExitCode } from "./exit-codes.js";
 import { main as cli } from "./main.js";
 import { drainStdout } from "./output.js";
 
-export const BUG_REPORT =
+const BUG_REPORT =
   "this is a bug in procflow; please report it at https://github.com/procflow/procflow/issues";
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  if (process.platform === "win32") {
+    process.stderr.write("procflow: Windows is not supported yet (Linux and macOS are)\n");
+    process.exit(ExitCode.usage);
+  }
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
   let code: number;

@@ -4,6 +4,7 @@ import { packageVersion } from "../paths.js";
 import { colorEnabled } from "./color.js";
 import { ExitCode } from "./exit-codes.js";
 import { writeOut } from "./output.js";
+import type { RunFlags } from "./run.js";
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
@@ -84,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--env <KEY=VALUE>", "environment for every job, over the file's (repeatable)", collectEnv, {})
     .option("--timeout <duration>", "limit for the whole run")
     .option("--no-color", "no colours")
-    .action(async (file: string, jobs: string[], opts) => {
+    .action(async (file: string, jobs: string[], opts: RunFlags) => {
       const { runCommand } = await import("./run.js");
       code = await runCommand(file, jobs, opts);
     });

@@ -15,8 +15,6 @@ export function writeOut(chunk: string | Uint8Array, encoding: BufferEncoding = 
   return ok;
 }
 
-export const stdoutClosed = () => closed;
-
 /** Resolves once everything written so far has been handed to the OS (or stdout is closed). */
 export function drainStdout(): Promise<void> {
   if (closed || process.stdout.writableLength === 0) return Promise.resolve();

@@ -53,7 +53,7 @@ export class JobRunner {
   private healthLogSeen = false;
   private result: { value?: unknown; error?: string } = {};
   private streams: NodeJS.ReadableStream[] = [];
-  done = false;
+  private done = false;
 
   constructor(
     readonly job: Job,

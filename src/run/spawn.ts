@@ -90,7 +90,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** Sends a signal to a whole process group; false when the group is gone. Never our own group or init's. */
-export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean {
+export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals | 0): boolean {
   if (pgid === undefined || pgid <= 1 || pgid === process.pid) return false;
   try {
     process.kill(-pgid, signal);
@@ -170,6 +170,6 @@ export const hasProc = (): boolean => process.platform === "linux";
 
 /** Whether any live (not zombie) process is still in the group. */
 export function groupAlive(pgid: number): boolean {
-  if (!hasProc()) return signalGroup(pgid, 0 as unknown as NodeJS.Signals);
+  if (!hasProc()) return signalGroup(pgid, 0);
   return liveProcesses().some((p) => p.pgid === pgid);
 }

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, FIXTURES, processesOfRun, survivors, tempDir, withEvents } from "../rig.js";
+import { CLI as CLI_PATH, cli, FIXTURES, processesOfRun, survivors, tempDir, withEvents } from "../rig.js";
 
 const TREE = join(FIXTURES, "bin/tree.mjs");
 
@@ -148,6 +148,29 @@ describe("no orphans", () => {
     expect(s.result.stderr).toContain("procflow: internal error");
     expect(s.result.stderr).toContain("please report it");
     expect(s.left).toEqual([]);
+  });
+
+  it("a nested run cleans up its own processes only, never its parent run's", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "inner.yaml"),
+      `version: 1\njobs:\n  inner: { command: node ${TREE} --escape --exit-after 0.2, env: { PIDS_FILE: ${join(dir, "inner.pids")} } }\n`,
+    );
+    writeFileSync(
+      join(dir, "jobs.yaml"),
+      `version: 1
+jobs:
+  sibling: { command: node ${TREE} --children 1, env: { PIDS_FILE: ${join(dir, "sibling.pids")} }, daemon: true }
+  nested: { command: [node, ${CLI_PATH}, run, inner.yaml, -o, json], needs: { sibling: started } }
+  check: { command: [sh, -c, 'sleep 0.5; for p in $(cat sibling.pids); do kill -0 $p || exit 9; done'], needs: [nested] }
+`,
+    );
+    const r = withEvents(await cli(["run", "jobs.yaml", "-o", "json"], { cwd: dir }), dir);
+    expect(r.of("job:exit", "check")[0]).toMatchObject({ state: "succeeded" });
+    expect(r.code).toBe(0);
+    expect(
+      await survivors([...readPids(join(dir, "inner.pids")), ...readPids(join(dir, "sibling.pids"))]),
+    ).toEqual([]);
   });
 
   it("after SIGKILL of procflow itself: the watchdog cleans up", async () => {
