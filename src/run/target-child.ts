@@ -2,7 +2,9 @@
 // module, calls the exported function (or constructs the class and awaits `run()`) with the job's
 // args, reports the result over IPC, and exits once the call settles, as a Python Process does.
 // argv: <module path> <export name> <args as JSON> [daemon]
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 type Message = { procflow: "result"; value: unknown } | { procflow: "error"; message: string };
@@ -47,15 +49,7 @@ async function main(): Promise<number> {
 
 async function importModule(path: string): Promise<unknown> {
   if (/\.[cm]?tsx?$/.test(path)) {
-    let api: string;
-    try {
-      api = createRequire(path).resolve("tsx/esm/api");
-    } catch {
-      throw new TargetError(
-        `cannot load TypeScript module ${path}: install tsx next to the job file (npm install --save-dev tsx)`,
-      );
-    }
-    const { register } = (await import(pathToFileURL(api).href)) as { register: () => void };
+    const { register } = (await import(pathToFileURL(tsxEsmApi(path)).href)) as { register: () => void };
     register();
   }
   try {
@@ -66,6 +60,27 @@ async function importModule(path: string): Promise<unknown> {
       throw new TargetError(`module not found: ${path}`);
     throw e;
   }
+}
+
+/** The ESM entry of tsx's loader API, as resolved from the module's folder. */
+function tsxEsmApi(path: string): string {
+  let manifest: string;
+  try {
+    manifest = createRequire(path).resolve("tsx/package.json");
+  } catch {
+    throw new TargetError(
+      `cannot load TypeScript module ${path}: install tsx next to the job file (npm install --save-dev tsx)`,
+    );
+  }
+  const exports = (
+    JSON.parse(readFileSync(manifest, "utf8")) as {
+      exports?: Record<string, { import?: { default?: string } }>;
+    }
+  ).exports;
+  const entry = exports?.["./esm/api"]?.import?.default;
+  if (!entry)
+    throw new TargetError(`cannot load TypeScript module ${path}: the installed tsx is too old (need tsx 4)`);
+  return join(dirname(manifest), entry);
 }
 
 function send(message: Message): Promise<void> {

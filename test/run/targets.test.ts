@@ -107,6 +107,11 @@ describe("targets", () => {
     expect(await survivors([pid])).toEqual([]);
   });
 
+  it("runs a TypeScript module when tsx can be resolved from its folder", async () => {
+    const r = await run(`  ts: { target: "${join(FIXTURES, "targets/typed.ts")}#sum", args: [1, 2, 3] }\n`);
+    expect(exitOf(r, "ts")).toMatchObject({ state: "succeeded", result: { total: 6 } });
+  });
+
   it("explains how to enable TypeScript modules when tsx is not installed", async () => {
     const dir = tempDir({ "task.ts": "export const run = (): number => 1;\n" });
     const r = await runJobs(`version: 1\njobs:\n  ts: { target: ./task.ts#run }\n`, [], { cwd: dir });
