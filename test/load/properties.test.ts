@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { loadText } from "../../src/load/index.js";
 
-const runs = { numRuns: 300 };
+const runs = { numRuns: 1000 };
 
 describe("loader properties", () => {
   it("returns diagnostics or a graph for arbitrary text", () => {
@@ -32,6 +32,8 @@ describe("loader properties", () => {
         timeout: fc.oneof(fc.string(), fc.integer()),
         matrix: fc.dictionary(fc.string(), fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 3 })),
         ready: fc.jsonValue(),
+        health: fc.jsonValue(),
+        env_file: fc.oneof(fc.string(), fc.jsonValue()),
         args: fc.array(fc.jsonValue(), { maxLength: 3 }),
         env: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.jsonValue())),
       },
@@ -42,6 +44,8 @@ describe("loader properties", () => {
         version: fc.oneof(fc.constant(1), fc.jsonValue()),
         jobs: fc.oneof(fc.dictionary(fc.constantFrom("a", "b", "c", "bad name", ""), job), fc.jsonValue()),
         defaults: fc.jsonValue(),
+        env: fc.jsonValue(),
+        env_file: fc.jsonValue(),
         concurrency: fc.jsonValue(),
       },
       { requiredKeys: [] },

@@ -6,6 +6,18 @@ import type { Rule } from "./rule.js";
 export const commandShape: Rule = (ctx) => {
   const shellDefault = ctx.file.defaults?.shell;
   for (const [name, job] of ctx.jobs) {
+    for (const kind of ["ready", "health"] as const) {
+      const probeCommand = job[kind]?.command;
+      if (typeof probeCommand !== "string") continue;
+      const split = splitWords(probeCommand);
+      if (!split.ok)
+        ctx.report(
+          ["jobs", name, kind, "command"],
+          "shell-operator",
+          `jobs.${name}.${kind}.command: ${split.problem}, but no shell runs a probe command; write it as a list, e.g. [sh, -c, "…"]`,
+          { offset: split.index },
+        );
+    }
     const { command } = job;
     if (command === undefined) continue;
     const at = ["jobs", name, "command"];

@@ -2,6 +2,7 @@
 import { commandShape } from "./command-shape.js";
 import { daemonNeeds } from "./daemon-needs.js";
 import { daemonTimeout } from "./daemon-timeout.js";
+import { envFile } from "./env-file.js";
 import { expressions } from "./expressions.js";
 import { matrixSize } from "./matrix-size.js";
 import { needsCycle } from "./needs-cycle.js";
@@ -22,4 +23,5 @@ export const rules: readonly Rule[] = [
   probeRegex,
   matrixSize,
   targetModule,
+  envFile,
 ];
