@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// procflow's entry point: runs the compiled CLI and turns a crash into exit code 70 with a report address.
-import { main } from "../dist/cli/entry.js";
+// procflow's entry point: the bundled CLI (see scripts/bundle.mjs).
+import { main } from "../dist/cli-bundle/procflow.js";
 
 main();

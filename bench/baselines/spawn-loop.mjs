@@ -4,16 +4,12 @@ import { spawn } from "node:child_process";
 
 const [n = 1000, c = 4] = process.argv.slice(2).map(Number);
 let started = 0;
-let done = 0;
 const next = () => {
   if (started >= n) return;
   started++;
   const child = spawn("true", [], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.resume();
   child.stderr.resume();
-  child.on("close", () => {
-    done++;
-    next();
-  });
+  child.on("close", next);
 };
 for (let i = 0; i < c; i++) next();

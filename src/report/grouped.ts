@@ -25,7 +25,10 @@ export function groupedReporter(
   };
   const hold = (job: string) => {
     let h = held.get(job);
-    if (!h) held.set(job, (h = new HeldOutput()));
+    if (!h) {
+      h = new HeldOutput();
+      held.set(job, h);
+    }
     return h;
   };
   const block = (job: string, header: string) => {

@@ -18,7 +18,10 @@ export function junitReporter(file: string, suite: string): Reporter {
   let end: Extract<RunEvent, { type: "run:end" }> | undefined;
   const get = (job: string) => {
     let c = cases.get(job);
-    if (!c) cases.set(job, (c = { durationMs: 0, tail: Buffer.alloc(0) }));
+    if (!c) {
+      c = { durationMs: 0, tail: Buffer.alloc(0) };
+      cases.set(job, c);
+    }
     return c;
   };
   return {

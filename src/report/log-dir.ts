@@ -15,7 +15,10 @@ export function logDirReporter(dir: string): Reporter {
   let first = true;
   const log = (job: string) => {
     let s = logs.get(job);
-    if (!s) logs.set(job, (s = createWriteStream(join(dir, `${fileSafe(job)}.log`))));
+    if (!s) {
+      s = createWriteStream(join(dir, `${fileSafe(job)}.log`));
+      logs.set(job, s);
+    }
     return s;
   };
   return {

@@ -6,10 +6,10 @@
 //   launch ──▶ running ──exit──▶ draining (≤ 100 ms) ──▶ exited ──▶ restart after a delay, or ended
 //                 │
 //                 └─ stop(reason): stop_signal to the group ─ kill_timeout ─▶ SIGKILL to the group
-import { fileURLToPath } from "node:url";
 import type { EndState, RunEvent, StopReason } from "../events.js";
 import type { Job, Probe, ProbeCheck } from "../graph/types.js";
 import { substitute } from "../load/expressions.js";
+import { packageRoot } from "../paths.js";
 import type { EnvBuilder } from "./env.js";
 import { forEachLine, LineSplitter } from "./lines.js";
 import { checkOnce } from "./probes.js";
@@ -21,7 +21,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
 /** One check of a tcp/http/command probe may take this long at most. */
 const CHECK_TIMEOUT_MS = 5000;
 
-const TARGET_BOOTSTRAP = fileURLToPath(new URL("./target-child.js", import.meta.url));
+/** The compiled bootstrap, also when this code runs from src/ (tests) or from the CLI bundle. */
+const TARGET_BOOTSTRAP = `${packageRoot}/dist/run/target-child.js`;
 
 type Event = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "time"> : never) : never;
 
