@@ -114,7 +114,8 @@ export class Reaper {
       if (left.length === 0) return;
       for (const p of left) {
         signalProcess(p.pid, "SIGKILL");
-        signalGroup(p.pgid === p.pid ? p.pgid : undefined, "SIGKILL");
+        // An escapee that leads a group of its own takes its group with it.
+        if (p.pgid === p.pid) signalGroup(p.pgid, "SIGKILL");
       }
       await sleep(POLL_MS);
     }

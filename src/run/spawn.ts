@@ -1,6 +1,6 @@
 // The only module that starts processes or signals them: spawning (execa), process groups, and
 // liveness checks from /proc. Everything else talks to children through ChildHandle.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { execa } from "execa";
 
 export interface ChildSpec {
@@ -83,7 +83,7 @@ function spawnError(e: NodeJS.ErrnoException, spec: ChildSpec): string {
 
 function isDirectory(path: string): boolean {
   try {
-    return readdirSync(path) !== undefined;
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
