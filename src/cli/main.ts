@@ -1,5 +1,5 @@
 // procflow's command line: argv → options → one pipeline call per command. Only this module sets the exit code.
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { packageVersion } from "../paths.js";
 import { colorEnabled } from "./color.js";
 import { ExitCode } from "./exit-codes.js";
@@ -109,14 +109,12 @@ export async function main(argv: string[]): Promise<number> {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new CommanderError(2, "procflow.usage", `error: "${value}" is not a positive integer`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer.");
   return n;
 }
 
 function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf("=");
-  if (eq <= 0)
-    throw new CommanderError(2, "procflow.usage", `error: --env expects KEY=VALUE, got "${value}"`);
+  if (eq <= 0) throw new InvalidArgumentError("expected KEY=VALUE.");
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }

@@ -117,6 +117,17 @@ describe("procflow schema, graph and usage", () => {
     expect((await cli(["validate"])).code).toBe(2);
     expect((await cli(["frobnicate"])).code).toBe(2);
     expect((await cli(["validate", "--format", "xml", "a.yaml"])).code).toBe(2);
+    const dir = tempDir({ "g.yaml": good });
+    for (const [args, message] of [
+      [["-c", "0"], "argument '0' is invalid. expected a positive integer."],
+      [["--env", "FOO"], "argument 'FOO' is invalid. expected KEY=VALUE."],
+      [["--timeout", "soon"], '--timeout "soon" is not a duration'],
+      [["--keep-going", "--fail-fast"], "cannot be used with option"],
+    ] as const) {
+      const r = await cli(["run", "g.yaml", ...args], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("validate");
