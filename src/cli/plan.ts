@@ -1,7 +1,12 @@
 // `procflow run --dry-run`: the plan (order, argv after substitution, cwd), as text or JSON. Starts nothing.
 import type { Colors } from "picocolors/types.js";
 import type { JobGraph } from "../graph/types.js";
+import { EnvBuilder } from "../run/env.js";
 import { selectJobs } from "../run/executor.js";
+import { jobArgv } from "../run/job-runner.js";
+
+/** What `${{ run.id }}` shows in a plan: a run that does not exist has no id. */
+const PLAN_RUN_ID = "<run id>";
 
 export function printPlan(
   graph: JobGraph,
@@ -10,21 +15,27 @@ export function printPlan(
   c: Colors,
 ): string {
   const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
+  const envs = new EnvBuilder({
+    base: process.env,
+    overrides: opts.env,
+    runId: PLAN_RUN_ID,
+    file: graph.file,
+    color: false,
+  });
   const jobs = graph.jobs
     .filter((j) => !selected || selected.has(j.name))
-    .map((j) => ({
-      job: j.name,
-      argv: j.argv ?? [
-        process.execPath,
-        "(target)",
-        `${j.target!.module}#${j.target!.export}`,
-        JSON.stringify(j.target!.args),
-      ],
-      cwd: j.cwd,
-      needs: j.needs.map((n) => `${n.job}:${n.condition}`),
-      daemon: j.daemon,
-      priority: j.weight,
-    }));
+    .map((j) => {
+      // The environment decides `${{ env.* }}` (a missing env_file fails the job when it runs).
+      const env = envs.forJob(j, 1);
+      return {
+        job: j.name,
+        argv: jobArgv(j, env.ok ? env.env : {}, PLAN_RUN_ID),
+        cwd: j.cwd,
+        needs: j.needs.map((n) => `${n.job}:${n.condition}`),
+        daemon: j.daemon,
+        priority: j.weight,
+      };
+    });
   const concurrency = opts.concurrency ?? graph.concurrency;
   if (opts.json) return `${JSON.stringify({ file: graph.file, concurrency, jobs }, null, 2)}\n`;
   let out = `${c.bold(`plan for ${graph.name}`)} (${jobs.length} job${jobs.length === 1 ? "" : "s"}${concurrency ? `, concurrency ${concurrency}` : ""})\n`;

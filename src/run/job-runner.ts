@@ -154,21 +154,12 @@ export class JobRunner {
 
   // --- one attempt ---------------------------------------------------------------------------
 
-  /** Substitutes `${{ env.* }}` and `${{ run.id }}`, which are known only when the job starts. */
   private expand(value: string, env: Record<string, string>): string {
-    const runId = this.ctx.runId;
-    return substitute(value, (root, name) =>
-      root === "env" ? (env[name] ?? "") : root === "run" && name === "id" ? runId : undefined,
-    );
+    return expandAtStart(value, env, this.ctx.runId);
   }
 
   private argv(env: Record<string, string>): string[] {
-    if (this.job.target) {
-      const { module, export: name, args } = this.job.target;
-      const argv = [process.execPath, TARGET_BOOTSTRAP, module, name, JSON.stringify(args)];
-      return this.job.daemon ? [...argv, "daemon"] : argv;
-    }
-    return this.job.argv!.map((a) => this.expand(a, env));
+    return jobArgv(this.job, env, this.ctx.runId);
   }
 
   /** Splits both streams into lines; resolves when both ended, or DRAIN_GRACE_MS after the process exited. */
@@ -392,6 +383,23 @@ export class JobRunner {
     this.timers.clear();
     this.logMatch = null;
   }
+}
+
+/** Substitutes `${{ env.* }}` and `${{ run.id }}`, which are known only when a job starts. */
+export function expandAtStart(value: string, env: Readonly<Record<string, string>>, runId: string): string {
+  return substitute(value, (root, name) =>
+    root === "env" ? (env[name] ?? "") : root === "run" && name === "id" ? runId : undefined,
+  );
+}
+
+/** The argv a job's process starts with (a target runs the bootstrap in a Node child). */
+export function jobArgv(job: Job, env: Readonly<Record<string, string>>, runId: string): string[] {
+  if (job.target) {
+    const { module, export: name, args } = job.target;
+    const argv = [process.execPath, TARGET_BOOTSTRAP, module, name, JSON.stringify(args)];
+    return job.daemon ? [...argv, "daemon"] : argv;
+  }
+  return job.argv!.map((a) => expandAtStart(a, env, runId));
 }
 
 export function formatMs(ms: number): string {

@@ -1,4 +1,5 @@
 // The executor through the real CLI: join order, concurrency, policies, daemons, timeouts, env, argv, exit codes.
+import { readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -323,24 +324,20 @@ jobs:
 });
 
 describe("dry run", () => {
-  it("prints the plan and starts nothing", async () => {
-    const dir = tempDir();
-    const r = await cli(["run", "jobs.yaml", "--dry-run", "-o", "json"], {
-      cwd: dir,
-      onSpawn: () => {},
-    }).catch(() => null);
-    void r;
-    const yaml = `version: 1\njobs:\n  a: { command: touch made }\n  b: { command: [echo, "\${{ job.name }}"], needs: [a] }\n`;
-    const { writeFileSync, readdirSync } = await import("node:fs");
-    writeFileSync(`${dir}/jobs.yaml`, yaml);
+  it("prints the plan with argv after substitution and starts nothing", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1\nenv: { WHO: file }\njobs:\n  a: { command: touch made }\n  b: { command: [echo, "\${{ job.name }}", "\${{ env.WHO }}"], needs: [a] }\n`,
+    });
     const plan = await cli(["run", "jobs.yaml", "--dry-run", "-o", "json"], { cwd: dir });
     expect(plan.code).toBe(0);
     expect(JSON.parse(plan.stdout).jobs.map((j: { job: string; argv: string[] }) => [j.job, j.argv])).toEqual(
       [
         ["a", ["touch", "made"]],
-        ["b", ["echo", "b"]],
+        ["b", ["echo", "b", "file"]],
       ],
     );
+    const text = await cli(["run", "jobs.yaml", "--dry-run"], { cwd: dir });
+    expect(text.stdout).toContain("  2. b after a:success\n     echo b file\n");
     expect(readdirSync(dir)).toEqual(["jobs.yaml"]);
   });
 });
