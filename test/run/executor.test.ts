@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { cli, endStates, FIXTURES, runJobs, tempDir } from "../rig.js";
+import { cli, endStates, FIXTURES, runJobs, tempDir, withEvents } from "../rig.js";
 
 describe("join dependencies and concurrency", () => {
   it("starts each job after the end of what it needs, each once, never above the concurrency bound", async () => {
@@ -170,6 +170,29 @@ jobs:
     expect(r.seqOf("job:exit", "work")).toBeLessThan(r.seqOf("job:stop", "api"));
     expect(r.seqOf("job:exit", "api")).toBeLessThan(r.seqOf("job:stop", "db"));
     expect(r.of("job:stop", "db")[0]).toMatchObject({ signal: "SIGTERM", reason: "daemon-done" });
+  });
+
+  it("a file with only daemons runs until interrupted", async () => {
+    const dir = tempDir({
+      "jobs.yaml": "version: 1\njobs:\n  svc: { command: [sleep, '60'], daemon: true }\n",
+    });
+    let sent = false;
+    const r = withEvents(
+      await cli(["run", "jobs.yaml", "-o", "json"], {
+        cwd: dir,
+        onStdout: (text, child) => {
+          if (!sent && text.includes('"job:start"')) {
+            sent = true;
+            // Still running a moment later: nothing ends a file of daemons but an interrupt.
+            setTimeout(() => child.kill("SIGINT"), 500);
+          }
+        },
+      }),
+      dir,
+    );
+    expect(r.code).toBe(130);
+    expect(endStates(r)).toEqual({ svc: "stopped" });
+    expect(r.of("job:stop", "svc")[0]).toMatchObject({ reason: "interrupt" });
   });
 
   it("a daemon that exits on its own before the work is done has failed", async () => {
