@@ -106,6 +106,8 @@ class Execution {
       ready: (job) => this.apply(this.scheduler.ready(job.name)),
       ended: (job, state) => this.onEnded(job, state),
       track: (pgid, job) => this.reaper.track(pgid, job.stopSignal, job.killTimeoutMs),
+      settled: (pgid) => this.reaper.settled(pgid),
+      ownsGroup: (pgid) => this.reaper.owns(pgid),
       get ending() {
         return self.ending;
       },

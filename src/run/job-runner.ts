@@ -13,7 +13,7 @@ import { packageRoot } from "../paths.js";
 import type { EnvBuilder } from "./env.js";
 import { forEachLine, LineSplitter } from "./lines.js";
 import { checkOnce } from "./probes.js";
-import { type ChildHandle, type ExitInfo, groupAlive, signalGroup, spawnChild } from "./spawn.js";
+import { type ChildHandle, type ExitInfo, groupExists, signalGroup, spawnChild } from "./spawn.js";
 
 /** How long a finished job's output pipes may stay open (a background child holding them) before it ends anyway. */
 const DRAIN_GRACE_MS = 100;
@@ -35,6 +35,10 @@ export interface RunnerContext {
   ended(job: Job, state: Exclude<EndState, "skipped">): void;
   /** A new process group exists (for cleanup at the end of the run). */
   track(pgid: number, job: Job): void;
+  /** The job's process in that group has ended and its output is drained. */
+  settled(pgid: number): void;
+  /** Whether a group whose leader has exited is still provably the run's (ids are reused). */
+  ownsGroup(pgid: number): boolean;
   /** The run is ending: no restarts. */
   readonly ending: boolean;
 }
@@ -99,6 +103,7 @@ export class JobRunner {
       this.alive = false;
       this.clearTimers();
       await drained;
+      this.ctx.settled(pid);
       await this.finishAttempt(info, started, pid);
     });
     if (this.job.timeoutMs !== null) this.after(this.job.timeoutMs, () => this.onTimeout());
@@ -122,12 +127,14 @@ export class JobRunner {
     signalGroup(pid, this.job.stopSignal);
     this.ctx.emit({ type: "job:stop", job: this.job.name, signal: this.job.stopSignal, reason });
     const grace = setTimeout(() => {
-      if (this.alive) this.ctx.emit({ type: "job:stop", job: this.job.name, signal: "SIGKILL", reason });
-      signalGroup(pid, "SIGKILL");
+      if (this.alive) {
+        this.ctx.emit({ type: "job:stop", job: this.job.name, signal: "SIGKILL", reason });
+        signalGroup(pid, "SIGKILL");
+      } else if (this.ctx.ownsGroup(pid)) signalGroup(pid, "SIGKILL");
     }, this.job.killTimeoutMs);
     // Members of the group that outlive the main process still get SIGKILL when the grace ends.
     void this.exitedPromise.then(() => {
-      if (!groupAlive(pid)) clearTimeout(grace);
+      if (!groupExists(pid)) clearTimeout(grace);
     });
     return this.exitedPromise;
   }

@@ -1,31 +1,58 @@
-// No orphans: every process group the run creates is tracked; at the end of the run the groups still
-// alive are stopped (stop signal, grace, SIGKILL) and escapees that left their group (setsid, double
-// fork) are found by the run id in their environment and killed. A watchdog process outlives a
-// procflow that is SIGKILLed and does the same when its pipe from procflow closes without a goodbye.
+// No orphans: at the end of the run, the process groups of its jobs that still have members are
+// stopped (stop signal, grace, SIGKILL), and escapees that left their group (setsid, double fork)
+// are found by the run id in their environment and killed. A watchdog process outlives a procflow
+// that is SIGKILLed and does the same when its pipe from procflow closes without a goodbye.
+//
+// Process ids are reused (pid_max is 32768 on many machines), so a group id alone never proves that
+// a group is ours: on Linux a group is killed only while one of its live members carries the run id;
+// without /proc (macOS) only groups that have never been seen empty are, and a group is forgotten as
+// soon as it is seen empty, since from then on its id may name someone else's group.
 import { spawn } from "node:child_process";
 import type { Writable } from "node:stream";
-import { groupAlive, hasEnv, hasProc, liveProcesses, signalGroup, signalProcess } from "./spawn.js";
+import {
+  groupExists,
+  hasEnv,
+  hasProc,
+  liveProcesses,
+  type ProcInfo,
+  procInfo,
+  signalGroup,
+  signalProcess,
+} from "./spawn.js";
 
 const POLL_MS = 25;
 
-// The watchdog: reads "pgid" lines; on "bye" it exits, on EOF (procflow died) it kills every group
-// it was told of, then every process that carries the run id, three rounds to catch late forks.
+// The watchdog. It reads "PGID" lines (a group to kill) and "-PGID" lines (that group is gone), until
+// "bye" (a clean end: exit) or EOF (procflow died). Then, three rounds to catch late forks: with /proc,
+// every process carrying the run id, and its group; without /proc, the groups it was told of.
 const WATCHDOG = `
 trap '' INT TERM HUP
-groups=""
+run=$1
+groups=" "
+gone=" "
 while IFS= read -r line; do
   case "$line" in
     bye) exit 0 ;;
+    -*) gone="$gone\${line#-} " ;;
     *[!0-9]*|"") ;;
-    *) groups="$groups $line" ;;
+    *) groups="$groups$line " ;;
   esac
 done
 for round in 1 2 3; do
-  for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
-  for f in $(grep -lxzF "PROCFLOW_RUN_ID=$1" /proc/[0-9]*/environ 2>/dev/null); do
-    p=\${f#/proc/}; p=\${p%/environ}
-    [ "$p" != "$$" ] && kill -KILL "$p" 2>/dev/null
-  done
+  if [ -d /proc/self ]; then
+    for f in $(grep -lxzF "PROCFLOW_RUN_ID=$run" /proc/[0-9]*/environ 2>/dev/null); do
+      p=\${f#/proc/}; p=\${p%/environ}
+      [ "$p" = "$$" ] && continue
+      stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+      set -- \${stat##*") "}
+      [ "\${3:-0}" -gt 1 ] && kill -KILL -- "-$3" 2>/dev/null
+      kill -KILL "$p" 2>/dev/null
+    done
+  else
+    for g in $groups; do
+      case "$gone" in *" $g "*) ;; *) kill -KILL -- "-$g" 2>/dev/null ;; esac
+    done
+  fi
   sleep 0.2
 done
 `;
@@ -37,18 +64,28 @@ interface Group {
 }
 
 export class Reaper {
-  private readonly groups: Group[] = [];
+  /** Groups that may still have members, by group id. */
+  private readonly groups = new Map<number, Group>();
   private watchdog: Writable | null = null;
+  private readonly entry: string;
+  /** procflow's own group, never to be signalled (a nested run shares its parent job's group). */
+  private readonly ownGroup = procInfo(process.pid)?.pgid;
 
-  constructor(private readonly runId: string) {}
+  constructor(runId: string) {
+    this.entry = `PROCFLOW_RUN_ID=${runId}`;
+  }
 
-  /** Starts the watchdog (Linux and macOS; the escapee sweep needs /proc). */
+  /** Starts the watchdog (Linux and macOS). */
   start(): void {
     if (process.platform === "win32") return;
-    const child = spawn("/bin/sh", ["-c", WATCHDOG, "procflow-watchdog", this.runId], {
-      detached: true,
-      stdio: ["pipe", "ignore", "ignore"],
-    });
+    const child = spawn(
+      "/bin/sh",
+      ["-c", WATCHDOG, "procflow-watchdog", this.entry.slice(this.entry.indexOf("=") + 1)],
+      {
+        detached: true,
+        stdio: ["pipe", "ignore", "ignore"],
+      },
+    );
     child.on("error", () => {
       this.watchdog = null;
     });
@@ -59,8 +96,15 @@ export class Reaper {
   }
 
   track(pgid: number, stopSignal: NodeJS.Signals, killTimeoutMs: number): void {
-    this.groups.push({ pgid, stopSignal, killTimeoutMs });
+    this.groups.set(pgid, { pgid, stopSignal, killTimeoutMs });
     this.watchdog?.write(`${pgid}\n`);
+  }
+
+  /** A job's process has ended: if its group is empty, forget it (its id may be reused from now on). */
+  settled(pgid: number): void {
+    if (!this.groups.has(pgid) || groupExists(pgid)) return;
+    this.groups.delete(pgid);
+    this.watchdog?.write(`-${pgid}\n`);
   }
 
   /**
@@ -75,16 +119,17 @@ export class Reaper {
       const deadline = Date.now() + Math.max(...live.map((g) => g.killTimeoutMs));
       while (live.length > 0 && Date.now() < deadline) {
         await sleep(POLL_MS);
-        live = live.filter((g) => groupAlive(g.pgid));
+        const still = new Set(this.liveGroups().map((g) => g.pgid));
+        live = live.filter((g) => still.has(g.pgid));
       }
       for (const g of live) signalGroup(g.pgid, "SIGKILL");
     }
     await this.sweep();
   }
 
-  /** Kills everything of the run at once (a second interrupt). */
+  /** Kills everything of the run at once (a second interrupt, an internal error). */
   async killAll(): Promise<void> {
-    for (const g of this.groups) signalGroup(g.pgid, "SIGKILL");
+    for (const g of this.liveGroups()) signalGroup(g.pgid, "SIGKILL");
     await this.sweep();
   }
 
@@ -95,27 +140,34 @@ export class Reaper {
     this.watchdog = null;
   }
 
-  private liveGroups(): Group[] {
-    if (this.groups.length === 0) return [];
-    if (!hasProc()) return this.groups.filter((g) => groupAlive(g.pgid));
-    const alive = new Set(liveProcesses().map((p) => p.pgid));
-    return this.groups.filter((g) => alive.has(g.pgid));
+  /** Whether a tracked group still has members and is provably the run's. */
+  owns(pgid: number): boolean {
+    return this.groups.has(pgid) && this.liveGroups().some((g) => g.pgid === pgid);
   }
 
-  /** SIGKILLs the run's processes that are still alive, in or out of their groups, until none is left. */
+  /** Tracked groups that still have live members and are provably the run's. */
+  private liveGroups(): Group[] {
+    if (this.groups.size === 0) return [];
+    if (!hasProc()) return [...this.groups.values()].filter((g) => groupExists(g.pgid));
+    const ours = new Set<number>();
+    for (const p of this.runProcesses()) ours.add(p.pgid);
+    return [...this.groups.values()].filter((g) => ours.has(g.pgid));
+  }
+
+  /** Live processes that carry the run id (never procflow itself). */
+  private runProcesses(): ProcInfo[] {
+    return liveProcesses().filter((p) => p.pid !== process.pid && hasEnv(p.pid, this.entry));
+  }
+
+  /** SIGKILLs the run's processes, and the groups they are in, until none is left. */
   private async sweep(): Promise<void> {
     if (!hasProc()) return;
-    const entry = `PROCFLOW_RUN_ID=${this.runId}`;
-    const groups = new Set(this.groups.map((g) => g.pgid));
     for (let round = 0; round < 40; round++) {
-      const left = liveProcesses().filter(
-        (p) => p.pid !== process.pid && (groups.has(p.pgid) || hasEnv(p.pid, entry)),
-      );
+      const left = this.runProcesses();
       if (left.length === 0) return;
       for (const p of left) {
+        if (p.pgid !== this.ownGroup) signalGroup(p.pgid, "SIGKILL");
         signalProcess(p.pid, "SIGKILL");
-        // An escapee that leads a group of its own takes its group with it.
-        if (p.pgid === p.pid) signalGroup(p.pgid, "SIGKILL");
       }
       await sleep(POLL_MS);
     }

@@ -168,8 +168,8 @@ export function hasEnv(pid: number, entry: string): boolean {
 
 export const hasProc = (): boolean => process.platform === "linux";
 
-/** Whether any live (not zombie) process is still in the group. */
-export function groupAlive(pgid: number): boolean {
-  if (!hasProc()) return signalGroup(pgid, 0);
-  return liveProcesses().some((p) => p.pgid === pgid);
-}
+/**
+ * Whether the group still has members (zombies included: while it has any, its id cannot be reused,
+ * so a true answer always means the same group).
+ */
+export const groupExists = (pgid: number): boolean => signalGroup(pgid, 0);
