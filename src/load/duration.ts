@@ -1,4 +1,4 @@
-// Durations as written ("250ms", "1m30s", 2) → milliseconds.
+// Durations as written ("250ms", "1m30s", 2) → milliseconds, and milliseconds → words.
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -7,4 +7,13 @@ export function durationMs(value: string | number): number {
   let total = 0;
   for (const m of value.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
   return Math.round(total);
+}
+
+/** Milliseconds → a short duration in words: 250ms, 1.5s, 2m5s. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return s ? `${m}m${s}s` : `${m}m`;
 }

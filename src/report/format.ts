@@ -1,7 +1,7 @@
 // Words, symbols and colours shared by the human reporters.
 import type { Colors } from "picocolors/types.js";
 import type { EndState, EventOf, RunEvent } from "../events.js";
-import { formatMs } from "../run/job-runner.js";
+import { formatMs } from "../load/duration.js";
 
 export { formatMs };
 

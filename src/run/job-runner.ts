@@ -7,22 +7,17 @@
 //                 │
 //                 └─ stop(reason): stop_signal to the group ─ kill_timeout ─▶ SIGKILL to the group
 import type { EndState, RunEvent, StopReason } from "../events.js";
-import type { Job, Probe, ProbeCheck } from "../graph/types.js";
-import { substitute } from "../load/expressions.js";
-import { packageRoot } from "../paths.js";
+import type { Job } from "../graph/types.js";
+import { formatMs } from "../load/duration.js";
+import { expandAtStart, jobArgv } from "./argv.js";
 import type { EnvBuilder } from "./env.js";
 import { forEachLine, LineSplitter } from "./lines.js";
-import { checkOnce } from "./probes.js";
+import { expandCheck, type ProbeHost, watchHealth, watchReady } from "./probe-watch.js";
 import { type ChildHandle, type ExitInfo, groupExists, signalGroup, spawnChild } from "./spawn.js";
 
 /** How long a finished job's output pipes may stay open (a background child holding them) before it ends anyway. */
 const DRAIN_GRACE_MS = 100;
 const MAX_RESTART_DELAY_MS = 30_000;
-/** One check of a tcp/http/command probe may take this long at most. */
-const CHECK_TIMEOUT_MS = 5000;
-
-/** The compiled bootstrap, also when this code runs from src/ (tests) or from the CLI bundle. */
-const TARGET_BOOTSTRAP = `${packageRoot}/dist/run/target-child.js`;
 
 type Event = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "time"> : never) : never;
 
@@ -55,7 +50,6 @@ export class JobRunner {
   private readonly timers = new Set<NodeJS.Timeout>();
   private restartTimer: NodeJS.Timeout | undefined;
   private logMatch: ((line: string) => void) | null = null;
-  private healthLogSeen = false;
   private result: { value?: unknown; error?: string } = {};
   private streams: NodeJS.ReadableStream[] = [];
   private done = false;
@@ -86,7 +80,7 @@ export class JobRunner {
       void this.finishAttempt({ exitCode: null, signal: null }, started, null);
       return;
     }
-    const argv = this.argv(env.env);
+    const argv = jobArgv(this.job, env.env, this.ctx.runId);
     const child = spawnChild({ argv, cwd: this.job.cwd, env: env.env, ipc: this.job.target !== null });
     this.child = child;
     if (child.pid === undefined) {
@@ -108,8 +102,7 @@ export class JobRunner {
     });
     if (this.job.timeoutMs !== null) this.after(this.job.timeoutMs, () => this.onTimeout());
     this.ctx.started(this.job, this.job.ready === null);
-    if (this.job.ready) this.watchReady(this.job.ready, env.env);
-    else if (this.job.health) this.watchHealth(this.job.health, env.env);
+    this.watch(env.env);
   }
 
   /** Stops the job gracefully: stop_signal to its group, then SIGKILL after kill_timeout. Resolves once it exited. */
@@ -161,12 +154,40 @@ export class JobRunner {
 
   // --- one attempt ---------------------------------------------------------------------------
 
-  private expand(value: string, env: Record<string, string>): string {
-    return expandAtStart(value, env, this.ctx.runId);
+  /** The host the job's probes work through. */
+  private probeHost(env: Record<string, string>): ProbeHost {
+    const self = this;
+    return {
+      get alive() {
+        return self.alive;
+      },
+      cwd: this.job.cwd,
+      env,
+      after: (ms, fn) => this.after(ms, fn),
+      matchLines: (matcher) => {
+        this.logMatch = matcher;
+      },
+      health: (ok, message) => this.ctx.emit({ type: "job:health", job: this.job.name, ok, message }),
+      fail: (reason, message) => {
+        this.failure = message;
+        this.stopFor(reason);
+      },
+    };
   }
 
-  private argv(env: Record<string, string>): string[] {
-    return jobArgv(this.job, env, this.ctx.runId);
+  private watch(env: Record<string, string>) {
+    const { ready, health } = this.job;
+    const expand = (value: string) => expandAtStart(value, env, this.ctx.runId);
+    const host = this.probeHost(env);
+    const watchHealthToo = () => {
+      if (health) watchHealth(host, { ...health, check: expandCheck(health.check, expand) });
+    };
+    if (!ready) return watchHealthToo();
+    watchReady(host, { ...ready, check: expandCheck(ready.check, expand) }, () => {
+      this.ctx.emit({ type: "job:ready", job: this.job.name });
+      this.ctx.ready(this.job);
+      watchHealthToo();
+    });
   }
 
   /** Splits both streams into lines; resolves when both ended, or DRAIN_GRACE_MS after the process exited. */
@@ -272,111 +293,6 @@ export class JobRunner {
     else if (msg?.procflow === "error") this.result = { error: msg.message ?? "failed" };
   }
 
-  // --- probes --------------------------------------------------------------------------------
-
-  private watchReady(probe: Probe, env: Record<string, string>) {
-    let settled = false;
-    const pass = () => {
-      if (settled || !this.alive) return;
-      settled = true;
-      this.logMatch = null;
-      this.ctx.emit({ type: "job:ready", job: this.job.name });
-      this.ctx.ready(this.job);
-      if (this.job.health) this.watchHealth(this.job.health, env);
-    };
-    this.after(probe.timeoutMs, () => {
-      if (settled) return;
-      settled = true;
-      this.logMatch = null;
-      this.failure = `not ready after ${formatMs(probe.timeoutMs)} (ready probe: ${describeProbe(probe)})`;
-      this.stopFor("ready-timeout");
-    });
-    const check = this.resolveCheck(probe.check, env);
-    switch (check.kind) {
-      case "delay":
-        this.after(check.ms, pass);
-        return;
-      case "log": {
-        const re = new RegExp(check.pattern);
-        this.logMatch = (line) => {
-          if (re.test(line)) pass();
-        };
-        return;
-      }
-      default: {
-        const deadline = Date.now() + probe.timeoutMs;
-        const attempt = async () => {
-          if (settled || !this.alive) return;
-          const r = await checkOnce(
-            check,
-            Math.max(1, Math.min(CHECK_TIMEOUT_MS, deadline - Date.now())),
-            this.job.cwd,
-            env,
-          );
-          if (r.ok) pass();
-          else if (!settled && this.alive) this.after(probe.intervalMs, attempt);
-        };
-        void attempt();
-      }
-    }
-  }
-
-  private watchHealth(probe: Probe, env: Record<string, string>) {
-    let failures = 0;
-    let healthy = true;
-    const check = this.resolveCheck(probe.check, env);
-    if (check.kind === "log") {
-      const re = new RegExp(check.pattern);
-      this.logMatch = (line) => {
-        if (re.test(line)) this.healthLogSeen = true;
-      };
-    }
-    const report = (ok: boolean, message: string) => {
-      if (!this.alive) return;
-      if (ok !== healthy) {
-        healthy = ok;
-        this.ctx.emit({ type: "job:health", job: this.job.name, ok, message });
-      }
-      failures = ok ? 0 : failures + 1;
-      if (failures >= probe.retries) {
-        this.failure = `health check failed ${failures} times in a row: ${message}`;
-        this.stopFor("health");
-      } else this.after(probe.intervalMs, tick);
-    };
-    const tick = async () => {
-      if (!this.alive) return;
-      if (check.kind === "log") {
-        const seen = this.healthLogSeen;
-        this.healthLogSeen = false;
-        report(
-          seen,
-          seen
-            ? `log /${check.pattern}/ seen`
-            : `no line matched /${check.pattern}/ in ${formatMs(probe.intervalMs)}`,
-        );
-      } else if (check.kind !== "delay") {
-        const r = await checkOnce(check, Math.min(probe.timeoutMs, CHECK_TIMEOUT_MS), this.job.cwd, env);
-        report(r.ok, r.message);
-      }
-    };
-    this.after(probe.intervalMs, tick);
-  }
-
-  private resolveCheck(check: ProbeCheck, env: Record<string, string>): ProbeCheck {
-    switch (check.kind) {
-      case "log":
-        return { kind: "log", pattern: this.expand(check.pattern, env) };
-      case "tcp":
-        return { kind: "tcp", host: this.expand(check.host, env), port: this.expand(check.port, env) };
-      case "http":
-        return { kind: "http", url: this.expand(check.url, env) };
-      case "command":
-        return { kind: "command", argv: check.argv.map((a) => this.expand(a, env)) };
-      case "delay":
-        return check;
-    }
-  }
-
   private after(ms: number, fn: () => void) {
     const t = setTimeout(() => {
       this.timers.delete(t);
@@ -389,46 +305,5 @@ export class JobRunner {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.logMatch = null;
-  }
-}
-
-/** Substitutes `${{ env.* }}` and `${{ run.id }}`, which are known only when a job starts. */
-export function expandAtStart(value: string, env: Readonly<Record<string, string>>, runId: string): string {
-  return substitute(value, (root, name) =>
-    root === "env" ? (env[name] ?? "") : root === "run" && name === "id" ? runId : undefined,
-  );
-}
-
-/** The argv a job's process starts with (a target runs the bootstrap in a Node child). */
-export function jobArgv(job: Job, env: Readonly<Record<string, string>>, runId: string): string[] {
-  if (job.target) {
-    const { module, export: name, args } = job.target;
-    const argv = [process.execPath, TARGET_BOOTSTRAP, module, name, JSON.stringify(args)];
-    return job.daemon ? [...argv, "daemon"] : argv;
-  }
-  return job.argv!.map((a) => expandAtStart(a, env, runId));
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return s ? `${m}m${s}s` : `${m}m`;
-}
-
-function describeProbe(p: Probe): string {
-  const c = p.check;
-  switch (c.kind) {
-    case "log":
-      return `log /${c.pattern}/`;
-    case "tcp":
-      return `tcp ${c.host}:${c.port}`;
-    case "http":
-      return `http ${c.url}`;
-    case "command":
-      return `command ${c.argv.join(" ")}`;
-    case "delay":
-      return `delay ${formatMs(c.ms)}`;
   }
 }

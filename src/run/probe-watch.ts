@@ -1,0 +1,143 @@
+// Watching a running job with its probes: the ready probe (once, until it passes or times out) and
+// the health check (every interval, until `retries` failures in a row). Timers go through the host,
+// which clears them when the attempt ends, so nothing keeps a finished run alive.
+import type { StopReason } from "../events.js";
+import type { Probe, ProbeCheck } from "../graph/types.js";
+import { formatMs } from "../load/duration.js";
+import { checkOnce } from "./probes.js";
+
+/** One check of a tcp/http/command probe may take this long at most. */
+const CHECK_TIMEOUT_MS = 5000;
+
+/** What a probe needs from the job it watches. */
+export interface ProbeHost {
+  /** The job's process is running. */
+  readonly alive: boolean;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Runs `fn` after `ms`, unless the attempt ends first. */
+  after(ms: number, fn: () => void): void;
+  /** Offers every output line to `matcher` while it is set. */
+  matchLines(matcher: ((line: string) => void) | null): void;
+  /** The health changed between ok and failing. */
+  health(ok: boolean, message: string): void;
+  /** The probe gave up on the job: stop it, and it has failed with `message`. */
+  fail(reason: StopReason, message: string): void;
+}
+
+/** Calls `pass` once the ready probe passes; fails the job when its timeout runs out first. */
+export function watchReady(host: ProbeHost, probe: Probe, pass: () => void): void {
+  let settled = false;
+  const passOnce = () => {
+    if (settled || !host.alive) return;
+    settled = true;
+    host.matchLines(null);
+    pass();
+  };
+  host.after(probe.timeoutMs, () => {
+    if (settled) return;
+    settled = true;
+    host.matchLines(null);
+    host.fail(
+      "ready-timeout",
+      `not ready after ${formatMs(probe.timeoutMs)} (ready probe: ${describeCheck(probe.check)})`,
+    );
+  });
+  const check = probe.check;
+  switch (check.kind) {
+    case "delay":
+      host.after(check.ms, passOnce);
+      return;
+    case "log": {
+      const re = new RegExp(check.pattern);
+      host.matchLines((line) => {
+        if (re.test(line)) passOnce();
+      });
+      return;
+    }
+    default: {
+      const deadline = Date.now() + probe.timeoutMs;
+      const attempt = async () => {
+        if (settled || !host.alive) return;
+        const timeout = Math.max(1, Math.min(CHECK_TIMEOUT_MS, deadline - Date.now()));
+        const r = await checkOnce(check, timeout, host.cwd, host.env);
+        if (r.ok) passOnce();
+        else if (!settled && host.alive) host.after(probe.intervalMs, attempt);
+      };
+      void attempt();
+    }
+  }
+}
+
+/** Checks the job every interval; after `retries` failures in a row, fails it. */
+export function watchHealth(host: ProbeHost, probe: Probe): void {
+  let failures = 0;
+  let healthy = true;
+  let logSeen = false;
+  const check = probe.check;
+  if (check.kind === "log") {
+    const re = new RegExp(check.pattern);
+    host.matchLines((line) => {
+      if (re.test(line)) logSeen = true;
+    });
+  }
+  const report = (ok: boolean, message: string) => {
+    if (!host.alive) return;
+    if (ok !== healthy) {
+      healthy = ok;
+      host.health(ok, message);
+    }
+    failures = ok ? 0 : failures + 1;
+    if (failures >= probe.retries)
+      host.fail("health", `health check failed ${failures} times in a row: ${message}`);
+    else host.after(probe.intervalMs, tick);
+  };
+  const tick = async () => {
+    if (!host.alive) return;
+    if (check.kind === "log") {
+      const seen = logSeen;
+      logSeen = false;
+      report(
+        seen,
+        seen
+          ? `log /${check.pattern}/ seen`
+          : `no line matched /${check.pattern}/ in ${formatMs(probe.intervalMs)}`,
+      );
+    } else if (check.kind !== "delay") {
+      const r = await checkOnce(check, Math.min(probe.timeoutMs, CHECK_TIMEOUT_MS), host.cwd, host.env);
+      report(r.ok, r.message);
+    }
+  };
+  host.after(probe.intervalMs, tick);
+}
+
+/** A probe's check with `${{ env.* }}` and `${{ run.id }}` substituted. */
+export function expandCheck(check: ProbeCheck, expand: (value: string) => string): ProbeCheck {
+  switch (check.kind) {
+    case "log":
+      return { kind: "log", pattern: expand(check.pattern) };
+    case "tcp":
+      return { kind: "tcp", host: expand(check.host), port: expand(check.port) };
+    case "http":
+      return { kind: "http", url: expand(check.url) };
+    case "command":
+      return { kind: "command", argv: check.argv.map(expand) };
+    case "delay":
+      return check;
+  }
+}
+
+function describeCheck(c: ProbeCheck): string {
+  switch (c.kind) {
+    case "log":
+      return `log /${c.pattern}/`;
+    case "tcp":
+      return `tcp ${c.host}:${c.port}`;
+    case "http":
+      return `http ${c.url}`;
+    case "command":
+      return `command ${c.argv.join(" ")}`;
+    case "delay":
+      return `delay ${formatMs(c.ms)}`;
+  }
+}
