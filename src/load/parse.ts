@@ -52,9 +52,14 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    // yaml throws a ReferenceError for alias bombs; anything else is a bug and propagates.
-    if (!(e instanceof ReferenceError)) throw e;
-    error([0, Math.min(source.text.length, 1)], "yaml-aliases", `${e.message}; expand fewer aliases`);
+    // yaml reports two document-level problems only while building values: alias bombs and
+    // merge keys (<<) whose value is not a map.
+    const message = (e as Error).message;
+    if (e instanceof ReferenceError)
+      error([0, Math.min(source.text.length, 1)], "yaml-aliases", `${message}; expand fewer aliases`);
+    else if (/^Merge sources/.test(message))
+      error(badMergeKey(doc), "yaml-merge", `${message}: the value of "<<" must be a map or an alias of one`);
+    else throw e;
     return undefined;
   }
   return { value, ...locators(doc) };
@@ -62,8 +67,9 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
 
 const firstLine = (message: string) => message.split("\n", 1)[0]!.replace(/ at line \d+, column \d+:?$/, "");
 
+/** A map key as text; merge keys (which yaml holds as a symbol) read "<<". */
 const keyString = (key: unknown): string | undefined =>
-  isScalar(key) ? String(key.value) : key == null ? "" : undefined;
+  isScalar(key) ? (typeof key.value === "symbol" ? "<<" : String(key.value)) : key == null ? "" : undefined;
 
 /** Linear duplicate-key check (yaml's own `uniqueKeys` is quadratic in the number of keys). */
 function checkDuplicateKeys(doc: Document, source: Source, diagnostics: Diagnostic[]) {
@@ -94,6 +100,24 @@ function checkDuplicateKeys(doc: Document, source: Source, diagnostics: Diagnost
       for (const item of node.items) stack.push(item);
     }
   }
+}
+
+/** The range of the first merge key (<<) whose value is not a map, an alias of one, or a list of them. */
+function badMergeKey(doc: Document): [number, number] {
+  const isMapLike = (v: unknown) => isMap(isAlias(v) ? v.resolve(doc) : v);
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node))
+      for (const pair of node.items) {
+        const v = pair.value;
+        const mergeOk = isMapLike(v) || (isSeq(v) && v.items.every(isMapLike));
+        if (keyString(pair.key) === "<<" && !mergeOk) return rangeOf(pair.key as Node);
+        stack.push(v);
+      }
+    else if (isSeq(node)) stack.push(...node.items);
+  }
+  return [0, 0];
 }
 
 function rangeOf(node: Node | null | undefined): [number, number] {

@@ -65,6 +65,7 @@ export function tuiReporter(
     counts: Map<string, number>;
     running: Set<string>;
     failures: string[];
+    ended: boolean;
   } | null = null;
   const timer = setInterval(refresh, REFRESH_MS);
   timer.unref();
@@ -84,6 +85,17 @@ export function tuiReporter(
       row.dirty = false;
       row.task.output = row.lines.at(-1) ?? "";
     }
+  }
+
+  /** Ends the compact row once both the run and its task exist; what stays on screen: the failures. */
+  function settleCompact() {
+    const task = compact?.task;
+    if (!compact || !task || !compact.done) return;
+    refresh();
+    task.output = compact.failures.join("\n");
+    const done = compact.done;
+    compact.done = undefined;
+    done(compact.failures.length > 0 ? new Error(task.title) : undefined);
   }
 
   const title = (row: Row, text: string) => {
@@ -122,7 +134,12 @@ export function tuiReporter(
           }
           const rowsFit = e.jobs.length <= rows - 4;
           if (!rowsFit)
-            compact = { counts: new Map([["waiting", e.jobs.length]]), running: new Set(), failures: [] };
+            compact = {
+              counts: new Map([["waiting", e.jobs.length]]),
+              running: new Set(),
+              failures: [],
+              ended: false,
+            };
           const tasks = rowsFit
             ? [...byJob.values()].map((row) => ({
                 title: row.job,
@@ -141,6 +158,8 @@ export function tuiReporter(
                     new Promise<void>((resolve, reject) => {
                       compact!.task = task;
                       compact!.done = (error?: Error) => (error ? reject(error) : resolve());
+                      // The run may have ended before listr2 ran this task.
+                      if (compact!.ended) settleCompact();
                     }),
                   rendererOptions: { outputBar: Number.POSITIVE_INFINITY, persistentOutput: true },
                 },
@@ -204,10 +223,17 @@ export function tuiReporter(
         }
         case "run:end":
           refresh();
-          if (compact?.task) {
-            // What stays on screen: the failed jobs' last lines.
-            compact.task.output = compact.failures.join("\n");
-            compact.done?.(compact.failures.length > 0 ? new Error(compact.task.title) : undefined);
+          // Every row ends with the run, whatever it saw before (listr2 waits for all of them).
+          for (const row of byJob.values()) {
+            if (row.end) continue;
+            const state = e.jobs[row.job] ?? "stopped";
+            row.end =
+              state === "failed" || state === "timed_out" ? { error: new Error(`${row.job} ${state}`) } : {};
+            apply(row);
+          }
+          if (compact) {
+            compact.ended = true;
+            settleCompact();
           }
           return;
         default: {
