@@ -1,5 +1,6 @@
 // Property-based: the loader never throws, whatever it is given; random DAGs load into a plan order
 // that respects every need.
+import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -55,6 +56,30 @@ describe("loader properties", () => {
         const r = loadText(stringify(value), "any.yaml");
         expect(r.graph !== undefined || r.diagnostics.length > 0).toBe(true);
       }),
+      runs,
+    );
+  });
+
+  it("returns diagnostics or a graph for random edits of the example files", () => {
+    const dir = new URL("../../jobs/", import.meta.url).pathname;
+    const texts = readdirSync(dir)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => readFileSync(`${dir}${f}`, "utf8"));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...texts),
+        fc.nat(),
+        fc.nat(20),
+        fc.string({ maxLength: 12 }),
+        (text, at, cut, insert) => {
+          const i = at % text.length;
+          const r = loadText(
+            text.slice(0, i) + insert + text.slice(Math.min(text.length, i + cut)),
+            `${dir}edited.yaml`,
+          );
+          expect(r.graph !== undefined || r.diagnostics.length > 0).toBe(true);
+        },
+      ),
       runs,
     );
   });
