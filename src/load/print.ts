@@ -12,7 +12,7 @@ export function formatDiagnostics(ds: readonly Diagnostic[], format: DiagnosticF
       return ds
         .map((d) => {
           const p = position(d);
-          const props = `file=${escapeProperty(d.source.path)},line=${p.line},col=${p.column},endLine=${p.endLine},endColumn=${p.endColumn}`;
+          const props = `file=${escapeProperty(d.source.path)},line=${p.line},col=${p.column}`;
           return `::${d.severity} ${props}::${escapeData(d.message)}\n`;
         })
         .join("");
@@ -30,7 +30,7 @@ function formatText(d: Diagnostic, c: Colors): string {
   const label = d.severity === "error" ? c.red(c.bold("error")) : c.yellow(c.bold("warning"));
   if (d.source.text === "" && d.range[1] === 0) return `${c.bold(d.source.path)}: ${label}: ${d.message}\n`;
   const p = position(d);
-  const head = `${c.bold(`${d.source.path}:${p.line}:${p.column}`)}: ${label}: ${d.message} ${c.dim(`[${d.code}]`)}\n`;
+  const head = `${c.bold(`${d.source.path}:${p.line}:${p.column}`)}: ${label}: ${d.message}\n`;
   return head + codeFrame(d.source.text, p.line, p.column, p.endLine === p.line ? p.endColumn : undefined, c);
 }
 

@@ -64,7 +64,7 @@ describe("procflow validate", () => {
       cwd: join(FIXTURES, "invalid"),
     });
     expect(r.stdout).toBe(
-      '::error file=needs-self.yaml,line=5,col=13,endLine=5,endColumn=14::jobs.a.needs: a job cannot need itself; remove "a"\n',
+      '::error file=needs-self.yaml,line=5,col=13::jobs.a.needs: a job cannot need itself; remove "a"\n',
     );
   });
 
