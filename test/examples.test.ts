@@ -41,6 +41,10 @@ describe("examples in jobs/", () => {
     expect(result("args")).toBe("procflow greeted 2 times");
     expect(result("subclass")).toMatchObject({ arg: { note: "I am an argument" } });
     expect([result("increment"), result("isolated")]).toEqual([1, 0]);
+    const lines = await cli(["run", join(JOBS, "processes.yaml"), "-o", "lines"]);
+    expect(lines.stdout).toMatch(
+      /^args +▶ started, pid \d+: target \.\/tasks\/processes\.mjs#greet\("procflow",2\)$/m,
+    );
   });
 
   it("fanout.yaml: ten workers with their own pids, then the join", async () => {

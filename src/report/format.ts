@@ -60,12 +60,12 @@ export function shortResult(value: unknown, max = 60): string {
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** The words for a change of a job's state, or undefined for events that are not one. */
-export function stateText(e: RunEvent, c: Colors): string | undefined {
+export function stateText(e: RunEvent, c: Colors, command?: string): string | undefined {
   switch (e.type) {
-    case "job:start":
-      return c.dim(
-        `▶ started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}, pid ${e.pid}: ${e.argv.join(" ")}`,
-      );
+    case "job:start": {
+      const what = command ?? e.argv.join(" ");
+      return c.dim(`▶ started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}, pid ${e.pid}: ${what}`);
+    }
     case "job:ready":
       return c.green("● ready");
     case "job:health":

@@ -1,4 +1,5 @@
 // The reporters of a run, chosen by output mode and flags; each one subscribes to the event stream.
+import { dirname, relative } from "node:path";
 import type { Colors } from "picocolors/types.js";
 import type { Reporter } from "../events.js";
 import type { JobGraph } from "../graph/types.js";
@@ -16,6 +17,19 @@ export interface ReporterOptions {
   readonly junit?: string;
 }
 
+/** How each target job is shown: its module (relative to the job file's folder), export and args. */
+function targetCommands(graph: JobGraph): Map<string, string> {
+  const dir = dirname(graph.file);
+  const out = new Map<string, string>();
+  for (const j of graph.jobs) {
+    if (!j.target) continue;
+    const module = relative(dir, j.target.module);
+    const args = JSON.stringify(j.target.args).slice(1, -1);
+    out.set(j.name, `target ${module.startsWith(".") ? module : `./${module}`}#${j.target.export}(${args})`);
+  }
+  return out;
+}
+
 export async function createReporters(
   mode: OutputMode,
   graph: JobGraph,
@@ -29,7 +43,7 @@ export async function createReporters(
       reporters.push(jsonReporter(sink));
       break;
     case "lines":
-      reporters.push(linesReporter(sink, colors, daemons));
+      reporters.push(linesReporter(sink, colors, daemons, targetCommands(graph)));
       break;
     case "grouped":
     case "quiet":

@@ -38,7 +38,13 @@ export class Labels {
   }
 }
 
-export function linesReporter(sink: Sink, c: Colors, daemons: ReadonlySet<string>): Reporter {
+/** `targets` names what a target job runs (`module#export(args)`), shown instead of the bootstrap's argv. */
+export function linesReporter(
+  sink: Sink,
+  c: Colors,
+  daemons: ReadonlySet<string>,
+  targets: ReadonlyMap<string, string> = new Map(),
+): Reporter {
   const summary = new SummaryCollector(daemons);
   let labels: Labels | undefined;
   return {
@@ -49,7 +55,7 @@ export function linesReporter(sink: Sink, c: Colors, daemons: ReadonlySet<string
         const l = labels!.get(e.job);
         sink.write(prefixLines(e.data, e.stream === "stdout" ? l.out : l.err), "latin1");
       } else if (e.type === "run:end") sink.write(summary.render(c));
-      else sink.write(`${labels!.get(e.job).text} ${stateText(e, c)}\n`);
+      else sink.write(`${labels!.get(e.job).text} ${stateText(e, c, targets.get(e.job))}\n`);
     },
   };
 }
