@@ -27,6 +27,8 @@ interface Row {
   task?: Task;
   done?: (error?: Error) => void;
   title: string;
+  /** The words of the row's current state, shown with the time the job has run so far. */
+  status: string;
   end?: { error?: Error; skip?: string; output?: string };
   started?: number;
   lines: string[];
@@ -81,6 +83,7 @@ export function tuiReporter(
       return;
     }
     for (const row of byJob.values()) {
+      if (row.started !== undefined && !row.end) title(row, row.status);
       if (!row.dirty || !row.task) continue;
       row.dirty = false;
       row.task.output = row.lines.at(-1) ?? "";
@@ -99,7 +102,10 @@ export function tuiReporter(
   }
 
   const title = (row: Row, text: string) => {
-    row.title = `${row.job}${row.daemon ? c.dim(" (daemon)") : ""} ${text}`;
+    row.status = text;
+    const elapsed =
+      row.started !== undefined && !row.end ? c.dim(` ${formatMs(Date.now() - row.started)}`) : "";
+    row.title = `${row.job}${row.daemon ? c.dim(" (daemon)") : ""} ${text}${elapsed}`;
     apply(row);
   };
 
@@ -128,7 +134,14 @@ export function tuiReporter(
       switch (e.type) {
         case "run:start": {
           for (const job of e.jobs) {
-            const row: Row = { job, daemon: daemons.has(job), title: job, lines: [], dirty: false };
+            const row: Row = {
+              job,
+              daemon: daemons.has(job),
+              title: job,
+              status: "",
+              lines: [],
+              dirty: false,
+            };
             byJob.set(job, row);
             title(row, c.dim("waiting"));
           }
