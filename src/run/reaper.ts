@@ -8,6 +8,7 @@
 // without /proc (macOS) only groups that have never been seen empty are, and a group is forgotten as
 // soon as it is seen empty, since from then on its id may name someone else's group.
 import { spawn } from "node:child_process";
+import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import {
   groupExists,
@@ -91,7 +92,8 @@ export class Reaper {
     });
     child.unref();
     child.stdin.on("error", () => {});
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    // The pipe is a socket: it must not keep procflow's event loop alive either.
+    (child.stdin as Socket).unref();
     this.watchdog = child.stdin;
   }
 
