@@ -1,6 +1,6 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { hasErrors } from "../load/diagnostic.js";
-import { durationMs } from "../load/duration.js";
+import { parseDuration } from "../load/duration.js";
 import { loadFile } from "../load/index.js";
 import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
@@ -29,22 +29,15 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
   const color = colorEnabled(process.stdout, flags.color);
   const c = colors(color);
   const errColor = colors(colorEnabled(process.stderr, flags.color));
+  const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
+  if (flags.timeout !== undefined && timeoutMs === undefined) {
+    process.stderr.write(`procflow run: --timeout "${flags.timeout}" is not a duration (use e.g. 30s, 5m)\n`);
+    return ExitCode.usage;
+  }
   const { diagnostics, graph } = await loadFile(file);
   process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
   if (!graph || hasErrors(diagnostics)) return ExitCode.usage;
 
-  let timeoutMs: number | undefined;
-  if (flags.timeout !== undefined) {
-    if (!/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)?\s*)+$/.test(flags.timeout)) {
-      process.stderr.write(
-        `procflow run: --timeout "${flags.timeout}" is not a duration (use e.g. 30s, 5m)\n`,
-      );
-      return ExitCode.usage;
-    }
-    timeoutMs = durationMs(
-      /^\d+(\.\d+)?$/.test(flags.timeout.trim()) ? Number(flags.timeout) : flags.timeout,
-    );
-  }
   const { unknown } = selectJobs(graph, only);
   if (unknown.length > 0) {
     const names = [...Object.keys(graph.families), ...graph.jobs.map((j) => j.name)];

@@ -9,6 +9,13 @@ export function durationMs(value: string | number): number {
   return Math.round(total);
 }
 
+/** A duration typed on the command line (`30s`, `1m30s`, or seconds); undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return durationMs(Number(t));
+  return /^(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(t) ? durationMs(t) : undefined;
+}
+
 /** Milliseconds → a short duration in words: 250ms, 1.5s, 2m5s. */
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
