@@ -1,5 +1,4 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
-import { hasErrors } from "../load/diagnostic.js";
 import { parseDuration } from "../load/duration.js";
 import { loadFile } from "../load/index.js";
 import { formatDiagnostics } from "../load/print.js";
@@ -36,7 +35,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
   }
   const { diagnostics, graph } = await loadFile(file);
   process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
-  if (!graph || hasErrors(diagnostics)) return ExitCode.usage;
+  if (!graph) return ExitCode.usage;
 
   const { unknown } = selectJobs(graph, only);
   if (unknown.length > 0) {

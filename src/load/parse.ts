@@ -27,6 +27,13 @@ export type FieldLocator = (path: Path) => {
   fields: Record<string, [number, number]>;
 };
 
+/** A path as users read it: `jobs.a.args[0]`, or `(file)` for the whole file. */
+export function pathText(path: Path): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`;
+  return out || "(file)";
+}
+
 /** Maps a path in the parsed value to the range of its YAML node (or of its key, for `key: true`). */
 export type Locator = (path: Path, opts?: { key?: boolean }) => [number, number];
 

@@ -3,7 +3,7 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { readPackageFile } from "../paths.js";
 import type { Diagnostic, Source } from "./diagnostic.js";
-import type { Locator, Path } from "./parse.js";
+import { type Locator, type Path, pathText } from "./parse.js";
 import { didYouMean } from "./suggest.js";
 import { validateSchema } from "./validate-schema.js";
 
@@ -44,12 +44,6 @@ export function checkSchema(
     });
   }
   return frameBroken ? undefined : new Set(names.filter((n) => !broken.has(n)));
-}
-
-export function pathText(path: Path): string {
-  let out = "";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`;
-  return out || "(file)";
 }
 
 const pathOf = (pointer: string): (string | number)[] =>

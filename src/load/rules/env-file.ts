@@ -1,7 +1,7 @@
 // An env_file should exist; it may not yet (an earlier job may write it), so this is a warning.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Path } from "../parse.js";
+import { type Path, pathText } from "../parse.js";
 import type { Rule } from "./rule.js";
 
 export const envFile: Rule = (ctx) => {
@@ -13,7 +13,7 @@ export const envFile: Rule = (ctx) => {
         ctx.report(
           Array.isArray(value) ? [...path, i] : path,
           "env-file-missing",
-          `${path.join(".")}: ${f} does not exist (yet); a job that uses it fails if it is still missing when it starts`,
+          `${pathText(path)}: ${f} does not exist (yet); a job that uses it fails if it is still missing when it starts`,
           { severity: "warning" },
         );
     });

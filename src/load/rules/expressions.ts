@@ -1,7 +1,7 @@
 // `${{ }}` expressions must name a known root (matrix, env, job, run) and, for matrix, a key of the job's matrix.
 
 import { findExpressions } from "../expressions.js";
-import type { Path } from "../parse.js";
+import { type Path, pathText } from "../parse.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 const ROOTS: Record<string, (name: string, matrixKeys: string[]) => string | null> = {
@@ -26,7 +26,7 @@ function check(ctx: RuleContext, value: unknown, path: Path, matrixKeys: string[
         ctx.report(
           path,
           "expression-unknown",
-          `${pathLabel(path)}: unknown expression ${e.text}: ${problem}`,
+          `${pathText(path)}: unknown expression ${e.text}: ${problem}`,
           {
             offset: e.index,
           },
@@ -37,12 +37,6 @@ function check(ctx: RuleContext, value: unknown, path: Path, matrixKeys: string[
   } else if (value && typeof value === "object")
     for (const [k, v] of Object.entries(value)) check(ctx, v, [...path, k], matrixKeys);
 }
-
-const pathLabel = (path: Path) =>
-  path
-    .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
-    .join("")
-    .slice(1);
 
 export const expressions: Rule = (ctx) => {
   for (const [name, job] of ctx.jobs) {
