@@ -1,7 +1,11 @@
-// Bundles the CLI into dist/cli/ (one entry file and lazily loaded chunks) so that start-up reads a
+// Bundles the CLI into dist/cli-bundle/ (one entry file and lazily loaded chunks) so that start-up reads a
 // few files instead of a few hundred modules: `procflow validate` starts about 30 ms sooner, `run`
 // about 80 ms. The compiled per-module dist/ stays for the library API and the target bootstrap.
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
+
+// Chunk names carry a content hash: without this, every rebuild would leave the old chunks behind.
+rmSync("dist/cli-bundle", { recursive: true, force: true });
 
 await build({
   entryPoints: { procflow: "src/cli/entry.ts" },

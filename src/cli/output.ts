@@ -7,16 +7,34 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   else throw e;
 });
 
-/** Writes to stdout; returns false when the caller should wait for "drain" before writing more. */
+/**
+ * Writes to stdout; returns false when the caller should wait for "drain" before writing more.
+ * Writes made in one turn of the event loop leave as one `writev` on a pipe (stdout is corked until
+ * the next turn): a run of many short jobs writes many short lines, and each write is a syscall.
+ */
 export function writeOut(chunk: string | Uint8Array, encoding: BufferEncoding = "utf8"): boolean {
   if (closed) return true;
+  if (!corked) {
+    corked = true;
+    process.stdout.cork();
+    setImmediate(uncork);
+  }
   const ok = process.stdout.write(chunk, encoding);
   if (!ok) backpressureCheck?.();
   return ok;
 }
 
+let corked = false;
+
+function uncork(): void {
+  if (!corked) return;
+  corked = false;
+  process.stdout.uncork();
+}
+
 /** Resolves once everything written so far has been handed to the OS (or stdout is closed). */
 export function drainStdout(): Promise<void> {
+  uncork();
   if (closed || process.stdout.writableLength === 0) return Promise.resolve();
   return new Promise((resolve) => {
     process.stdout.write("", () => resolve());

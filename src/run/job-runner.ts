@@ -177,6 +177,7 @@ export class JobRunner {
 
   private watch(env: Record<string, string>) {
     const { ready, health } = this.job;
+    if (!ready && !health) return;
     const expand = (value: string) => expandAtStart(value, env, this.ctx.runId);
     const host = this.probeHost(env);
     const watchHealthToo = () => {

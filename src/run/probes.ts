@@ -4,7 +4,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { ProbeCheck } from "../graph/types.js";
-import { signalGroup, spawnChild } from "./spawn.js";
+import { runCommand } from "./spawn.js";
 
 export interface CheckResult {
   readonly ok: boolean;
@@ -89,17 +89,11 @@ async function command(
   cwd: string,
   env: Readonly<Record<string, string>>,
 ): Promise<CheckResult> {
-  const child = spawnChild({ argv, cwd, env });
-  child.stdout.resume();
-  child.stderr.resume();
-  const timer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), timeoutMs);
-  const exit = await child.exited;
-  clearTimeout(timer);
+  const r = await runCommand({ argv, cwd, env }, timeoutMs);
   const what = `command ${argv.join(" ")}`;
-  if (exit.error) return { ok: false, message: `${what}: ${exit.error}` };
-  if (exit.exitCode === 0) return { ok: true, message: `${what}: exit 0` };
-  return {
-    ok: false,
-    message: exit.signal ? `${what}: no answer in ${timeoutMs} ms` : `${what}: exit ${exit.exitCode}`,
-  };
+  if (r.error) return { ok: false, message: `${what}: ${r.error}` };
+  if (r.timedOut) return { ok: false, message: `${what}: no answer in ${timeoutMs} ms` };
+  if (r.exitCode === 0) return { ok: true, message: `${what}: exit 0` };
+  const how = r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
+  return { ok: false, message: `${what}: ${how}${r.lastLine ? ` (${r.lastLine})` : ""}` };
 }

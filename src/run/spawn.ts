@@ -1,7 +1,12 @@
-// The only module that starts processes or signals them: spawning (execa), process groups, and
-// liveness checks from /proc. Everything else talks to children through ChildHandle.
+// The only module that starts processes or signals them: spawning, process groups, and liveness
+// checks from /proc. Jobs are spawned with node:child_process (the hot path: every option execa
+// adds is one procflow turns off, and its per-spawn cost alone is ~1.9x a bare spawn here, see
+// README "Performance"); short commands whose result matters (probes) go through execa, which
+// buffers their output. Everything else talks to children through ChildHandle or CommandResult.
+
+import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { execa } from "execa";
+import { Readable } from "node:stream";
 
 export interface ChildSpec {
   readonly argv: readonly string[];
@@ -31,23 +36,19 @@ export interface ChildHandle {
 
 export function spawnChild(spec: ChildSpec): ChildHandle {
   const [file, ...args] = spec.argv as [string, ...string[]];
-  const sub = execa(file, args, {
-    cwd: spec.cwd,
-    env: spec.env,
-    extendEnv: false,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    ipc: spec.ipc ?? false,
-    serialization: "json",
-    detached: true, // a session and process group of its own; the parent pid stays procflow's
-    buffer: false,
-    cleanup: false, // procflow owns cleanup (reaper.ts)
-    reject: false,
-    encoding: "buffer",
-    stripFinalNewline: false,
-    windowsHide: true,
-  });
+  let sub: ChildProcess;
+  try {
+    sub = spawn(file, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: spec.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
+      serialization: "json",
+      detached: true, // a session and process group of its own; the parent pid stays procflow's
+    });
+  } catch (e) {
+    // Arguments Node refuses outright (a NUL byte in argv or env): the job fails to start, like ENOENT.
+    return notStarted(`cannot start ${file}: ${(e as Error).message}`);
+  }
   const exited = new Promise<ExitInfo>((resolve) => {
     sub.once("exit", (exitCode, signal) => resolve({ exitCode, signal }));
     sub.once("error", (e: NodeJS.ErrnoException) => {
@@ -55,14 +56,75 @@ export function spawnChild(spec: ChildSpec): ChildHandle {
         resolve({ exitCode: null, signal: null, error: spawnError(e, spec) });
     });
   });
-  sub.catch(() => {}); // results are read from the events above; execa's promise must not reject unhandled
   return {
     pid: sub.pid,
-    stdout: sub.stdout,
-    stderr: sub.stderr,
+    stdout: sub.stdout!,
+    stderr: sub.stderr!,
     exited,
     onMessage: (listener) => void sub.on("message", listener),
   };
+}
+
+function notStarted(error: string): ChildHandle {
+  const empty = () => Readable.from([]);
+  return {
+    pid: undefined,
+    stdout: empty(),
+    stderr: empty(),
+    exited: Promise.resolve({ exitCode: null, signal: null, error }),
+    onMessage: () => {},
+  };
+}
+
+export interface CommandResult extends ExitInfo {
+  /** The command was killed when its time ran out. */
+  readonly timedOut: boolean;
+  /** The last line it printed (stderr first, else stdout), for the message of a failed check. */
+  readonly lastLine: string;
+}
+
+/**
+ * Runs a short command to its end within `timeoutMs` (a `command` probe), in a group of its own that
+ * is killed at the timeout or once the command exits, so nothing it started outlives the check.
+ */
+export async function runCommand(spec: ChildSpec, timeoutMs: number): Promise<CommandResult> {
+  const { execa } = await import("execa");
+  const [file, ...args] = spec.argv as [string, ...string[]];
+  const sub = execa(file, args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    extendEnv: false,
+    stdin: "ignore",
+    detached: true,
+    cleanup: false,
+    reject: false,
+    maxBuffer: 64 * 1024,
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = signalGroup(sub.pid, "SIGKILL");
+  }, timeoutMs);
+  // What the command left running would hold its pipes open and keep the check waiting.
+  sub.once("exit", () => signalGroup(sub.pid, "SIGKILL"));
+  const r = await sub;
+  clearTimeout(timer);
+  const error =
+    r.failed && r.exitCode === undefined && !r.signal
+      ? spawnError(r as NodeJS.ErrnoException, spec)
+      : undefined;
+  return {
+    exitCode: r.exitCode ?? null,
+    signal: (r.signal as NodeJS.Signals | undefined) ?? null,
+    ...(error ? { error } : {}),
+    timedOut,
+    lastLine: lastLine(String(r.stderr)) || lastLine(String(r.stdout)),
+  };
+}
+
+function lastLine(text: string): string {
+  const lines = text.trimEnd().split("\n");
+  const line = lines[lines.length - 1]!.trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 function spawnError(e: NodeJS.ErrnoException, spec: ChildSpec): string {
@@ -92,22 +154,26 @@ function isDirectory(path: string): boolean {
 /** Sends a signal to a whole process group; false when the group is gone. Never our own group or init's. */
 export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals | 0): boolean {
   if (pgid === undefined || pgid <= 1 || pgid === process.pid) return false;
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
+  return kill(-pgid, signal);
 }
 
 /** Sends a signal to one process; false when it is gone. */
 export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
   if (pid <= 1 || pid === process.pid) return false;
+  return kill(pid, signal);
+}
+
+/** process.kill without the cost of a stack trace for "no such process", the common answer (once per job). */
+function kill(pid: number, signal: NodeJS.Signals | 0): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     process.kill(pid, signal);
     return true;
   } catch {
     return false;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

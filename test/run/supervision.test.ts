@@ -118,6 +118,41 @@ jobs:
     expect(r.of("job:start", "svc").map((e) => e.attempt)).toEqual([1, 2]);
   });
 
+  it("a command check says why it failed, and one that hangs is killed with what it started", async () => {
+    // `work` runs while both daemons are checked: it passes only if the hung check's background
+    // child is killed at the check's timeout, long before the run ends and cleans up.
+    const r = await runJobs(`version: 1
+jobs:
+  hung:
+    command: [sleep, "30"]
+    daemon: true
+    health:
+      command: [sh, -c, 'sleep 300 & echo $! >> grandchild; sleep 300']
+      timeout: 300ms
+      interval: 100ms
+      retries: 1000
+  db:
+    command: [sleep, "30"]
+    daemon: true
+    health: { command: [sh, -c, "echo starting; echo 'db is down' >&2; exit 2"], interval: 100ms, retries: 1000 }
+  work:
+    needs: { hung: started, db: started }
+    command:
+      - sh
+      - -c
+      - |
+        while [ ! -s grandchild ]; do sleep 0.05; done
+        pid=$(head -n 1 grandchild)
+        for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
+        echo "the check's child $pid outlived the check" >&2; exit 1
+`);
+    expect(endStates(r)).toEqual({ hung: "stopped", db: "stopped", work: "succeeded" });
+    expect(r.of("job:health", "hung")[0]!.message).toMatch(/: no answer in 300 ms$/);
+    expect(r.of("job:health", "db")[0]!.message).toBe(
+      `command sh -c echo starting; echo 'db is down' >&2; exit 2: exit 2 (db is down)`,
+    );
+  });
+
   it("restarts with a doubling delay up to max_restarts, PROCFLOW_ATTEMPT counting up", async () => {
     const r = await runJobs(`version: 1
 jobs:
