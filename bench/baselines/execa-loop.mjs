@@ -1,5 +1,5 @@
-// Reference: the same loop as spawn-loop.mjs through execa with procflow's lean options — the cost of
-// the chosen spawning library alone, so that procflow's own overhead can be told apart. Usage: execa-loop.mjs N C
+// Reference: the same loop as spawn-loop.mjs through execa with the leanest options (no buffering, no
+// cleanup, a prepared env) — why procflow spawns jobs with node:child_process. Usage: execa-loop.mjs N C
 import { execa } from "execa";
 
 const [n = 1000, c = 4] = process.argv.slice(2).map(Number);

@@ -1,7 +1,5 @@
 // Probe checks: one attempt of a tcp, http, command or delay check, and a line matcher for log
 // probes. No busy loops: the caller schedules attempts with timers it clears.
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { ProbeCheck } from "../graph/types.js";
 import { runCommand } from "./spawn.js";
@@ -50,7 +48,9 @@ function tcp(host: string, port: string, timeoutMs: number): Promise<CheckResult
   });
 }
 
-function http(url: string, timeoutMs: number): Promise<CheckResult> {
+async function http(url: string, timeoutMs: number): Promise<CheckResult> {
+  // Loaded on first use: https pulls in tls, which every run would otherwise pay for at start-up.
+  const { request } = url.startsWith("https:") ? await import("node:https") : await import("node:http");
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: CheckResult) => {
@@ -58,9 +58,9 @@ function http(url: string, timeoutMs: number): Promise<CheckResult> {
       settled = true;
       resolve(r);
     };
-    let req: ReturnType<typeof httpRequest>;
+    let req: ReturnType<typeof request>;
     try {
-      req = (url.startsWith("https:") ? httpsRequest : httpRequest)(
+      req = request(
         url,
         { method: "GET", timeout: timeoutMs },
         (res) => {
