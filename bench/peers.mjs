@@ -41,8 +41,14 @@ export async function run() {
       "GNU parallel -j4",
       has("parallel") && (() => measure(["sh", "-c", `parallel -j4 < ${join(dir, "list")}`])),
     ],
+    // Like procflow -o lines: children on pipes, output prefixed by the runner.
     [
       "concurrently -m 4",
+      has(concurrently) && (() => measure([concurrently, "-m", "4", ...Array(n).fill("true")])),
+    ],
+    // For reference: children inherit the runner's stdout, so no pipes are made and nothing is captured.
+    [
+      "concurrently -m 4 --raw (no capture)",
       has(concurrently) && (() => measure([concurrently, "-m", "4", "--raw", ...Array(n).fill("true")])),
     ],
   ];
