@@ -9,17 +9,20 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 
 /**
  * Writes to stdout; returns false when the caller should wait for "drain" before writing more.
- * Writes made in one turn of the event loop leave as one `writev` on a pipe (stdout is corked until
- * the next turn): a run of many short jobs writes many short lines, and each write is a syscall.
+ * Short writes made in one turn of the event loop leave together, as one `writev` on a pipe (stdout
+ * is corked until the next turn): a run of many short jobs writes many short lines, and each write
+ * is a syscall. What would fill the buffer is written at once, so big output is never held back.
  */
 export function writeOut(chunk: string | Uint8Array, encoding: BufferEncoding = "utf8"): boolean {
   if (closed) return true;
-  if (!corked) {
+  const out = process.stdout;
+  if (corked && out.writableLength + chunk.length >= out.writableHighWaterMark) uncork();
+  if (!corked && chunk.length < out.writableHighWaterMark) {
     corked = true;
-    process.stdout.cork();
+    out.cork();
     setImmediate(uncork);
   }
-  const ok = process.stdout.write(chunk, encoding);
+  const ok = out.write(chunk, encoding);
   if (!ok) backpressureCheck?.();
   return ok;
 }

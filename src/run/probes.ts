@@ -60,15 +60,11 @@ async function http(url: string, timeoutMs: number): Promise<CheckResult> {
     };
     let req: ReturnType<typeof request>;
     try {
-      req = request(
-        url,
-        { method: "GET", timeout: timeoutMs },
-        (res) => {
-          res.resume();
-          const code = res.statusCode ?? 0;
-          done({ ok: code >= 200 && code < 300, message: `http ${url}: ${code}` });
-        },
-      );
+      req = request(url, { method: "GET", timeout: timeoutMs }, (res) => {
+        res.resume();
+        const code = res.statusCode ?? 0;
+        done({ ok: code >= 200 && code < 300, message: `http ${url}: ${code}` });
+      });
     } catch (e) {
       return done({ ok: false, message: `http ${url}: ${(e as Error).message}` });
     }
