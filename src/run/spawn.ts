@@ -42,7 +42,6 @@ export function spawnChild(spec: ChildSpec): ChildHandle {
       cwd: spec.cwd,
       env: spec.env,
       stdio: spec.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
-      serialization: "json",
       detached: true, // a session and process group of its own; the parent pid stays procflow's
     });
   } catch (e) {
@@ -163,17 +162,12 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
   return kill(pid, signal);
 }
 
-/** process.kill without the cost of a stack trace for "no such process", the common answer (once per job). */
 function kill(pid: number, signal: NodeJS.Signals | 0): boolean {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
   try {
     process.kill(pid, signal);
     return true;
   } catch {
     return false;
-  } finally {
-    Error.stackTraceLimit = limit;
   }
 }
 

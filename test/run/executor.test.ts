@@ -319,6 +319,16 @@ jobs:
     expect(lines.stderr).toBe("");
   });
 
+  it("fails a job whose argv Node refuses (a NUL byte) without stopping the others", async () => {
+    const r = await runJobs(
+      `version: 1\njobs:\n  a: { command: [echo, "a\\0b"] }\n  b: { command: echo fine }\n`,
+    );
+    expect(r.code).toBe(1);
+    expect(r.of("job:exit", "a")[0]).toMatchObject({ state: "failed", pid: null });
+    expect(r.of("job:exit", "a")[0]!.error).toMatch(/^cannot start echo: .*null bytes/);
+    expect(r.lines("b")).toEqual(["fine"]);
+  });
+
   it("ends a job when its process exits even if a background child holds its output open", async () => {
     const r = await runJobs(`version: 1
 jobs:
