@@ -10,16 +10,7 @@
 import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
-import {
-  groupExists,
-  hasEnv,
-  hasProc,
-  liveProcesses,
-  type ProcInfo,
-  procInfo,
-  signalGroup,
-  signalProcess,
-} from "./spawn.js";
+import { groupExists, hasProc, processesCarrying, procInfo, signalGroup, signalProcess } from "./spawn.js";
 
 const POLL_MS = 25;
 
@@ -156,20 +147,15 @@ export class Reaper {
     if (this.groups.size === 0) return [];
     if (!hasProc()) return [...this.groups.values()].filter((g) => groupExists(g.pgid));
     const ours = new Set<number>();
-    for (const p of this.runProcesses()) ours.add(p.pgid);
+    for (const p of processesCarrying(this.entry)) ours.add(p.pgid);
     return [...this.groups.values()].filter((g) => ours.has(g.pgid));
-  }
-
-  /** Live processes that carry the run id (never procflow itself). */
-  private runProcesses(): ProcInfo[] {
-    return liveProcesses().filter((p) => p.pid !== process.pid && hasEnv(p.pid, this.entry));
   }
 
   /** SIGKILLs the run's processes, and the groups they are in, until none is left. */
   private async sweep(): Promise<void> {
     if (!hasProc()) return;
     for (let round = 0; round < 40; round++) {
-      const left = this.runProcesses();
+      const left = processesCarrying(this.entry);
       if (left.length === 0) return;
       for (const p of left) {
         if (p.pgid !== this.ownGroup) signalGroup(p.pgid, "SIGKILL");

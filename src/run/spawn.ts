@@ -193,8 +193,12 @@ export function procInfo(pid: number): ProcInfo | undefined {
   return { pid, state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), sid: Number(fields[3]) };
 }
 
-/** Every live (not zombie) process on the machine, from /proc; [] where there is no /proc. */
-export function liveProcesses(): ProcInfo[] {
+/**
+ * The live (not zombie) processes, other than procflow itself, whose environment holds `entry`
+ * (`NAME=value`, as it was when they started), from /proc; [] where there is no /proc. The
+ * environment is read first: it rules out almost every process with one read (a zombie's is empty).
+ */
+export function processesCarrying(entry: string): ProcInfo[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -205,14 +209,15 @@ export function liveProcesses(): ProcInfo[] {
   for (const e of entries) {
     const c = e.charCodeAt(0);
     if (c < 48 || c > 57) continue;
-    const info = procInfo(Number(e));
+    const pid = Number(e);
+    if (pid === process.pid || !hasEnv(pid, entry)) continue;
+    const info = procInfo(pid);
     if (info && info.state !== "Z" && info.state !== "X") out.push(info);
   }
   return out;
 }
 
-/** Whether a process carries `NAME=value` in its environment (as it was when it started). */
-export function hasEnv(pid: number, entry: string): boolean {
+function hasEnv(pid: number, entry: string): boolean {
   try {
     const env = readFileSync(`/proc/${pid}/environ`);
     const i = env.indexOf(entry);
