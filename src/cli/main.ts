@@ -55,6 +55,18 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command("export")
+    .description("write the job graph as a workflow for another engine (Argo Workflows)")
+    .argument("<file>", "job file")
+    .addOption(new Option("--to <engine>", "target engine").choices(["argo"]).makeOptionMandatory())
+    .option("--image <image>", "container image every job runs in", "node:20-slim")
+    .option("--workdir <dir>", "the job file's folder inside the container", "/work")
+    .action(async (file: string, opts: { to: "argo"; image: string; workdir: string }) => {
+      const { exportFile } = await import("./export.js");
+      code = await exportFile(file, opts, colorEnabled(process.stderr, undefined));
+    });
+
+  program
     .command("run")
     .description("run a job file, or only the named jobs and what they need")
     .argument("<file>", "job file")

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { JobGraph } from "../graph/types.js";
 import type { Diagnostic, Source } from "./diagnostic.js";
-import { normalize } from "./normalize.js";
+import { type NormalizeOptions, normalize } from "./normalize.js";
 import { parse } from "./parse.js";
 import { rules } from "./rules/index.js";
 import { makeContext } from "./rules/rule.js";
@@ -16,7 +16,7 @@ export interface Loaded {
   readonly graph?: JobGraph;
 }
 
-export async function loadFile(path: string): Promise<Loaded> {
+export async function loadFile(path: string, opts?: NormalizeOptions): Promise<Loaded> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -35,10 +35,10 @@ export async function loadFile(path: string): Promise<Loaded> {
       ],
     };
   }
-  return loadText(text, path);
+  return loadText(text, path, opts);
 }
 
-export function loadText(text: string, path: string): Loaded {
+export function loadText(text: string, path: string, opts?: NormalizeOptions): Loaded {
   const source: Source = { path, text };
   const diagnostics: Diagnostic[] = [];
   const done = () => ({ diagnostics: diagnostics.sort((a, b) => a.range[0] - b.range[0]) });
@@ -50,5 +50,5 @@ export function loadText(text: string, path: string): Loaded {
   const ctx = makeContext(file, shaped, source, dirname(resolve(path)), parsed.locate, diagnostics);
   for (const rule of rules) rule(ctx);
   if (diagnostics.some((d) => d.severity === "error")) return done();
-  return { ...done(), graph: normalize(file, path, source, parsed.fields) };
+  return { ...done(), graph: normalize(file, path, source, parsed.fields, opts) };
 }

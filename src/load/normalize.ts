@@ -20,7 +20,21 @@ import type {
 const DEFAULT_KILL_TIMEOUT_MS = 5000;
 const DEFAULT_RESTART_DELAY_MS = 1000;
 
-export function normalize(file: JobFile, path: string, source: Source, locateFields: FieldLocator): JobGraph {
+export interface NormalizeOptions {
+  /**
+   * One instance per matrix job, with this placeholder for each matrix key instead of its values
+   * (for exports whose engine expands the matrix itself, e.g. `{{inputs.parameters.KEY}}`).
+   */
+  readonly matrixPlaceholder?: (key: string) => string;
+}
+
+export function normalize(
+  file: JobFile,
+  path: string,
+  source: Source,
+  locateFields: FieldLocator,
+  opts: NormalizeOptions = {},
+): JobGraph {
   const absolute = resolve(path);
   const dir = resolve(absolute, "..");
   const defaults = file.defaults ?? {};
@@ -54,7 +68,7 @@ export function normalize(file: JobFile, path: string, source: Source, locateFie
     const shell = shellSetting === true ? "/bin/sh" : typeof shellSetting === "string" ? shellSetting : null;
     const cwd = job.cwd ?? defaults.cwd;
     const instances: string[] = [];
-    for (const matrix of combinations(job.matrix)) {
+    for (const matrix of combinations(job.matrix, opts.matrixPlaceholder)) {
       const name = matrix
         ? `${family}[${Object.entries(matrix)
             .map(([k, v]) => `${k}=${v}`)
@@ -214,8 +228,12 @@ function probeOf(
 }
 
 /** One matrix assignment per instance, keys in the order written, first key varying slowest; [null] without a matrix. */
-function combinations(matrix: Record<string, Scalar[]> | undefined): (Record<string, Scalar> | null)[] {
+function combinations(
+  matrix: Record<string, Scalar[]> | undefined,
+  placeholder: ((key: string) => string) | undefined,
+): (Record<string, Scalar> | null)[] {
   if (!matrix) return [null];
+  if (placeholder) return [Object.fromEntries(Object.keys(matrix).map((k) => [k, placeholder(k)]))];
   let combos: Record<string, Scalar>[] = [{}];
   for (const [key, values] of Object.entries(matrix))
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));

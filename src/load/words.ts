@@ -48,6 +48,12 @@ export function splitWords(text: string): Split {
       if (i + 1 < text.length && text[i + 1] !== "\n") word += text[i + 1];
       inWord = true;
       i += 2;
+    } else if (text.startsWith("${{", i) && text.indexOf("}}", i + 3) !== -1) {
+      // A `${{ … }}` expression is part of the word it is in, spaces and all.
+      const end = text.indexOf("}}", i + 3) + 2;
+      word += text.slice(i, end);
+      inWord = true;
+      i = end;
     } else {
       const op = OPERATORS.find((o) => text.startsWith(o, i));
       if (op) return { ok: false, index: i, problem: `"${op}" needs a shell` };

@@ -7,12 +7,13 @@
 //                 │
 //                 └─ stop(reason): stop_signal to the group ─ kill_timeout ─▶ SIGKILL to the group
 import type { EndState, RunEvent, StopReason } from "../events.js";
+import { expandCheck } from "../graph/check.js";
 import type { Job } from "../graph/types.js";
 import { formatMs } from "../load/duration.js";
 import { expandAtStart, jobArgv } from "./argv.js";
 import type { EnvBuilder } from "./env.js";
 import { forEachLine, LineSplitter } from "./lines.js";
-import { expandCheck, type ProbeHost, watchHealth, watchReady } from "./probe-watch.js";
+import { type ProbeHost, watchHealth, watchReady } from "./probe-watch.js";
 import { type ChildHandle, type ExitInfo, groupExists, signalGroup, spawnChild } from "./spawn.js";
 
 /** How long a finished job's output pipes may stay open (a background child holding them) before it ends anyway. */

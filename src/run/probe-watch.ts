@@ -111,22 +111,6 @@ export function watchHealth(host: ProbeHost, probe: Probe): void {
   host.after(probe.intervalMs, tick);
 }
 
-/** A probe's check with `${{ env.* }}` and `${{ run.id }}` substituted. */
-export function expandCheck(check: ProbeCheck, expand: (value: string) => string): ProbeCheck {
-  switch (check.kind) {
-    case "log":
-      return { kind: "log", pattern: expand(check.pattern) };
-    case "tcp":
-      return { kind: "tcp", host: expand(check.host), port: expand(check.port) };
-    case "http":
-      return { kind: "http", url: expand(check.url) };
-    case "command":
-      return { kind: "command", argv: check.argv.map(expand) };
-    case "delay":
-      return check;
-  }
-}
-
 function describeCheck(c: ProbeCheck): string {
   switch (c.kind) {
     case "log":

@@ -234,12 +234,13 @@ describe("children", () => {
     const r = await runJobs(`version: 1
 jobs:
   a:
-    command: node -e 'console.log(JSON.stringify(process.argv.slice(1)))' "it's" two\\ words
+    command: node -e 'console.log(JSON.stringify(process.argv.slice(1)))' "it's" two\\ words id=\${{ run.id }}!
     args: ["x y", 3, true, "$HOME", "; rm -rf /"]
 `);
     expect(JSON.parse(r.lines("a")[0]!)).toEqual([
       "it's",
       "two words",
+      `id=${r.of("run:start")[0]!.runId}!`,
       "x y",
       "3",
       "true",
