@@ -44,7 +44,21 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
   const doc = parseDocument(source.text, { uniqueKeys: false, prettyErrors: false, merge: true });
   const error = (range: [number, number], code: string, message: string) =>
     diagnostics.push({ source, range, severity: "error", code, message });
-  for (const e of doc.errors) error(e.pos, "yaml-syntax", firstLine(e.message));
+  // After a syntax error yaml reports every token it could not place, often several on one line:
+  // the first of each line is the one to fix.
+  let lastLine = 0;
+  for (const e of doc.errors) {
+    const { line } = position({ source, range: e.pos });
+    if (line === lastLine) continue;
+    lastLine = line;
+    const unquoted =
+      source.text.startsWith("${{", e.pos[0] - 1) || source.text.startsWith("${{", e.pos[0] - 2);
+    error(
+      e.pos,
+      "yaml-syntax",
+      unquoted ? `${firstLine(e.message)}: quote a value that holds \${{ … }}` : firstLine(e.message),
+    );
+  }
   for (const w of doc.warnings)
     diagnostics.push({
       source,
