@@ -1,5 +1,10 @@
 // procflow's own stdout: writes that survive a closed pipe (`procflow run x | head`) and are drained before exit.
+import { writeSync } from "node:fs";
+
 let closed = false;
+// Node writes stdout to a file or /dev/null with an fs stream that first copies a string into a new
+// Buffer; fs.writeSync encodes it natively instead (a pipe's socket already does).
+const toFile = process.stdout.constructor.name === "SyncWriteStream";
 
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   // EPIPE: the reader went away. Stop writing there; the run itself goes on.
@@ -22,7 +27,14 @@ export function writeOut(chunk: string | Uint8Array, encoding: BufferEncoding = 
     out.cork();
     setImmediate(uncork);
   }
-  const ok = out.write(chunk, encoding);
+  if (toFile && typeof chunk === "string" && chunk.length >= out.writableHighWaterMark) {
+    uncork(); // what is queued goes first
+    writeSync(1, chunk, null, encoding);
+    return true;
+  }
+  // A file or a pipe is written synchronously on Linux: write() says false for any chunk over the
+  // high-water mark, yet it has already left. Only what is still queued is backpressure.
+  const ok = out.write(chunk, encoding) || out.writableLength < out.writableHighWaterMark;
   if (!ok) backpressureCheck?.();
   return ok;
 }
