@@ -61,5 +61,18 @@ export async function run() {
     const r = await paired(fn, loop, 3);
     rows.push({ scenario: `peer on the fan-out: ${name}`, baseline: "bare Node spawn loop", ...r });
   }
+  // The targets ask whether procflow beats these two: measured against each other, side by side.
+  const procflow = peers[0][1];
+  for (const [name, fn] of peers.slice(3, 5)) {
+    if (!fn) continue;
+    const r = await paired(procflow, fn, 5);
+    rows.push({
+      scenario: `procflow against ${name}`,
+      baseline: name,
+      ...r,
+      target: "< 1×",
+      pass: r.ratio < 1,
+    });
+  }
   return rows;
 }

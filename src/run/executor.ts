@@ -71,6 +71,7 @@ class Execution {
   private readonly scheduler: Scheduler;
   /** Runners of jobs that have not ended yet. */
   private readonly runners = new Map<string, JobRunner>();
+  /** Runners whose output pipes may still be open (see release()). */
   private readonly allRunners = new Set<JobRunner>();
   private readonly reaper = new Reaper(this.runId);
   private readonly ctx: RunnerContext;
@@ -173,7 +174,10 @@ class Execution {
   }
 
   private onEnded(job: Job, state: Exclude<EndState, "skipped">) {
+    const runner = this.runners.get(job.name);
     this.runners.delete(job.name);
+    // Kept to the end of the run only to release pipes that leftover children hold open.
+    if (runner && !runner.holdsOutput) this.allRunners.delete(runner);
     const skips = this.scheduler.ended(job.name, state);
     if (this.scheduler.failFastTriggered && !this.failedFast) {
       this.failedFast = true;

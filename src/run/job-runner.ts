@@ -147,6 +147,11 @@ export class JobRunner {
     for (const s of this.streams) paused ? s.pause() : s.resume();
   }
 
+  /** A leftover child still holds the output pipes of the job's last attempt open. */
+  get holdsOutput(): boolean {
+    return this.streams.length > 0;
+  }
+
   /** Detaches from output pipes still held open by leftover children (at the end of the run). */
   release(): void {
     for (const s of this.streams) (s as NodeJS.ReadableStream & { destroy(): void }).destroy();
@@ -198,7 +203,10 @@ export class JobRunner {
     let open = 2;
     let allEnded!: () => void;
     const ended = new Promise<void>((resolve) => {
-      allEnded = resolve;
+      allEnded = () => {
+        if (this.streams[0] === child.stdout) this.streams = []; // nothing left to release
+        resolve();
+      };
     });
     this.streams = [child.stdout, child.stderr];
     for (const stream of ["stdout", "stderr"] as const) {
