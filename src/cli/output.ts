@@ -21,20 +21,20 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 export function writeOut(chunk: string | Uint8Array, encoding: BufferEncoding = "utf8"): boolean {
   if (closed) return true;
   const out = process.stdout;
-  if (corked && out.writableLength + chunk.length >= out.writableHighWaterMark) uncork();
-  if (!corked && chunk.length < out.writableHighWaterMark) {
+  const hwm = out.writableHighWaterMark;
+  if (corked && out.writableLength + chunk.length >= hwm) uncork(); // what is queued goes first
+  if (chunk.length >= hwm && toFile && typeof chunk === "string") {
+    writeSync(1, chunk, null, encoding);
+    return true;
+  }
+  if (!corked && chunk.length < hwm) {
     corked = true;
     out.cork();
     setImmediate(uncork);
   }
-  if (toFile && typeof chunk === "string" && chunk.length >= out.writableHighWaterMark) {
-    uncork(); // what is queued goes first
-    writeSync(1, chunk, null, encoding);
-    return true;
-  }
   // A file or a pipe is written synchronously on Linux: write() says false for any chunk over the
   // high-water mark, yet it has already left. Only what is still queued is backpressure.
-  const ok = out.write(chunk, encoding) || out.writableLength < out.writableHighWaterMark;
+  const ok = out.write(chunk, encoding) || out.writableLength < hwm;
   if (!ok) backpressureCheck?.();
   return ok;
 }
