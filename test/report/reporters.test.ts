@@ -49,6 +49,32 @@ describe("lines", () => {
     }
   });
 
+  it("writes the same whole, ordered output when stdout is a file", async () => {
+    // A file takes another path than a pipe: big chunks are written directly, small ones coalesced.
+    const dir = tempDir({
+      "jobs.yaml": `version: 1\njobs:\n${["a", "b"].map((j) => `  ${j}: { command: [node, ${LINES}, "20000", ${j}] }\n`).join("")}  c: { command: echo small, needs: [a, b] }\n`,
+    });
+    const code = await new Promise((resolve) =>
+      spawn("sh", ["-c", `"${process.execPath}" "${CLI}" run jobs.yaml -o lines > out.txt`], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: "1", CI: "true" },
+        stdio: "ignore",
+      }).on("close", resolve),
+    );
+    expect(code).toBe(0);
+    const out = readFileSync(join(dir, "out.txt"), "utf8").split("\n");
+    for (const j of ["a", "b"]) {
+      const mine = out.filter((l) => l.startsWith(`${j} | `));
+      expect(mine).toEqual(Array.from({ length: 20000 }, (_, i) => `${j} | ${j} ${i + 1}`));
+      const started = out.findIndex((l) => l.startsWith(`${j} ▶ started`));
+      const succeeded = out.findIndex((l) => l.startsWith(`${j} ✔ succeeded`));
+      expect(started).toBeLessThan(out.indexOf(`${j} | ${j} 1`));
+      expect(succeeded).toBeGreaterThan(out.indexOf(`${j} | ${j} 20000`));
+    }
+    expect(out.indexOf("c | small")).toBeGreaterThan(out.findIndex((l) => l.startsWith("c ▶ started")));
+    expect(out.at(-2)).toMatch(/^3 jobs: 3 succeeded .*run succeeded \(exit 0\)$/);
+  });
+
   it("colours per job only when asked, and tells children to colour too", async () => {
     const yaml = `version: 1\njobs:\n  a: { command: [sh, -c, 'echo "FORCE_COLOR=$FORCE_COLOR"'] }\n`;
     const plain = await runMode("lines", yaml);
