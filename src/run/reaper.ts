@@ -110,6 +110,7 @@ export class Reaper {
    * last SIGKILL round, for processes that cannot be killed at all).
    */
   async cleanup(): Promise<void> {
+    if (hasProc() && processesCarrying(this.entry).length === 0) return; // the common end: nothing left
     let live = this.liveGroups();
     if (live.length > 0) {
       for (const g of live) signalGroup(g.pgid, g.stopSignal);
