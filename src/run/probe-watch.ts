@@ -28,6 +28,8 @@ export interface ProbeHost {
 /** Calls `pass` once the ready probe passes; fails the job when its timeout runs out first. */
 export function watchReady(host: ProbeHost, probe: Probe, pass: () => void): void {
   let settled = false;
+  /** What the last failed check said: the likely reason, if the probe times out. */
+  let lastFailure: string | null = null;
   const passOnce = () => {
     if (settled || !host.alive) return;
     settled = true;
@@ -38,10 +40,8 @@ export function watchReady(host: ProbeHost, probe: Probe, pass: () => void): voi
     if (settled) return;
     settled = true;
     host.matchLines(null);
-    host.fail(
-      "ready-timeout",
-      `not ready after ${formatMs(probe.timeoutMs)} (ready probe: ${describeCheck(probe.check)})`,
-    );
+    const why = lastFailure ? `last check: ${lastFailure}` : `ready probe: ${describeCheck(probe.check)}`;
+    host.fail("ready-timeout", `not ready after ${formatMs(probe.timeoutMs)} (${why})`);
   });
   const check = probe.check;
   switch (check.kind) {
@@ -61,8 +61,9 @@ export function watchReady(host: ProbeHost, probe: Probe, pass: () => void): voi
         if (settled || !host.alive) return;
         const timeout = Math.max(1, Math.min(CHECK_TIMEOUT_MS, deadline - Date.now()));
         const r = await checkOnce(check, timeout, host.cwd, host.env);
-        if (r.ok) passOnce();
-        else if (!settled && host.alive) host.after(probe.intervalMs, attempt);
+        if (r.ok) return passOnce();
+        lastFailure = r.message;
+        if (!settled && host.alive) host.after(probe.intervalMs, attempt);
       };
       void attempt();
     }

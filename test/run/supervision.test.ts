@@ -69,7 +69,7 @@ describe("ready probes", () => {
     expect(r.code).toBe(1);
     expect(r.of("job:stop", "svc")[0]).toMatchObject({ reason: "ready-timeout", signal: "SIGTERM" });
     expect(r.of("job:exit", "svc")[0]!.error).toMatch(
-      /^not ready after 500ms \(ready probe: tcp 127\.0\.0\.1:\d+\)$/,
+      /^not ready after 500ms \(last check: tcp 127\.0\.0\.1:\d+: ECONNREFUSED\)$/,
     );
     expect(r.of("job:skip", "client")[0]!.reason).toBe(
       "needs svc: ready, but svc failed before it was ready",
