@@ -1,5 +1,7 @@
 // `procflow validate` and `procflow graph`: load files, print diagnostics or the graph.
 
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { type GraphFormat, renderGraph } from "../graph/render.js";
 import { type Diagnostic, hasErrors } from "../load/diagnostic.js";
 import { loadFile } from "../load/index.js";
@@ -12,7 +14,8 @@ export async function validateFiles(
   files: string[],
   opts: { format: DiagnosticFormat; strict?: boolean; color: boolean },
 ): Promise<number> {
-  const loaded = await Promise.all(files.map((f) => loadFile(f)));
+  const paths = jobFiles(files);
+  const loaded = await Promise.all(paths.map((f) => loadFile(f)));
   const all: Diagnostic[] = loaded.flatMap((l) => l.diagnostics);
   const failed = hasErrors(all, opts.strict);
   const c = colors(opts.color);
@@ -22,15 +25,29 @@ export async function validateFiles(
     const warnings = all.length - errors;
     const counts = `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
     const valid =
-      files.length -
+      paths.length -
       new Set(all.filter((d) => d.severity === "error" || opts.strict).map((d) => d.source.path)).size;
     writeOut(
       failed
-        ? `${c.red("✖")} ${valid} of ${files.length} file${files.length === 1 ? "" : "s"} valid (${counts})\n`
-        : `${c.green("✔")} ${files.length} file${files.length === 1 ? "" : "s"} valid${warnings ? ` (${counts})` : ""}\n`,
+        ? `${c.red("✖")} ${valid} of ${paths.length} file${paths.length === 1 ? "" : "s"} valid (${counts})\n`
+        : `${c.green("✔")} ${paths.length} file${paths.length === 1 ? "" : "s"} valid${warnings ? ` (${counts})` : ""}\n`,
     );
   } else writeOut(formatDiagnostics(all, opts.format, c));
   return failed ? ExitCode.usage : ExitCode.ok;
+}
+
+/** The files to check: a folder stands for the YAML files in it (`procflow validate jobs/`). */
+function jobFiles(paths: string[]): string[] {
+  return paths.flatMap((path) => {
+    let names: string[];
+    try {
+      names = readdirSync(path);
+    } catch {
+      return [path]; // a file, or what loadFile will report as unreadable
+    }
+    const yaml = names.filter((n) => /\.ya?ml$/.test(n)).sort();
+    return yaml.length > 0 ? yaml.map((n) => join(path, n)) : [path];
+  });
 }
 
 export async function graphFile(file: string, format: GraphFormat, color: boolean): Promise<number> {

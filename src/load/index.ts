@@ -22,7 +22,13 @@ export async function loadFile(path: string, opts?: NormalizeOptions): Promise<L
     text = await readFile(path, "utf8");
   } catch (e) {
     const source: Source = { path, text: "" };
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a folder, not a job file"
+          : (e as Error).message;
     return {
       diagnostics: [
         {

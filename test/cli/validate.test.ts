@@ -40,6 +40,21 @@ describe("procflow validate", () => {
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
   });
 
+  it("checks every YAML file of a folder; run says a folder is not a job file", async () => {
+    const dir = tempDir({
+      "jobs/a.yaml": good,
+      "jobs/b.yml": "version: 1\njobs:\n  x: { command: echo, timeout: 5 minutes }\n",
+      "jobs/notes.txt": "not a job file",
+    });
+    const r = await cli(["validate", "jobs"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("jobs/b.yml:3:32: error:");
+    expect(r.stdout).toContain("1 of 2 files valid");
+    const run = await cli(["run", "jobs"], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("cannot read jobs: it is a folder, not a job file");
+  });
+
   it("prints JSON diagnostics", async () => {
     const r = await cli(["validate", "--format", "json", "duration.yaml"], {
       cwd: join(FIXTURES, "invalid"),
