@@ -1,7 +1,7 @@
 // JobGraph → an Argo Workflows DAG (SPEC §10): job → task and container template, needs → `depends`,
 // daemon → daemon template, matrix → withItems, probes → Kubernetes probes. What has no Argo
 // equivalent is reported at its line, as an error (targets) or a warning (the rest).
-import { posix, relative } from "node:path";
+import { dirname, posix, relative } from "node:path";
 import { expandCheck } from "../graph/check.js";
 import type { Condition, Job, JobGraph, Probe, Scalar } from "../graph/types.js";
 import type { Diagnostic } from "../load/diagnostic.js";
@@ -28,7 +28,7 @@ export const argoMatrixPlaceholder = (key: string) => `{{inputs.parameters.${key
  */
 export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptions): Exported {
   const diagnostics: Diagnostic[] = [];
-  const report = (job: Job, field: string | null, severity: Diagnostic["severity"], message: string) =>
+  const report: Report = (job, field, severity, message) =>
     diagnostics.push({
       source: templates.source,
       range: (field && job.source.fields[field]) || job.source.range,
@@ -37,11 +37,16 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
       message,
     });
 
+  const envFiles = new Set<string>(); // each reported once, not once per job that reads it
   const names = taskNames(templates.jobs.map((j) => j.family));
   const daemons = new Set(templates.jobs.filter((j) => j.daemon).map((j) => j.family));
   const items = new Map<string, Record<string, Scalar>[]>();
-  for (const job of instances.jobs)
-    if (job.matrix) items.set(job.family, [...(items.get(job.family) ?? []), job.matrix]);
+  for (const job of instances.jobs) {
+    if (!job.matrix) continue;
+    const list = items.get(job.family);
+    if (list) list.push(job.matrix);
+    else items.set(job.family, [job.matrix]);
+  }
 
   const tasks: Record<string, unknown>[] = [];
   const containers: Record<string, unknown>[] = [];
@@ -67,7 +72,7 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
         : {}),
       ...(job.allowFailure ? { continueOn: { failed: true } } : {}),
     });
-    containers.push(template(job, name, keys, templates, opts, report));
+    containers.push(template(job, name, keys, { graph: templates, opts, report, envFiles }));
   }
 
   const workflow = {
@@ -88,24 +93,27 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
 
 type Report = (job: Job, field: string | null, severity: Diagnostic["severity"], message: string) => void;
 
-function template(
-  job: Job,
-  name: string,
-  keys: string[],
-  graph: JobGraph,
-  opts: ArgoOptions,
-  report: Report,
-): Record<string, unknown> {
+interface Context {
+  readonly graph: JobGraph;
+  readonly opts: ArgoOptions;
+  readonly report: Report;
+  readonly envFiles: Set<string>;
+}
+
+function template(job: Job, name: string, keys: string[], ctx: Context): Record<string, unknown> {
+  const { graph, opts, report } = ctx;
   const env: Record<string, string> = {};
   const vars: Record<string, string> = {};
   for (const layer of job.env) {
     if ("file" in layer) {
-      report(
-        job,
-        "env_file",
-        "warning",
-        `job ${job.family}: env_file ${relative(posix.dirname(graph.file), layer.file)} is not exported (keep its values in a Kubernetes Secret and add it with envFrom)`,
-      );
+      if (!ctx.envFiles.has(layer.file))
+        report(
+          job,
+          "env_file",
+          "warning",
+          `env_file ${relative(dirname(graph.file), layer.file)} is not exported (keep its values in a Kubernetes Secret and add it with envFrom)`,
+        );
+      ctx.envFiles.add(layer.file);
       continue;
     }
     for (const [k, v] of Object.entries(layer.vars)) {
@@ -123,7 +131,7 @@ function template(
       "warning",
       `job ${job.family}: success_codes has no Argo equivalent: only 0 succeeds there`,
     );
-  const dir = relative(posix.dirname(graph.file), job.cwd);
+  const dir = relative(dirname(graph.file), job.cwd);
   const container: Record<string, unknown> = {
     image: opts.image,
     command: argv.slice(0, 1),

@@ -152,6 +152,7 @@ jobs:
 
   it("points at the line of what cannot be exported: a target is an error, a log probe a warning", async () => {
     const r = await exported(`version: 1
+env_file: .env
 jobs:
   svc:
     command: sleep 100
@@ -164,11 +165,12 @@ jobs:
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(
-      "jobs.yaml:6:12: warning: job svc: a log ready probe has no Kubernetes equivalent and is left out",
+      "jobs.yaml:7:12: warning: job svc: a log ready probe has no Kubernetes equivalent and is left out",
     );
     expect(r.stderr).toContain(
-      "jobs.yaml:8:13: error: job work: a target cannot be exported yet; use a command",
+      "jobs.yaml:9:13: error: job work: a target cannot be exported yet; use a command",
     );
+    expect(r.stderr.match(/warning: env_file \.env is not exported/g)).toHaveLength(1);
   });
 
   it("reports an invalid file like validate does, and requires --to", async () => {
