@@ -8,7 +8,7 @@ import type { Job, JobGraph } from "../graph/types.js";
 import { registerRun } from "./active.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
-import { Reaper } from "./reaper.js";
+import { Reaper } from "./process/reaper.js";
 import { type Policy, Scheduler, type Skip } from "./scheduler.js";
 
 export interface RunOptions {

@@ -14,7 +14,7 @@ import { expandAtStart, jobArgv } from "./argv.js";
 import type { EnvBuilder } from "./env.js";
 import { forEachLine, LineSplitter } from "./lines.js";
 import { type ProbeHost, watchHealth, watchReady } from "./probe-watch.js";
-import { type ChildHandle, type ExitInfo, groupExists, signalGroup, spawnChild } from "./spawn.js";
+import { type ChildHandle, type ExitInfo, groupExists, signalGroup, spawnChild } from "./process/spawn.js";
 
 /** How long a finished job's output pipes may stay open (a background child holding them) before it ends anyway. */
 const DRAIN_GRACE_MS = 100;

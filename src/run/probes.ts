@@ -2,7 +2,7 @@
 // probes. No busy loops: the caller schedules attempts with timers it clears.
 import { connect } from "node:net";
 import type { ProbeCheck } from "../graph/types.js";
-import { runCommand } from "./spawn.js";
+import { runCommand } from "./process/spawn.js";
 
 export interface CheckResult {
   readonly ok: boolean;
