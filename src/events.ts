@@ -1,9 +1,11 @@
 // The run's events: one discriminated union, emitted in one total order by the executor and consumed
-// by every reporter (`-o json` is this union serialized, one line per output line).
-import type { Signal } from "./load/written.js";
+// by every reporter (`-o json` is this union serialized, one line per output line). Events carry
+// facts, never words: reporters word them (src/report/words.ts).
+import type { Condition } from "./graph/types.js";
 
 /** How one attempt, or a whole job, ended. */
 export type EndState = "succeeded" | "failed" | "timed_out" | "stopped" | "skipped";
+export type AttemptState = Exclude<EndState, "skipped">;
 
 export type StopReason =
   | "daemon-done"
@@ -12,9 +14,41 @@ export type StopReason =
   | "run-timeout"
   | "fail-fast"
   | "interrupt"
-  | "health";
+  | "health"
+  | "manual"
+  | "watch"
+  | "parent-exit";
+
+export type RestartReason = "policy" | "manual" | "watch";
 
 export type RunState = "succeeded" | "failed" | "interrupted";
+
+/** How the run is meant to end: when its work is done, or only on `ctl end` / an interrupt. */
+export type RunMode = "run" | "keep-alive" | "watch";
+
+export type ControlVerb = "restart" | "stop" | "start" | "end";
+
+/** Why a job never started (SPEC §18 `job:skip.cause`). */
+export type SkipCause =
+  | {
+      readonly cause: "need";
+      /** The needed job as written. */
+      readonly need: string;
+      readonly condition: Condition;
+      /** The state of the needed job (or of its instance named by `needJob`) that decided it. */
+      readonly needState: EndState;
+      /** The instance that decided it, when the need is a matrix job. */
+      readonly needJob?: string;
+      /** The needed job ended, but before it was started / ready. */
+      readonly early?: boolean;
+    }
+  /** The failure policy stopped the run's work: `failed` (a job) ended in `failedState`. */
+  | { readonly cause: "policy"; readonly failed: string; readonly failedState: EndState }
+  /** An interrupt (a signal, the run's time limit, the wrapper's exit) stopped the run. */
+  | { readonly cause: "interrupt"; readonly by: NodeJS.Signals | "run-timeout" | "parent-exit" }
+  | { readonly cause: "manual" }
+  /** The run ended before the job started: its work was done (a daemon nobody needs now), or `ctl end`. */
+  | { readonly cause: "end"; readonly onRequest: boolean };
 
 interface Base {
   /** Milliseconds since the epoch. */
@@ -22,7 +56,20 @@ interface Base {
 }
 
 export type RunEvent =
-  | (Base & { type: "run:start"; runId: string; file: string; pid: number; jobs: readonly string[] })
+  | (Base & {
+      type: "run:start";
+      runId: string;
+      file: string;
+      pid: number;
+      /** Instance names in plan order. */
+      jobs: readonly string[];
+      mode: RunMode;
+      daemons: readonly string[];
+      /** Instance → how its command is shown (the argv as written, or a target's module#export(args)). */
+      commands: Readonly<Record<string, string>>;
+      /** Instance → what it needs (job names as written). */
+      needs: Readonly<Record<string, readonly { job: string; condition: Condition }[]>>;
+    })
   | (Base & { type: "job:start"; job: string; pid: number; attempt: number; argv: readonly string[] })
   | (Base & { type: "job:ready"; job: string })
   /**
@@ -31,7 +78,7 @@ export type RunEvent =
    */
   | (Base & { type: "job:output"; job: string; stream: "stdout" | "stderr"; data: Buffer })
   | (Base & { type: "job:health"; job: string; ok: boolean; message: string })
-  | (Base & { type: "job:stop"; job: string; signal: NodeJS.Signals | Signal; reason: StopReason })
+  | (Base & { type: "job:stop"; job: string; signal: NodeJS.Signals; reason: StopReason })
   | (Base & {
       type: "job:exit";
       job: string;
@@ -40,12 +87,13 @@ export type RunEvent =
       exitCode: number | null;
       signal: NodeJS.Signals | null;
       durationMs: number;
-      state: Exclude<EndState, "skipped">;
+      state: AttemptState;
       error?: string;
       result?: unknown;
     })
-  | (Base & { type: "job:restart"; job: string; attempt: number; delayMs: number })
-  | (Base & { type: "job:skip"; job: string; reason: string })
+  | (Base & { type: "job:restart"; job: string; attempt: number; delayMs: number; reason: RestartReason })
+  | (Base & { type: "job:skip"; job: string } & SkipCause)
+  | (Base & { type: "run:control"; verb: ControlVerb; jobs: readonly string[] })
   | (Base & {
       type: "run:end";
       state: RunState;
@@ -56,9 +104,16 @@ export type RunEvent =
 
 export type EventType = RunEvent["type"];
 export type EventOf<T extends EventType> = Extract<RunEvent, { type: T }>;
+/** An event before the executor stamps its time. */
+export type Unstamped = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "time"> : never) : never;
 
 /** A reporter sees every event in order; `close` is awaited after `run:end` (flush files, drain output). */
 export interface Reporter {
   event(e: RunEvent): void;
   close?(): Promise<void> | void;
+}
+
+/** The end of an exhaustive `switch` over event types: fails to compile when a type is not handled. */
+export function unreachable(x: never): never {
+  throw new Error(`unhandled: ${JSON.stringify(x)}`);
 }

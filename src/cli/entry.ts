@@ -1,7 +1,8 @@
 // The process edge: runs the CLI, waits for stdout to drain, exits with the CLI's code.
 // An exception that reaches here is a bug of procflow: exit 70 and say where to report it.
+
+import { ExitCode } from "../exit-codes.js";
 import { abortActiveRuns } from "../run/active.js";
-import { ExitCode } from "./exit-codes.js";
 import { main as cli } from "./main.js";
 import { drainStdout } from "./output.js";
 

@@ -1,11 +1,11 @@
 // `procflow export --to argo`: the job graph as an Argo Workflow, in YAML on stdout.
 import { stringify } from "yaml";
+import { ExitCode } from "../exit-codes.js";
 import { type ArgoOptions, argoMatrixPlaceholder, toArgo } from "../export/argo.js";
 import { hasErrors } from "../load/diagnostic.js";
 import { loadFile, loadText } from "../load/index.js";
 import { formatDiagnostics } from "../load/print.js";
 import { colors } from "./color.js";
-import { ExitCode } from "./exit-codes.js";
 import { writeOut } from "./output.js";
 
 export async function exportFile(file: string, opts: ArgoOptions, color: boolean): Promise<number> {

@@ -1,8 +1,8 @@
 // procflow's command line: argv → options → one pipeline call per command. Only this module sets the exit code.
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { ExitCode } from "../exit-codes.js";
 import { packageVersion } from "../paths.js";
 import { colorEnabled } from "./color.js";
-import { ExitCode } from "./exit-codes.js";
 import { writeOut } from "./output.js";
 import type { RunFlags } from "./run.js";
 

@@ -1,9 +1,9 @@
 // `procflow run --dry-run`: the plan (order, argv after substitution, cwd), as text or JSON. Starts nothing.
 import type { Colors } from "picocolors/types.js";
+import { selectJobs } from "../graph/select.js";
 import type { JobGraph } from "../graph/types.js";
 import { jobArgv } from "../run/argv.js";
 import { EnvBuilder } from "../run/env.js";
-import { selectJobs } from "../run/executor.js";
 
 /** What `${{ run.id }}` shows in a plan: a run that does not exist has no id. */
 const PLAN_RUN_ID = "<run id>";

@@ -1,13 +1,15 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
+
+import { ExitCode } from "../exit-codes.js";
+import { selectJobs } from "../graph/select.js";
 import { parseDuration } from "../load/duration.js";
 import { loadFile } from "../load/index.js";
 import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
-import { runGraph, selectJobs } from "../run/executor.js";
+import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
-import { ExitCode } from "./exit-codes.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 

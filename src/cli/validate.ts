@@ -2,12 +2,12 @@
 
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { ExitCode } from "../exit-codes.js";
 import { type GraphFormat, renderGraph } from "../graph/render.js";
 import { type Diagnostic, hasErrors } from "../load/diagnostic.js";
 import { loadFile } from "../load/index.js";
 import { type DiagnosticFormat, formatDiagnostics } from "../load/print.js";
 import { colors } from "./color.js";
-import { ExitCode } from "./exit-codes.js";
 import { writeOut } from "./output.js";
 
 export async function validateFiles(

@@ -2,6 +2,7 @@
 import type { Colors } from "picocolors/types.js";
 import type { EndState, EventOf, RunEvent } from "../events.js";
 import { formatMs } from "../load/duration.js";
+import { skipReason } from "./words.js";
 
 export { formatMs };
 
@@ -83,7 +84,7 @@ export function stateText(e: RunEvent, c: Colors, command?: string): string | un
     case "job:restart":
       return c.yellow(`↻ restarting in ${formatMs(e.delayMs)} (attempt ${e.attempt})`);
     case "job:skip":
-      return c.dim(`${STATE_SYMBOL.skipped} skipped: ${e.reason}`);
+      return c.dim(`${STATE_SYMBOL.skipped} skipped: ${skipReason(e)}`);
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import type { EndState, Reporter, RunEvent } from "../events.js";
 import { exitText } from "./format.js";
+import { skipReason } from "./words.js";
 
 const TAIL_BYTES = 16 * 1024;
 
@@ -44,7 +45,7 @@ export function junitReporter(file: string, suite: string): Reporter {
           break;
         }
         case "job:skip":
-          get(e.job).message = e.reason;
+          get(e.job).message = skipReason(e);
           break;
         case "run:end":
           end = e;

@@ -55,6 +55,8 @@ export function linesReporter(
         const l = labels!.get(e.job);
         sink.write(prefixLines(e.data, e.stream === "stdout" ? l.out : l.err), "latin1");
       } else if (e.type === "run:end") sink.write(summary.render(c));
+      else if (e.type === "run:control")
+        sink.write(`${c.dim(`» ${e.verb} ${e.jobs.join(" ")}`.trimEnd())} (on request)\n`);
       else sink.write(`${labels!.get(e.job).text} ${stateText(e, c, targets.get(e.job))}\n`);
     },
   };

@@ -9,6 +9,7 @@ import { exitText, formatMs, plural, shortResult } from "./format.js";
 import { forEachLastLines } from "./last-lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
+import { skipReason } from "./words.js";
 
 /** Output shown under a row at most this often (lines can arrive much faster). */
 const REFRESH_MS = 100;
@@ -230,10 +231,12 @@ export function tuiReporter(
         case "job:skip": {
           const row = byJob.get(e.job)!;
           count("waiting", "skipped");
-          row.end = { skip: `${row.job} skipped: ${e.reason}` };
+          row.end = { skip: `${row.job} skipped: ${skipReason(e)}` };
           apply(row);
           return;
         }
+        case "run:control":
+          return;
         case "run:end":
           refresh();
           // Every row ends with the run, whatever it saw before (listr2 waits for all of them).

@@ -1,21 +1,38 @@
 // The executor: turns a JobGraph into processes. It drives the scheduler's decisions, one JobRunner
-// per job, daemon shutdown, failure policies, signals and the run's time limit, and emits the run's
-// events, in one total order, to the reporters.
+// per job, daemon shutdown, failure policies, interrupts, requests (restart, stop, start, end) and
+// the run's time limit, and emits the run's events, in one total order, to the reporters.
 import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
-import type { EndState, Reporter, RunEvent, RunState, StopReason } from "../events.js";
+import type {
+  AttemptState,
+  EndState,
+  Reporter,
+  RunEvent,
+  RunMode,
+  RunState,
+  SkipCause,
+  StopReason,
+} from "../events.js";
+import { ExitCode, signalExitCode } from "../exit-codes.js";
+import { selectJobs } from "../graph/select.js";
 import type { Job, JobGraph } from "../graph/types.js";
 import { registerRun } from "./active.js";
+import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
 import { Reaper } from "./process/reaper.js";
 import { type Policy, Scheduler, type Skip } from "./scheduler.js";
+import { runStartFacts } from "./start-facts.js";
+
+export type { Command, CommandAnswer, RunControl };
 
 export interface RunOptions {
   /** Run only these jobs (names or instance names) and what they need. */
   readonly only?: readonly string[];
   readonly concurrency?: number;
   readonly policy?: Policy;
+  /** `keep-alive`: the run ends only on `end` or an interrupt (and implies keep-going). */
+  readonly mode?: RunMode;
   /** Limit for the whole run. */
   readonly timeoutMs?: number;
   /** `--env` values, over the file's. */
@@ -27,57 +44,40 @@ export interface RunOptions {
   readonly handleSignals?: boolean;
   /** Called when a reporter's output is backed up (true) or drained (false). */
   readonly onBackpressure?: (listener: (paused: boolean) => void) => void;
+  /** The run's id (default: a new random UUID). */
+  readonly runId?: string;
+  /** Receives the run's door for requests once it has started. */
+  readonly onControl?: (control: RunControl) => void;
 }
 
 export interface RunResult {
+  readonly runId: string;
   readonly state: RunState;
   readonly exitCode: number;
   readonly jobs: Readonly<Record<string, EndState>>;
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
-
-/** The instances to run for `only`: each named job (all instances of a matrix job) and, transitively, what it needs. */
-export function selectJobs(
-  graph: JobGraph,
-  only: readonly string[],
-): { selected: Set<string>; unknown: string[] } {
-  const byName = new Map(graph.jobs.map((j) => [j.name, j]));
-  const selected = new Set<string>();
-  const unknown: string[] = [];
-  const stack: Job[] = [];
-  for (const name of only) {
-    const instances =
-      graph.families[name]?.map((n) => byName.get(n)!) ?? (byName.has(name) ? [byName.get(name)!] : []);
-    if (instances.length === 0) unknown.push(name);
-    stack.push(...instances);
-  }
-  while (stack.length > 0) {
-    const job = stack.pop()!;
-    if (selected.has(job.name)) continue;
-    selected.add(job.name);
-    for (const need of job.needs) for (const n of graph.families[need.job] ?? []) stack.push(byName.get(n)!);
-  }
-  return { selected, unknown };
-}
+type Interrupt = Extract<SkipCause, { cause: "interrupt" }>["by"];
 
 export async function runGraph(graph: JobGraph, opts: RunOptions): Promise<RunResult> {
   return new Execution(graph, opts).run();
 }
 
 class Execution {
-  private readonly runId = randomUUID();
+  private readonly runId: string;
   private readonly startedAt = Date.now();
   private readonly scheduler: Scheduler;
-  /** Runners of jobs that have not ended yet. */
+  /** Runners of jobs that have not ended yet (a runner parked for a restart included). */
   private readonly runners = new Map<string, JobRunner>();
   /** Runners whose output pipes may still be open (see release()). */
   private readonly allRunners = new Set<JobRunner>();
-  private readonly reaper = new Reaper(this.runId);
+  /** Attempts of jobs whose runner is gone, so that a rerun counts on. */
+  private readonly attempts = new Map<string, number>();
+  private readonly reaper: Reaper;
+  private readonly requests: Requests;
   private readonly ctx: RunnerContext;
   private ending = false;
-  private interruptedBy: NodeJS.Signals | null = null;
-  private timedOut = false;
+  private interruptedBy: Interrupt | null = null;
   private daemonsStopping = false;
   private failedFast = false;
   private finished!: (r: RunResult) => void;
@@ -88,9 +88,13 @@ class Execution {
     private readonly graph: JobGraph,
     private readonly opts: RunOptions,
   ) {
+    this.runId = opts.runId ?? randomUUID();
+    this.reaper = new Reaper(this.runId);
     const selected = opts.only && opts.only.length > 0 ? selectJobs(graph, opts.only).selected : null;
     const concurrency = opts.concurrency ?? graph.concurrency ?? availableParallelism();
-    this.scheduler = new Scheduler(graph, selected, concurrency, opts.policy ?? "finish");
+    const keepAlive = (opts.mode ?? "run") !== "run";
+    const policy = keepAlive ? "keep-going" : (opts.policy ?? "finish");
+    this.scheduler = new Scheduler(graph, selected, concurrency, policy, keepAlive);
     const env = new EnvBuilder({
       base: process.env,
       overrides: opts.env ?? {},
@@ -98,21 +102,27 @@ class Execution {
       file: graph.file,
       color: opts.color ?? false,
     });
-    const self = this;
     this.ctx = {
       runId: this.runId,
       env,
       emit: (e) => this.emit({ ...e, time: Date.now() } as RunEvent),
       started: (job, ready) => this.apply(this.scheduler.started(job.name, ready)),
       ready: (job) => this.apply(this.scheduler.ready(job.name)),
-      ended: (job, state) => this.onEnded(job, state),
+      restarting: (job) => this.scheduler.restarting(job.name),
+      ended: (job, state, manual) => this.onEnded(job, state, manual),
       track: (pgid, job) => this.reaper.track(pgid, job.stopSignal, job.killTimeoutMs),
       settled: (pgid) => this.reaper.settled(pgid),
       ownsGroup: (pgid) => this.reaper.owns(pgid),
-      get ending() {
-        return self.ending;
-      },
+      ending: () => this.ending,
     };
+    this.requests = new Requests(this.scheduler, graph, {
+      emit: this.ctx.emit,
+      runner: (name) => this.runners.get(name),
+      newRunner: (job) => this.newRunner(job),
+      apply: (skips) => this.apply(skips),
+      end: () => this.end(),
+      ending: () => this.ending,
+    });
   }
 
   run(): Promise<RunResult> {
@@ -137,7 +147,7 @@ class Execution {
     }
     if (this.opts.handleSignals) this.installSignalHandlers();
     if (this.opts.timeoutMs !== undefined) {
-      const t = setTimeout(() => this.onRunTimeout(), this.opts.timeoutMs);
+      const t = setTimeout(() => this.interrupt("run-timeout"), this.opts.timeoutMs);
       this.cleanups.push(() => clearTimeout(t));
     }
     this.opts.onBackpressure?.((paused) => {
@@ -150,35 +160,51 @@ class Execution {
       file: this.graph.file,
       pid: process.pid,
       jobs: this.scheduler.plan,
+      mode: this.opts.mode ?? "run",
+      ...runStartFacts(this.graph, new Set(this.scheduler.plan)),
     });
+    this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
     this.apply(this.scheduler.begin());
-    this.checkDone();
     return done;
+  }
+
+  private command(c: Command): Promise<CommandAnswer> {
+    if (this.finalizing) return Promise.resolve({ ok: false, code: 2, error: "the run is ending" });
+    return this.requests.handle(c);
   }
 
   private emit(e: RunEvent) {
     for (const r of this.opts.reporters) r.event(e);
   }
 
+  private newRunner(job: Job): JobRunner {
+    const runner = new JobRunner(job, this.ctx, this.attempts.get(job.name) ?? 0);
+    this.runners.set(job.name, runner);
+    this.allRunners.add(runner);
+    return runner;
+  }
+
   /** Emits skips, then starts what can start. */
   private apply(skips: readonly Skip[]) {
-    for (const s of skips) this.emit({ type: "job:skip", time: Date.now(), job: s.job, reason: s.reason });
+    for (const s of skips) this.emit({ type: "job:skip", time: Date.now(), ...s });
     for (const job of this.scheduler.next()) {
-      const runner = new JobRunner(job, this.ctx);
-      this.runners.set(job.name, runner);
-      this.allRunners.add(runner);
-      runner.start();
+      const parked = this.runners.get(job.name);
+      if (parked) parked.start(true);
+      else this.newRunner(job).start();
     }
-    if (this.scheduler.workDone && !this.daemonsStopping) this.stopDaemons();
+    if (this.scheduler.workDone && !this.daemonsStopping) this.stopDaemons("daemon-done");
     this.checkDone();
   }
 
-  private onEnded(job: Job, state: Exclude<EndState, "skipped">) {
+  private onEnded(job: Job, state: AttemptState, manual: boolean) {
     const runner = this.runners.get(job.name);
     this.runners.delete(job.name);
-    // Kept to the end of the run only to release pipes that leftover children hold open.
-    if (runner && !runner.holdsOutput) this.allRunners.delete(runner);
-    const skips = this.scheduler.ended(job.name, state);
+    if (runner) {
+      this.attempts.set(job.name, runner.attempt);
+      // Kept to the end of the run only to release pipes that leftover children hold open.
+      if (!runner.holdsOutput) this.allRunners.delete(runner);
+    }
+    const skips = this.scheduler.ended(job.name, state, manual);
     if (this.scheduler.failFastTriggered && !this.failedFast) {
       this.failedFast = true;
       for (const r of this.runners.values()) if (!r.job.daemon) void r.stop("fail-fast");
@@ -186,13 +212,24 @@ class Execution {
     this.apply(skips);
   }
 
-  /** Every non-daemon job has ended: stop the daemons, those that others need last. */
-  private stopDaemons() {
+  /** The work is done (or the run ends on request): stop the daemons, those that others need last. */
+  private stopDaemons(reason: StopReason) {
     this.daemonsStopping = true;
     this.ending = true;
-    this.apply(this.scheduler.dropIdleDaemons());
-    const reason = this.interruptedBy ? "interrupt" : this.timedOut ? "run-timeout" : "daemon-done";
+    this.apply(this.scheduler.end(false));
     void this.stopInOrder([...this.runners.values()], reason);
+  }
+
+  /** `ctl end`: what waits is skipped, running work is stopped, then the daemons. */
+  private async end() {
+    if (this.ending) return;
+    this.ending = true;
+    this.apply(this.scheduler.end(true));
+    await this.stopInOrder(
+      [...this.runners.values()].filter((r) => !r.job.daemon),
+      "manual",
+    );
+    if (!this.daemonsStopping) this.stopDaemons("daemon-done");
   }
 
   /** Stops runners gracefully, each once no other runner being stopped needs it. */
@@ -208,28 +245,26 @@ class Execution {
     }
   }
 
-  private interrupt(reason: StopReason, why: string) {
-    this.ending = true;
-    this.apply(this.scheduler.interrupt(why));
-    void this.stopInOrder([...this.runners.values()], reason);
-  }
-
-  private onRunTimeout() {
+  /** A signal, the run's time limit or the wrapper's exit: nothing new starts; running jobs are stopped. */
+  private interrupt(by: Interrupt) {
     if (this.finalizing || this.interruptedBy) return;
-    this.timedOut = true;
-    this.interrupt("run-timeout", "the run's time limit expired");
+    this.interruptedBy = by;
+    this.ending = true;
+    this.apply(this.scheduler.interrupt({ cause: "interrupt", by }));
+    const reason: StopReason = by === "run-timeout" || by === "parent-exit" ? by : "interrupt";
+    void this.stopInOrder([...this.runners.values()], reason);
   }
 
   private installSignalHandlers() {
     const onSignal = (signal: NodeJS.Signals) => {
-      if (this.interruptedBy) {
+      if (this.interruptedBy && this.interruptedBy !== "run-timeout") {
         // A second signal: kill everything at once.
         for (const r of this.runners.values()) r.kill();
         void this.reaper.killAll();
         return;
       }
-      this.interruptedBy = signal;
-      if (!this.finalizing) this.interrupt("interrupt", `interrupted by ${signal}`);
+      this.interruptedBy = null; // a signal wins over the run's time limit
+      this.interrupt(signal);
     };
     for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       process.on(s, onSignal);
@@ -238,25 +273,30 @@ class Execution {
   }
 
   private checkDone() {
-    if (this.finalizing || this.runners.size > 0) return;
-    const states = this.scheduler.endStates();
-    if (Object.keys(states).length < this.scheduler.plan.length) return;
+    if (this.finalizing || this.runners.size > 0 || !this.scheduler.allEnded) return;
+    if (!this.ending && !this.scheduler.workDone) {
+      // A keep-alive run whose every job has ended waits for `end`; so does one with nothing to run.
+      if (this.opts.mode && this.opts.mode !== "run") return;
+    }
     this.finalizing = true;
-    void this.finalize(states);
+    void this.finalize(this.scheduler.endStates());
+  }
+
+  private exitCode(): number {
+    const by = this.interruptedBy;
+    if (by === "run-timeout") return ExitCode.timeout;
+    if (by === "parent-exit") return ExitCode.sigterm;
+    if (by) return signalExitCode(by);
+    return this.scheduler.failed ? ExitCode.failed : ExitCode.ok;
   }
 
   private async finalize(states: Record<string, EndState>) {
     await this.reaper.cleanup();
     this.reaper.close();
     for (const r of this.allRunners) r.release();
-    const exitCode = this.interruptedBy
-      ? SIGNAL_EXIT[this.interruptedBy]!
-      : this.timedOut
-        ? 124
-        : this.scheduler.failed
-          ? 1
-          : 0;
-    const state: RunState = this.interruptedBy ? "interrupted" : exitCode === 0 ? "succeeded" : "failed";
+    const exitCode = this.exitCode();
+    const interrupted = this.interruptedBy !== null && this.interruptedBy !== "run-timeout";
+    const state: RunState = interrupted ? "interrupted" : exitCode === 0 ? "succeeded" : "failed";
     this.emit({
       type: "run:end",
       time: Date.now(),
@@ -267,6 +307,6 @@ class Execution {
     });
     for (const c of this.cleanups) c();
     await Promise.all(this.opts.reporters.map((r) => r.close?.()));
-    this.finished({ state, exitCode, jobs: states });
+    this.finished({ runId: this.runId, state, exitCode, jobs: states });
   }
 }

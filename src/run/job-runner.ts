@@ -1,34 +1,36 @@
 // Supervises one job: its attempts, output, timeout, ready and health probes, stop escalation and
 // restarts. It reports through RunnerContext and never decides what runs next (the scheduler does).
 //
-// One attempt:
+// A job's phases (one `Phase` value; every change goes through `to()`):
 //
-//   launch ──▶ running ──exit──▶ draining (≤ 100 ms) ──▶ exited ──▶ restart after a delay, or ended
-//                 │
-//                 └─ stop(reason): stop_signal to the group ─ kill_timeout ─▶ SIGKILL to the group
-import type { EndState, RunEvent, StopReason } from "../events.js";
+//   idle ──start──▶ running ──process exits──▶ draining ──pipes closed (≤ 100 ms)──▶ attempt over:
+//    ▲                 │                                                   ├─ policy restart ─▶ restarting ─delay─▶ running
+//    │                 └─ stop(reason): stop_signal to the group,           ├─ stop for a restart ─▶ (group gone) idle
+//    │                    SIGKILL after kill_timeout                        └─ otherwise ─▶ ended
+//    └───────── start (a restart on request, or a rerun once needs hold again) ─────────────┘
+import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
 import { expandCheck } from "../graph/check.js";
 import type { Job } from "../graph/types.js";
 import { formatMs } from "../load/duration.js";
 import { expandAtStart, jobArgv } from "./argv.js";
 import type { EnvBuilder } from "./env.js";
-import { forEachLine, LineSplitter } from "./lines.js";
+import { type OutputWiring, wireOutput } from "./job-output.js";
+import { classifyExit, nextRestart } from "./lifecycle.js";
 import { type ProbeHost, watchHealth, watchReady } from "./probe-watch.js";
-import { type ChildHandle, type ExitInfo, groupExists, signalGroup, spawnChild } from "./process/spawn.js";
+import { type ExitInfo, groupExists, signalGroup, spawnChild } from "./process/spawn.js";
 
-/** How long a finished job's output pipes may stay open (a background child holding them) before it ends anyway. */
-const DRAIN_GRACE_MS = 100;
-const MAX_RESTART_DELAY_MS = 30_000;
-
-type Event = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "time"> : never) : never;
+const GROUP_POLL_MS = 25;
 
 export interface RunnerContext {
   readonly runId: string;
   readonly env: EnvBuilder;
-  emit(e: Event): void;
+  emit(e: Unstamped): void;
   started(job: Job, ready: boolean): void;
   ready(job: Job): void;
-  ended(job: Job, state: Exclude<EndState, "skipped">): void;
+  /** A restart is coming: until the next attempt starts, the job meets no condition. */
+  restarting(job: Job): void;
+  /** The job's last attempt is over. `manual`: it was stopped on request. */
+  ended(job: Job, state: AttemptState, manual: boolean): void;
   /** A new process group exists (for cleanup at the end of the run). */
   track(pgid: number, job: Job): void;
   /** The job's process in that group has ended and its output is drained. */
@@ -36,284 +38,345 @@ export interface RunnerContext {
   /** Whether a group whose leader has exited is still provably the run's (ids are reused). */
   ownsGroup(pgid: number): boolean;
   /** The run is ending: no restarts. */
-  readonly ending: boolean;
+  ending(): boolean;
 }
 
+/** One attempt: a live (or just exited) process and what its supervision found. */
+interface Attempt {
+  readonly n: number;
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly output: OutputWiring;
+  /** Settles when the attempt is over (job:exit sent). */
+  readonly over: Promise<void>;
+  /** The stop signal was sent, and why. */
+  stop: StopReason | null;
+  /** What happens once the attempt is over: the job ends (or restarts by policy), or it parks for a requested restart. */
+  next: "end" | "park";
+  /** Why supervision failed it (timeout, probe, target error). */
+  failure: string | null;
+  result: { value?: unknown } | null;
+  timers: Set<NodeJS.Timeout>;
+  logMatch: ((line: string) => void) | null;
+}
+
+type Phase =
+  | { readonly id: "idle" }
+  | { readonly id: "running"; readonly attempt: Attempt }
+  | { readonly id: "draining"; readonly attempt: Attempt }
+  | { readonly id: "restarting"; readonly timer: NodeJS.Timeout; readonly state: AttemptState }
+  | { readonly id: "ended"; readonly state: AttemptState };
+
 export class JobRunner {
-  private attempt = 0;
+  private phase: Phase = { id: "idle" };
+  /** Attempts so far (they count on across restarts of every kind). */
+  private attempts: number;
+  /** Restarts by policy since the job last started on request. */
   private restarts = 0;
-  private child: ChildHandle | undefined;
-  private exitedPromise: Promise<void> = Promise.resolve();
-  private alive = false;
-  private stopReason: StopReason | null = null;
-  private failure: string | null = null;
-  private timedOut = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private restartTimer: NodeJS.Timeout | undefined;
-  private logMatch: ((line: string) => void) | null = null;
-  private result: { value?: unknown; error?: string } = {};
-  private streams: NodeJS.ReadableStream[] = [];
-  private done = false;
+  /** The output pipes of the last attempt, which a leftover child may hold open. */
+  private lastOutput: OutputWiring | null = null;
 
   constructor(
     readonly job: Job,
     private readonly ctx: RunnerContext,
-  ) {}
+    attemptsSoFar = 0,
+  ) {
+    this.attempts = attemptsSoFar;
+  }
 
-  get running(): boolean {
-    return this.alive;
+  get attempt(): number {
+    return this.attempts;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.phase.id === "running" || this.phase.id === "draining" ? this.phase.attempt.pid : undefined;
   }
 
-  start(): void {
-    this.attempt++;
-    this.stopReason = null;
-    this.failure = null;
-    this.timedOut = false;
-    this.result = {};
-    const started = Date.now();
-    const env = this.ctx.env.forJob(this.job, this.attempt);
+  get state(): Phase["id"] {
+    return this.phase.id;
+  }
+
+  /** Starts the next attempt. `onRequest`: a restart or start asked for (ctl, watch): the restart count starts over. */
+  start(onRequest = false): void {
+    if (this.phase.id === "running" || this.phase.id === "draining") return;
+    if (this.phase.id === "restarting") clearTimeout(this.phase.timer);
+    if (onRequest) this.restarts = 0;
+    const n = ++this.attempts;
+    const startedAt = Date.now();
+    const env = this.ctx.env.forJob(this.job, n);
     if (!env.ok) {
-      this.failure = env.error;
-      void this.finishAttempt({ exitCode: null, signal: null }, started, null);
+      this.didNotStart(n, startedAt, { exitCode: null, signal: null, error: env.error });
       return;
     }
     const argv = jobArgv(this.job, env.env, this.ctx.runId);
     const child = spawnChild({ argv, cwd: this.job.cwd, env: env.env, ipc: this.job.target !== null });
-    this.child = child;
-    if (child.pid === undefined) {
-      void child.exited.then((info) => this.finishAttempt(info, started, null));
+    const pid = child.pid;
+    if (pid === undefined) {
+      void child.exited.then((info) => this.didNotStart(n, startedAt, info));
       return;
     }
-    const pid = child.pid;
-    this.alive = true;
     this.ctx.track(pid, this.job);
-    this.ctx.emit({ type: "job:start", job: this.job.name, pid, attempt: this.attempt, argv });
-    if (this.job.target) child.onMessage((m) => this.onTargetMessage(m));
-    const drained = this.wireOutput(child);
-    this.exitedPromise = child.exited.then(async (info) => {
-      this.alive = false;
-      this.clearTimers();
-      await drained;
+    this.ctx.emit({ type: "job:start", job: this.job.name, pid, attempt: n, argv });
+    const output = wireOutput(
+      child,
+      (stream, data) => this.ctx.emit({ type: "job:output", job: this.job.name, stream, data }),
+      () => attempt.logMatch,
+    );
+    let over!: () => void;
+    const attempt: Attempt = {
+      n,
+      pid,
+      startedAt,
+      output,
+      over: new Promise((resolve) => {
+        over = resolve;
+      }),
+      stop: null,
+      next: "end",
+      failure: null,
+      result: null,
+      timers: new Set(),
+      logMatch: null,
+    };
+    this.lastOutput = output;
+    this.to({ id: "running", attempt });
+    if (this.job.target) child.onMessage((m) => onTargetMessage(attempt, m));
+    void child.exited.then(async (info) => {
+      this.to({ id: "draining", attempt });
+      await output.drained;
       this.ctx.settled(pid);
-      await this.finishAttempt(info, started, pid);
+      await this.attemptOver(attempt, info);
+      over();
     });
-    if (this.job.timeoutMs !== null) this.after(this.job.timeoutMs, () => this.onTimeout());
+    if (this.job.timeoutMs !== null) this.after(attempt, this.job.timeoutMs, () => this.onTimeout(attempt));
     this.ctx.started(this.job, this.job.ready === null);
-    this.watch(env.env);
+    this.watch(attempt, env.env);
   }
 
-  /** Stops the job gracefully: stop_signal to its group, then SIGKILL after kill_timeout. Resolves once it exited. */
-  stop(reason: StopReason): Promise<void> {
-    if (this.restartTimer) {
-      clearTimeout(this.restartTimer);
-      this.restartTimer = undefined;
-      this.end("stopped");
+  /**
+   * Stops the job: stop_signal to its group, then SIGKILL after kill_timeout. Resolves once the
+   * attempt is over. `then: "park"` stops it for a restart on request: once no process of its group
+   * is left, it waits in `idle` for `start(true)`.
+   */
+  stop(reason: StopReason, then: "end" | "park" = "end"): Promise<void> {
+    const p = this.phase;
+    if (p.id === "idle" || p.id === "restarting") {
+      if (p.id === "restarting") clearTimeout(p.timer);
+      if (then === "park") this.park();
+      else this.end("stopped", reason === "manual");
       return Promise.resolve();
     }
-    if (!this.alive) return this.exitedPromise;
-    if (this.stopReason) return this.exitedPromise;
-    this.stopReason = reason;
-    const pid = this.child!.pid!;
-    signalGroup(pid, this.job.stopSignal);
+    if (p.id === "ended") return Promise.resolve();
+    const attempt = p.attempt;
+    // An interrupt while stopping for a restart: the job ends instead.
+    if (then === "end") attempt.next = "end";
+    else if (attempt.next === "end" && attempt.stop === null) {
+      attempt.next = "park";
+      this.ctx.restarting(this.job);
+    }
+    if (p.id === "draining" || attempt.stop !== null) return attempt.over;
+    attempt.stop = reason;
+    signalGroup(attempt.pid, this.job.stopSignal);
     this.ctx.emit({ type: "job:stop", job: this.job.name, signal: this.job.stopSignal, reason });
     const grace = setTimeout(() => {
-      if (this.alive) {
+      if (this.phase.id === "running" && this.phase.attempt === attempt) {
         this.ctx.emit({ type: "job:stop", job: this.job.name, signal: "SIGKILL", reason });
-        signalGroup(pid, "SIGKILL");
-      } else if (this.ctx.ownsGroup(pid)) signalGroup(pid, "SIGKILL");
+        signalGroup(attempt.pid, "SIGKILL");
+      } else if (this.ctx.ownsGroup(attempt.pid)) signalGroup(attempt.pid, "SIGKILL");
     }, this.job.killTimeoutMs);
     // Members of the group that outlive the main process still get SIGKILL when the grace ends.
-    void this.exitedPromise.then(() => {
-      if (!groupExists(pid)) clearTimeout(grace);
+    void attempt.over.then(() => {
+      if (!groupExists(attempt.pid)) clearTimeout(grace);
     });
-    return this.exitedPromise;
+    return attempt.over;
+  }
+
+  /** Stops the job for a restart on request and says so; it then waits for `start(true)`. */
+  restart(reason: Extract<StopReason, "manual" | "watch">): Promise<void> {
+    return this.stop(reason, "park");
   }
 
   /** Kills the job's group at once (a second interrupt). */
   kill(): void {
-    if (this.restartTimer) void this.stop("interrupt");
-    if (!this.alive) return;
-    this.stopReason ??= "interrupt";
-    this.ctx.emit({ type: "job:stop", job: this.job.name, signal: "SIGKILL", reason: this.stopReason });
-    signalGroup(this.child!.pid, "SIGKILL");
+    const p = this.phase;
+    if (p.id === "restarting") void this.stop("interrupt");
+    if (p.id !== "running") return;
+    p.attempt.stop ??= "interrupt";
+    p.attempt.next = "end";
+    this.ctx.emit({ type: "job:stop", job: this.job.name, signal: "SIGKILL", reason: p.attempt.stop });
+    signalGroup(p.attempt.pid, "SIGKILL");
   }
 
   /** Stops reading output (backpressure) or reads again. */
   pause(paused: boolean): void {
-    for (const s of this.streams) paused ? s.pause() : s.resume();
+    this.lastOutput?.pause(paused);
   }
 
   /** A leftover child still holds the output pipes of the job's last attempt open. */
   get holdsOutput(): boolean {
-    return this.streams.length > 0;
+    return this.lastOutput?.open ?? false;
   }
 
   /** Detaches from output pipes still held open by leftover children (at the end of the run). */
   release(): void {
-    for (const s of this.streams) (s as NodeJS.ReadableStream & { destroy(): void }).destroy();
-    this.streams = [];
+    this.lastOutput?.release();
   }
 
-  // --- one attempt ---------------------------------------------------------------------------
+  // --- transitions ---------------------------------------------------------------------------
 
-  /** The host the job's probes work through. */
-  private probeHost(env: Record<string, string>): ProbeHost {
-    const self = this;
-    return {
-      get alive() {
-        return self.alive;
-      },
-      cwd: this.job.cwd,
-      env,
-      after: (ms, fn) => this.after(ms, fn),
-      matchLines: (matcher) => {
-        this.logMatch = matcher;
-      },
-      health: (ok, message) => this.ctx.emit({ type: "job:health", job: this.job.name, ok, message }),
-      fail: (reason, message) => {
-        this.failure = message;
-        this.stopFor(reason);
-      },
-    };
+  private to(next: Phase): void {
+    // The process has exited (or never ran): its timeout and probes are over.
+    if (this.phase.id === "running" && next.id !== "running") clearTimers(this.phase.attempt);
+    this.phase = next;
   }
 
-  private watch(env: Record<string, string>) {
+  private didNotStart(n: number, startedAt: number, info: ExitInfo): void {
+    const how = classifyExit(this.job, { ...info, error: info.error ?? null, stopReason: null });
+    this.emitExit(n, null, startedAt, how, info);
+    this.afterAttempt(how.state, "end", false);
+  }
+
+  private async attemptOver(attempt: Attempt, info: ExitInfo): Promise<void> {
+    const { state, error } = classifyExit(this.job, {
+      exitCode: info.exitCode,
+      signal: info.signal,
+      error: info.error ?? attempt.failure,
+      stopReason: attempt.stop,
+    });
+    const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
+    this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
+    if (attempt.next === "park") await this.groupGone(attempt.pid);
+    this.afterAttempt(state, attempt.next, attempt.stop === "manual");
+  }
+
+  private emitExit(
+    n: number,
+    pid: number | null,
+    startedAt: number,
+    how: { state: AttemptState; error: string | null },
+    info: ExitInfo,
+    result: { value?: unknown } | null = null,
+  ) {
+    this.ctx.emit({
+      type: "job:exit",
+      job: this.job.name,
+      pid,
+      attempt: n,
+      exitCode: info.exitCode,
+      signal: info.signal,
+      durationMs: Date.now() - startedAt,
+      state: how.state,
+      ...(how.error ? { error: how.error } : {}),
+      ...(result ? { result: result.value } : {}),
+    });
+  }
+
+  private afterAttempt(state: AttemptState, then: "end" | "park", manual: boolean) {
+    if (then === "park") return this.park();
+    const again = this.ctx.ending() ? null : nextRestart(this.job, state, this.restarts);
+    if (!again) return this.end(state, manual);
+    this.restarts++;
+    this.announceRestart("policy", again.delayMs);
+    this.ctx.restarting(this.job);
+    const timer = setTimeout(() => {
+      if (this.ctx.ending()) this.end(this.job.daemon ? "stopped" : state, false);
+      else this.start();
+    }, again.delayMs);
+    this.to({ id: "restarting", timer, state });
+  }
+
+  private park() {
+    this.to({ id: "idle" });
+  }
+
+  /** Says that attempt n+1 comes (a restart by policy after its delay, or on request at once). */
+  announceRestart(reason: RestartReason, delayMs = 0): void {
+    this.ctx.emit({ type: "job:restart", job: this.job.name, attempt: this.attempts + 1, delayMs, reason });
+  }
+
+  private end(state: AttemptState, manual: boolean) {
+    if (this.phase.id === "ended") return;
+    this.to({ id: "ended", state });
+    this.ctx.ended(this.job, state, manual);
+  }
+
+  /** Waits until no process of the group is left (SIGKILL once the grace has run out). */
+  private async groupGone(pgid: number): Promise<void> {
+    const killAt = Date.now() + this.job.killTimeoutMs;
+    while (this.ctx.ownsGroup(pgid)) {
+      if (Date.now() >= killAt) signalGroup(pgid, "SIGKILL");
+      await new Promise((r) => setTimeout(r, GROUP_POLL_MS));
+    }
+  }
+
+  // --- supervision of one attempt ------------------------------------------------------------
+
+  private watch(attempt: Attempt, env: Record<string, string>) {
     const { ready, health } = this.job;
     if (!ready && !health) return;
     const expand = (value: string) => expandAtStart(value, env, this.ctx.runId);
-    const host = this.probeHost(env);
+    const host = this.probeHost(attempt, env);
     const watchHealthToo = () => {
       if (health) watchHealth(host, { ...health, check: expandCheck(health.check, expand) });
     };
     if (!ready) return watchHealthToo();
     watchReady(host, { ...ready, check: expandCheck(ready.check, expand) }, () => {
+      if (attempt.stop !== null) return; // being stopped: it does not become ready now
       this.ctx.emit({ type: "job:ready", job: this.job.name });
       this.ctx.ready(this.job);
       watchHealthToo();
     });
   }
 
-  /** Splits both streams into lines; resolves when both ended, or DRAIN_GRACE_MS after the process exited. */
-  private wireOutput(child: ChildHandle): Promise<void> {
-    const name = this.job.name;
-    let open = 2;
-    let allEnded!: () => void;
-    const ended = new Promise<void>((resolve) => {
-      allEnded = () => {
-        if (this.streams[0] === child.stdout) this.streams = []; // nothing left to release
-        resolve();
-      };
-    });
-    this.streams = [child.stdout, child.stderr];
-    for (const stream of ["stdout", "stderr"] as const) {
-      const splitter = new LineSplitter((data) => {
-        this.ctx.emit({ type: "job:output", job: name, stream, data });
-        if (this.logMatch) forEachLine(data, (line) => this.logMatch?.(line.toString()));
-      });
-      const s = child[stream];
-      s.on("data", (chunk: Buffer) => splitter.push(chunk));
-      s.once("end", () => {
-        splitter.end();
-        if (--open === 0) allEnded();
-      });
-      s.once("error", () => {
-        if (--open === 0) allEnded();
-      });
-    }
-    return child.exited.then(() => {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, DRAIN_GRACE_MS);
-      });
-      return Promise.race([ended, grace]).then(() => clearTimeout(timer));
-    });
+  /** The host the attempt's probes work through. */
+  private probeHost(attempt: Attempt, env: Record<string, string>): ProbeHost {
+    const isAlive = () => this.phase.id === "running" && this.phase.attempt === attempt;
+    return {
+      get alive() {
+        return isAlive();
+      },
+      cwd: this.job.cwd,
+      env,
+      after: (ms, fn) => this.after(attempt, ms, fn),
+      matchLines: (matcher) => {
+        attempt.logMatch = matcher;
+      },
+      health: (ok, message) => this.ctx.emit({ type: "job:health", job: this.job.name, ok, message }),
+      fail: (reason, message) => {
+        attempt.failure = message;
+        this.stopFor(attempt, reason);
+      },
+    };
   }
 
-  private async finishAttempt(info: ExitInfo, started: number, pid: number | null) {
-    this.clearTimers();
-    const job = this.job;
-    let state: Exclude<EndState, "skipped">;
-    const byRun =
-      this.stopReason === "daemon-done" ||
-      this.stopReason === "fail-fast" ||
-      this.stopReason === "interrupt" ||
-      this.stopReason === "run-timeout";
-    let error = info.error ?? this.failure ?? this.result.error;
-    if (byRun) state = "stopped";
-    else if (this.timedOut) state = "timed_out";
-    else if (error) state = "failed";
-    else if (job.daemon) {
-      state = "failed";
-      error = `daemon exited before the work was done (${info.signal ? `signal ${info.signal}` : `exit code ${info.exitCode}`})`;
-    } else
-      state = info.exitCode !== null && job.successCodes.includes(info.exitCode) ? "succeeded" : "failed";
-    this.ctx.emit({
-      type: "job:exit",
-      job: job.name,
-      pid,
-      attempt: this.attempt,
-      exitCode: info.exitCode,
-      signal: info.signal,
-      durationMs: Date.now() - started,
-      state,
-      ...(error ? { error } : {}),
-      ...(job.target && "value" in this.result ? { result: this.result.value } : {}),
-    });
-    const wantsRestart =
-      state !== "stopped" &&
-      !this.ctx.ending &&
-      this.restarts < job.maxRestarts &&
-      (job.restart === "always" || (job.restart === "on-failure" && state !== "succeeded"));
-    if (!wantsRestart) return this.end(state);
-    const delayMs = Math.min(job.restartDelayMs * 2 ** this.restarts, MAX_RESTART_DELAY_MS);
-    this.restarts++;
-    this.ctx.emit({ type: "job:restart", job: job.name, attempt: this.attempt + 1, delayMs });
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      if (this.ctx.ending) this.end(job.daemon ? "stopped" : state);
-      else this.start();
-    }, delayMs);
-  }
-
-  private end(state: Exclude<EndState, "skipped">) {
-    if (this.done) return;
-    this.done = true;
-    this.ctx.ended(this.job, state);
-  }
-
-  private onTimeout() {
-    this.timedOut = true;
-    this.failure = `timed out after ${formatMs(this.job.timeoutMs!)}`;
-    void this.stopFor("timeout");
+  private onTimeout(attempt: Attempt) {
+    attempt.failure = `timed out after ${formatMs(this.job.timeoutMs!)}`;
+    this.stopFor(attempt, "timeout");
   }
 
   /** A stop decided by the job's own supervision (timeout, probes): counts as the job's failure, not the run's stop. */
-  private stopFor(reason: StopReason) {
-    if (!this.alive || this.stopReason) return;
+  private stopFor(attempt: Attempt, reason: StopReason) {
+    if (this.phase.id !== "running" || this.phase.attempt !== attempt || attempt.stop) return;
     void this.stop(reason);
   }
 
-  private onTargetMessage(m: unknown) {
-    const msg = m as { procflow?: string; value?: unknown; message?: string };
-    if (msg?.procflow === "result") this.result = { value: msg.value };
-    else if (msg?.procflow === "error") this.result = { error: msg.message ?? "failed" };
-  }
-
-  private after(ms: number, fn: () => void) {
+  private after(attempt: Attempt, ms: number, fn: () => void) {
     const t = setTimeout(() => {
-      this.timers.delete(t);
+      attempt.timers.delete(t);
       fn();
     }, ms);
-    this.timers.add(t);
+    attempt.timers.add(t);
   }
+}
 
-  private clearTimers() {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.logMatch = null;
-  }
+function clearTimers(attempt: Attempt) {
+  for (const t of attempt.timers) clearTimeout(t);
+  attempt.timers.clear();
+  attempt.logMatch = null;
+}
+
+function onTargetMessage(attempt: Attempt, m: unknown) {
+  const msg = m as { procflow?: string; value?: unknown; message?: string };
+  if (msg?.procflow === "result") attempt.result = { value: msg.value };
+  else if (msg?.procflow === "error") attempt.failure = msg.message ?? "failed";
 }

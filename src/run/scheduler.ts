@@ -1,33 +1,30 @@
 // The scheduler: pure decisions over the job graph. It knows what has started, become ready and
 // ended, and answers which jobs start next and which can no longer run. No I/O, no timers.
 //
-// A job's life, as the scheduler sees it:
+// An instance's life, as the scheduler sees it:
 //
 //   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended
-//      │                     │
-//      └──can never run──────┴──▶ ended (skipped)
+//     ▲  │                   │                      │          │
+//     │  └──can never run────┴──▶ ended (skipped)   │          │
+//     └────────────── rearm (a dependent restarted with the job it needs) ──┘
+//                                 running ◀── rerun (ctl start/restart of an ended job) ── ended
 //
-// Instances of a matrix job share their needs, so needs are evaluated once per family (the job as
-// written), and a family that needs a matrix waits on its aggregate counts: one barrier, not an edge
-// per pair of instances.
-import type { EndState } from "../events.js";
-import type { Condition, Job, JobGraph } from "../graph/types.js";
+// Needs are evaluated per family (the job as written; a matrix job's instances share their needs)
+// from counts (needs.ts), so a need on a matrix job is one barrier. In a keep-alive run, a need that
+// cannot hold leaves the job waiting instead of skipping it: a restart may still make it hold.
+import type { AttemptState, EndState, SkipCause } from "../events.js";
+import type { Job, JobGraph } from "../graph/types.js";
+import { type Counts, count, decider, emptyCounts, type InstanceFacts, skipFails, status } from "./needs.js";
 
 export type Policy = "finish" | "keep-going" | "fail-fast";
 
-export interface Skip {
-  readonly job: string;
-  readonly reason: string;
-}
+export type Skip = { readonly job: string } & SkipCause;
 
-interface Instance {
+interface Instance extends InstanceFacts {
   readonly job: Job;
   readonly index: number;
   phase: "waiting" | "queued" | "running" | "ended";
-  started: boolean;
-  ready: boolean;
-  end?: EndState;
-  /** For a skip: whether it comes from a failure (then it fails the run). */
+  /** A skip that fails the run. */
   failureSkip: boolean;
 }
 
@@ -35,47 +32,49 @@ interface Family {
   readonly name: string;
   readonly instances: Instance[];
   readonly handler: boolean;
-  released: boolean;
-  started: number;
-  ready: number;
-  ended: number;
-  /** Ended in a state that meets `success`: succeeded, or failed with allow_failure. */
-  ok: number;
-  /** Failed or timed out (without allow_failure): meets `failure`. */
-  bad: number;
-  /** The last instance that ended without meeting `success`, for skip reasons. */
-  lastNotOk?: Instance;
+  readonly counts: Counts;
+  waiting: number;
 }
 
-type Status = { met: true } | { met: false; never?: { reason: string; failure: boolean } };
+/** Why a job cannot start now (for `ctl start`). */
+export interface Unmet {
+  readonly need: string;
+  readonly condition: Job["needs"][number]["condition"];
+  /** The needed job's state: an end state, or "running"/"waiting". */
+  readonly state: string;
+}
 
 export class Scheduler {
   private readonly instances = new Map<string, Instance>();
   private readonly families = new Map<string, Family>();
   private readonly dependents = new Map<string, Family[]>();
-  /** Released instances waiting for a slot: highest weight first, then plan order. Daemons take no slot and never wait here. */
+  /** Released instances waiting for a slot: highest weight first, then plan order. Daemons take no slot. */
   private readonly queue: Instance[] = [];
   private readonly daemonsToStart: Instance[] = [];
   private running = 0;
   private nonDaemonLeft = 0;
   private readonly hasWork: boolean;
-  private stopping: string | null = null;
-  private interrupted: string | null = null;
+  private stopping: Extract<SkipCause, { cause: "policy" }> | null = null;
+  private interrupted: SkipCause | null = null;
 
   constructor(
     readonly graph: JobGraph,
     selected: ReadonlySet<string> | null,
     private readonly concurrency: number,
     private readonly policy: Policy,
+    private readonly keepAlive = false,
   ) {
     graph.jobs.forEach((job, index) => {
       if (selected && !selected.has(job.name)) return;
       const inst: Instance = {
         job,
         index,
+        name: job.name,
+        allowFailure: job.allowFailure,
         phase: "waiting",
-        started: false,
-        ready: false,
+        reached: "none",
+        end: null,
+        benign: false,
         failureSkip: false,
       };
       this.instances.set(job.name, inst);
@@ -84,17 +83,7 @@ export class Scheduler {
         const handler =
           job.needs.some((n) => n.condition === "failure" || n.condition === "always") ||
           (job.needs.length > 0 && job.needs.every((n) => this.families.get(n.job)?.handler));
-        fam = {
-          name: job.family,
-          instances: [],
-          handler,
-          released: false,
-          started: 0,
-          ready: 0,
-          ended: 0,
-          ok: 0,
-          bad: 0,
-        };
+        fam = { name: job.family, instances: [], handler, counts: emptyCounts(), waiting: 0 };
         this.families.set(job.family, fam);
         for (const n of job.needs) {
           const list = this.dependents.get(n.job);
@@ -103,6 +92,8 @@ export class Scheduler {
         }
       }
       fam.instances.push(inst);
+      fam.counts.size++;
+      fam.waiting++;
       if (!job.daemon) this.nonDaemonLeft++;
     });
     this.hasWork = this.nonDaemonLeft > 0;
@@ -111,6 +102,10 @@ export class Scheduler {
   /** Plan order of the selected instances. */
   get plan(): string[] {
     return [...this.instances.keys()];
+  }
+
+  job(name: string): Job | undefined {
+    return this.instances.get(name)?.job;
   }
 
   /** Releases every family whose needs are met; returns the skips this caused. Call once at the start. */
@@ -123,11 +118,10 @@ export class Scheduler {
   /** The instances to start now (they count as running from here on). */
   next(): Job[] {
     const out: Job[] = [];
-    for (const inst of this.daemonsToStart) {
+    for (const inst of this.daemonsToStart.splice(0)) {
       inst.phase = "running";
       out.push(inst.job);
     }
-    this.daemonsToStart.length = 0;
     const n = Math.max(0, Math.min(this.queue.length, this.concurrency - this.running));
     for (const inst of this.queue.splice(0, n)) {
       inst.phase = "running";
@@ -139,51 +133,89 @@ export class Scheduler {
 
   /** A process of the job is alive. `ready` is true when the job has no ready probe. */
   started(name: string, ready: boolean): Skip[] {
-    const inst = this.instances.get(name)!;
-    const fam = this.families.get(inst.job.family)!;
-    const skips: Skip[] = [];
-    if (!inst.started) {
-      inst.started = true;
-      fam.started++;
-      this.changed(fam, skips);
-    }
-    if (ready) skips.push(...this.ready(name));
-    return skips;
+    return this.reach(name, ready ? "ready" : "started");
   }
 
   ready(name: string): Skip[] {
-    const inst = this.instances.get(name)!;
-    if (inst.ready) return [];
-    inst.ready = true;
-    const fam = this.families.get(inst.job.family)!;
-    fam.ready++;
-    const skips: Skip[] = [];
-    this.changed(fam, skips);
-    return skips;
+    return this.reach(name, "ready");
   }
 
-  /** The job's last attempt ended. */
-  ended(name: string, state: Exclude<EndState, "skipped">): Skip[] {
+  /** A new attempt of a running job begins (a restart): until it starts, the job meets no condition. */
+  restarting(name: string): void {
+    this.update(this.instances.get(name)!, (i) => {
+      i.reached = "none";
+    });
+  }
+
+  /** The job's last attempt ended. `manual`: stopped by a request (its dependents' skips never fail the run). */
+  ended(name: string, state: AttemptState, manual = false): Skip[] {
     const inst = this.instances.get(name)!;
     const skips: Skip[] = [];
+    if (inst.phase !== "running") return skips;
     if (!inst.job.daemon) this.running--;
     const failed = (state === "failed" || state === "timed_out") && !inst.job.allowFailure;
-    if (failed && this.policy !== "keep-going" && !this.stopping)
-      this.stopping = `${name} ${describe(state)}`;
-    this.finish(inst, state, false, skips);
+    if (failed && this.policy !== "keep-going" && !this.keepAlive && !this.stopping)
+      this.stopping = { cause: "policy", failed: name, failedState: state };
+    this.finish(inst, state, manual, skips);
     this.dropQueuedNonHandlers(skips);
     return skips;
   }
 
   /** An interrupt, or the run's time limit: nothing new starts; returns the skips. */
-  interrupt(reason: string): Skip[] {
-    this.interrupted ??= reason;
+  interrupt(cause: SkipCause): Skip[] {
+    this.interrupted ??= cause;
+    return this.skipAllWaiting(cause, true);
+  }
+
+  /** The run ends on request (`ctl end`), or daemons not started yet are not needed once the work is done. */
+  end(onRequest: boolean): Skip[] {
+    const cause: SkipCause = { cause: "end", onRequest };
+    this.interrupted ??= cause;
+    return this.skipAllWaiting(cause, false);
+  }
+
+  /** `ctl stop` of a job that has not started: it never will. */
+  stopWaiting(name: string): Skip[] {
     const skips: Skip[] = [];
-    for (const inst of this.instances.values())
-      if (inst.phase === "waiting" || inst.phase === "queued") this.skip(inst, reason, true, skips);
-    this.queue.length = 0;
-    this.daemonsToStart.length = 0;
+    const inst = this.instances.get(name)!;
+    if (inst.phase === "queued") this.unqueue(inst);
+    this.skip(inst, { cause: "manual" }, false, skips);
     return skips;
+  }
+
+  /** Why the job could not start now, or null when every need holds. */
+  unmet(name: string): Unmet | null {
+    for (const need of this.instances.get(name)!.job.needs) {
+      const fam = this.families.get(need.job);
+      if (!fam || status(fam.counts, need.condition) === "met") continue;
+      const d = decider(fam.instances, need.condition) as Instance;
+      const state = d.end ?? (d.phase === "running" ? "running" : "waiting");
+      return { need: need.job, condition: need.condition, state };
+    }
+    return null;
+  }
+
+  /** Starts a job again at once, over the concurrency limit if need be (`ctl start`/`restart` of an ended or waiting job). */
+  rerun(name: string): Job {
+    const inst = this.instances.get(name)!;
+    if (inst.phase === "queued") this.unqueue(inst);
+    this.reopen(inst, "running");
+    if (!inst.job.daemon) this.running++;
+    return inst.job;
+  }
+
+  /** A dependent restarted with what it needs: it waits again, and starts when its needs hold. */
+  rearm(name: string): Skip[] {
+    const inst = this.instances.get(name)!;
+    if (inst.phase === "running" && !inst.job.daemon) this.running--;
+    this.reopen(inst, "waiting");
+    const skips: Skip[] = [];
+    this.evaluate(this.families.get(inst.job.family)!, skips);
+    return skips;
+  }
+
+  phase(name: string): Instance["phase"] | undefined {
+    return this.instances.get(name)?.phase;
   }
 
   /** Under fail-fast: the first failure asks for every running job to be stopped. */
@@ -191,36 +223,31 @@ export class Scheduler {
     return this.policy === "fail-fast" && this.stopping !== null;
   }
 
-  /** Every non-daemon job has ended (never true for a file of daemons only). */
+  /** Every non-daemon job has ended (never true for a file of daemons only, nor in a keep-alive run). */
   get workDone(): boolean {
-    return this.hasWork && this.nonDaemonLeft === 0;
+    return this.hasWork && !this.keepAlive && this.nonDaemonLeft === 0;
   }
 
-  /** Daemons that have not started yet are not needed any more once the work is done. */
-  dropIdleDaemons(): Skip[] {
-    const skips: Skip[] = [];
-    for (const inst of this.instances.values())
-      if (inst.phase === "waiting" || inst.phase === "queued")
-        this.skip(inst, "the work it serves is done", false, skips);
-    this.queue.length = 0;
-    this.daemonsToStart.length = 0;
-    return skips;
+  /** Every instance has ended. */
+  get allEnded(): boolean {
+    for (const inst of this.instances.values()) if (inst.phase !== "ended") return false;
+    return true;
   }
 
-  /** End state of every instance (skipped ones included), in plan order. */
+  /** End state of every instance that has one, in plan order. */
   endStates(): Record<string, EndState> {
     const out: Record<string, EndState> = {};
     for (const [name, inst] of this.instances) if (inst.end) out[name] = inst.end;
     return out;
   }
 
-  /** Whether the run failed: a job failed or timed out (without allow_failure), or was skipped because of a failure. */
+  /** Whether the run failed: a job failed or timed out (without allow_failure), or a skip that fails the run. */
   get failed(): boolean {
     for (const inst of this.instances.values()) {
       if (
         inst.end === "skipped"
           ? inst.failureSkip
-          : (inst.end === "failed" || inst.end === "timed_out") && !inst.job.allowFailure
+          : (inst.end === "failed" || inst.end === "timed_out") && !inst.allowFailure
       )
         return true;
     }
@@ -229,57 +256,105 @@ export class Scheduler {
 
   // --- internals -----------------------------------------------------------------------------
 
-  private finish(inst: Instance, state: EndState, failureSkip: boolean, skips: Skip[]) {
-    inst.phase = "ended";
-    inst.end = state;
-    inst.failureSkip = failureSkip;
+  /** Changes an instance's facts in one place: its family's counts follow, then its dependents. */
+  private update(inst: Instance, change: (i: Instance) => void, skips: Skip[] = []): Skip[] {
     const fam = this.families.get(inst.job.family)!;
-    fam.ended++;
-    const ok =
-      state === "succeeded" || ((state === "failed" || state === "timed_out") && inst.job.allowFailure);
-    if (ok) fam.ok++;
-    else fam.lastNotOk = inst;
-    if ((state === "failed" || state === "timed_out") && !inst.job.allowFailure) fam.bad++;
-    if (!inst.job.daemon) this.nonDaemonLeft--;
-    this.changed(fam, skips);
-  }
-
-  private skip(inst: Instance, reason: string, failure: boolean, skips: Skip[]) {
-    if (inst.phase === "ended") return;
-    skips.push({ job: inst.job.name, reason });
-    this.finish(inst, "skipped", failure, skips);
-  }
-
-  private changed(fam: Family, skips: Skip[]) {
+    count(fam.counts, inst, -1);
+    const wasWaiting = inst.phase === "waiting";
+    change(inst);
+    if (wasWaiting !== (inst.phase === "waiting")) fam.waiting += wasWaiting ? -1 : 1;
+    count(fam.counts, inst, 1);
     for (const dep of this.dependents.get(fam.name) ?? []) this.evaluate(dep, skips);
+    return skips;
+  }
+
+  private reach(name: string, level: "started" | "ready"): Skip[] {
+    const inst = this.instances.get(name)!;
+    if (inst.reached === level || inst.reached === "ready") return [];
+    return this.update(inst, (i) => {
+      i.reached = level;
+    });
+  }
+
+  private finish(inst: Instance, state: EndState, benign: boolean, skips: Skip[]) {
+    if (!inst.job.daemon) this.nonDaemonLeft--;
+    this.update(
+      inst,
+      (i) => {
+        i.phase = "ended";
+        i.end = state;
+        i.benign = benign;
+      },
+      skips,
+    );
+  }
+
+  /** Takes an instance back from its end (or from running) to waiting, or straight to running. */
+  private reopen(inst: Instance, phase: "waiting" | "running") {
+    const wasDone = inst.phase === "ended";
+    this.update(inst, (i) => {
+      i.phase = phase;
+      i.end = null;
+      i.reached = "none";
+      i.benign = false;
+      i.failureSkip = false;
+    });
+    if (wasDone && !inst.job.daemon) this.nonDaemonLeft++;
+  }
+
+  private skip(inst: Instance, cause: SkipCause, failure: boolean, skips: Skip[]) {
+    if (inst.phase === "ended" || inst.phase === "running") return;
+    skips.push({ job: inst.job.name, ...cause });
+    inst.failureSkip = failure;
+    this.finish(inst, "skipped", !failure, skips);
+  }
+
+  private skipAllWaiting(cause: SkipCause, failure: boolean): Skip[] {
+    const skips: Skip[] = [];
+    this.queue.length = 0;
+    this.daemonsToStart.length = 0;
+    for (const inst of this.instances.values())
+      if (inst.phase === "waiting" || inst.phase === "queued") this.skip(inst, cause, failure, skips);
+    return skips;
   }
 
   private evaluate(fam: Family, skips: Skip[]) {
-    if (fam.released || !fam.instances.some((i) => i.phase === "waiting")) return;
+    if (fam.waiting === 0) return;
     let allMet = true;
     for (const need of fam.instances[0]!.job.needs) {
       const needed = this.families.get(need.job);
       if (!needed) continue; // not selected: a named-jobs run keeps what the job needs, so this is unreachable
-      const s = status(needed, need.condition);
-      if (s.met) continue;
+      const s = status(needed.counts, need.condition);
+      if (s === "met") continue;
       allMet = false;
-      if (s.never) {
-        fam.released = true;
-        for (const inst of fam.instances) this.skip(inst, s.never.reason, s.never.failure, skips);
+      if (s === "never" && !this.keepAlive) {
+        const d = decider(needed.instances, need.condition);
+        const early = d.end !== "skipped" && (need.condition === "started" || need.condition === "ready");
+        const cause: SkipCause = {
+          cause: "need",
+          need: need.job,
+          condition: need.condition,
+          needState: d.end!,
+          ...(d.name !== need.job ? { needJob: d.name } : {}),
+          ...(early ? { early } : {}),
+        };
+        const fails = skipFails(need.condition, d, needed.instances);
+        for (const inst of fam.instances) if (inst.phase === "waiting") this.skip(inst, cause, fails, skips);
         return;
       }
     }
     if (!allMet) return;
-    fam.released = true;
     const blocked = this.interrupted ?? (this.stopping && !fam.handler ? this.stopping : null);
     for (const inst of fam.instances) {
-      if (blocked) this.skip(inst, `not started: ${blocked}`, true, skips);
-      else this.enqueue(inst);
+      if (inst.phase !== "waiting") continue;
+      if (blocked) this.skip(inst, blocked, blocked.cause !== "end", skips);
+      else this.enqueue(inst, fam);
     }
   }
 
-  private enqueue(inst: Instance) {
+  private enqueue(inst: Instance, fam: Family) {
     inst.phase = "queued";
+    fam.waiting--;
     if (inst.job.daemon) {
       this.daemonsToStart.push(inst);
       return;
@@ -294,64 +369,20 @@ export class Scheduler {
     this.queue.splice(at, 0, inst);
   }
 
+  private unqueue(inst: Instance) {
+    const list = inst.job.daemon ? this.daemonsToStart : this.queue;
+    list.splice(list.indexOf(inst), 1);
+    inst.phase = "waiting";
+    this.families.get(inst.job.family)!.waiting++;
+  }
+
   /** Under finish/fail-fast after a failure, queued jobs that are not handlers never start: skip them. */
   private dropQueuedNonHandlers(skips: Skip[]) {
     if (!this.stopping) return;
-    for (let i = 0; i < this.queue.length; ) {
-      const inst = this.queue[i]!;
-      if (!this.families.get(inst.job.family)!.handler) {
-        this.queue.splice(i, 1);
-        this.skip(inst, `not started: ${this.stopping}`, true, skips);
-      } else i++;
+    const stopping = this.stopping;
+    for (const inst of this.queue.filter((i) => !this.families.get(i.job.family)!.handler)) {
+      this.unqueue(inst);
+      this.skip(inst, stopping, true, skips);
     }
-  }
-}
-
-function describe(state: EndState): string {
-  return state === "timed_out"
-    ? "timed out"
-    : state === "skipped"
-      ? "was skipped"
-      : state === "stopped"
-        ? "was stopped"
-        : state;
-}
-
-function status(fam: Family, condition: Condition): Status {
-  const n = fam.instances.length;
-  const name = (inst: Instance | undefined) => inst?.job.name ?? fam.name;
-  const never = (what: string, inst: Instance | undefined) => ({
-    met: false as const,
-    never: {
-      reason: `needs ${fam.name}: ${condition}, but ${name(inst)} ${what}`,
-      failure: inst !== undefined && (inst.end === "skipped" ? inst.failureSkip : inst.end !== "succeeded"),
-    },
-  });
-  switch (condition) {
-    case "started":
-      if (fam.started === n) return { met: true };
-      for (const i of fam.instances) if (i.phase === "ended" && !i.started) return never(describe(i.end!), i);
-      return { met: false };
-    case "ready":
-      if (fam.ready === n) return { met: true };
-      for (const i of fam.instances)
-        if (i.phase === "ended" && !i.ready)
-          return never(i.end === "skipped" ? "was skipped" : `${describe(i.end!)} before it was ready`, i);
-      return { met: false };
-    case "success":
-      if (fam.ok === n) return { met: true };
-      return fam.lastNotOk ? never(describe(fam.lastNotOk.end!), fam.lastNotOk) : { met: false };
-    case "failure":
-      if (fam.ended < n) return { met: false };
-      if (fam.bad > 0) return { met: true };
-      return {
-        met: false,
-        never: {
-          reason: `needs ${fam.name}: failure, but ${fam.name} ${n === 1 ? describe(fam.instances[0]!.end!) : "did not fail"}`,
-          failure: fam.instances.some((i) => i.end === "skipped" && i.failureSkip),
-        },
-      };
-    case "always":
-      return fam.ended === n ? { met: true } : { met: false };
   }
 }

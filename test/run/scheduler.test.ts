@@ -1,20 +1,30 @@
 // The scheduler's pure decisions, driven directly on graphs loaded from YAML (no processes).
 import { describe, expect, it } from "vitest";
 import { loadText } from "../../src/load/index.js";
-import { type Policy, Scheduler } from "../../src/run/scheduler.js";
+import { skipReason } from "../../src/report/words.js";
+import { type Policy, Scheduler, type Skip } from "../../src/run/scheduler.js";
 
-function scheduler(yaml: string, opts: { concurrency?: number; policy?: Policy } = {}) {
+function scheduler(yaml: string, opts: { concurrency?: number; policy?: Policy; keepAlive?: boolean } = {}) {
   const { graph, diagnostics } = loadText(`version: 1\njobs:\n${yaml}`, "/tmp/s.yaml");
   if (!graph) throw new Error(diagnostics.map((d) => d.message).join("\n"));
-  const s = new Scheduler(graph, null, opts.concurrency ?? 10, opts.policy ?? "finish");
+  const s = new Scheduler(
+    graph,
+    null,
+    opts.concurrency ?? 10,
+    opts.policy ?? "finish",
+    opts.keepAlive ?? false,
+  );
   const skips = s.begin();
   return { s, skips };
 }
 const names = (jobs: { name: string }[]) => jobs.map((j) => j.name);
+/** Skips as `-o json` words them. */
+const worded = (skips: Skip[]) =>
+  skips.map((s) => ({ job: s.job, reason: skipReason({ type: "job:skip", time: 0, ...s }) }));
 /** Starts and ends a job in one step, as a job that exits at once would. */
 const run = (s: Scheduler, name: string, state: "succeeded" | "failed" = "succeeded") => {
   s.started(name, true);
-  return s.ended(name, state);
+  return worded(s.ended(name, state));
 };
 
 describe("scheduler", () => {
@@ -77,9 +87,9 @@ describe("scheduler", () => {
       "  a: { command: x }\n  b: { command: x, needs: [a] }\n  h: { command: x, needs: { a: always } }\n",
     );
     s.next();
-    expect(s.interrupt("interrupted by SIGINT")).toEqual([
-      { job: "b", reason: "interrupted by SIGINT" },
-      { job: "h", reason: "interrupted by SIGINT" },
+    expect(worded(s.interrupt({ cause: "interrupt", by: "SIGINT" }))).toEqual([
+      { job: "b", reason: "not started: interrupted by SIGINT" },
+      { job: "h", reason: "not started: interrupted by SIGINT" },
     ]);
     expect(s.next()).toEqual([]);
   });
@@ -89,5 +99,77 @@ describe("scheduler", () => {
     s.next();
     s.started("d", true);
     expect(s.workDone).toBe(false);
+  });
+
+  it("fails the run when a job ends without ever becoming ready and a dependent needed it ready", () => {
+    const { s } = scheduler(
+      "  svc: { command: x, ready: { delay: 1h } }\n  client: { command: x, needs: { svc: ready } }\n",
+    );
+    expect(names(s.next())).toEqual(["svc"]);
+    s.started("svc", false);
+    expect(worded(s.ended("svc", "succeeded"))).toEqual([
+      { job: "client", reason: "needs svc: ready, but svc succeeded before it was ready" },
+    ]);
+    expect(s.failed).toBe(true);
+  });
+
+  it("meets no condition between two attempts; a restarted job's new attempt releases dependents", () => {
+    const { s } = scheduler(
+      "  d: { command: x, daemon: true, ready: { delay: 1h } }\n  c: { command: x, needs: [d] }\n",
+    );
+    expect(names(s.next())).toEqual(["d"]);
+    s.started("d", false);
+    s.restarting("d");
+    s.started("d", false);
+    expect(s.next()).toEqual([]);
+    s.ready("d");
+    expect(names(s.next())).toEqual(["c"]);
+  });
+
+  it("reruns an ended job at once, over the concurrency limit, and says why one cannot start", () => {
+    const { s } = scheduler("  a: { command: x }\n  b: { command: x }\n  c: { command: x, needs: [a] }\n", {
+      concurrency: 1,
+    });
+    expect(names(s.next())).toEqual(["a"]);
+    s.started("a", true);
+    expect(s.unmet("c")).toEqual({ need: "a", condition: "success", state: "running" });
+    s.ended("a", "failed");
+    expect(s.unmet("c")).toEqual({ need: "a", condition: "success", state: "failed" });
+    expect(s.unmet("a")).toBeNull();
+    expect(s.rerun("a").name).toBe("a");
+    expect(s.phase("a")).toBe("running");
+    expect(s.endStates().a).toBeUndefined();
+  });
+
+  it("in a keep-alive run, leaves a job waiting on a need that failed, and a rearmed dependent waits again", () => {
+    const { s } = scheduler("  a: { command: x }\n  b: { command: x, needs: [a] }\n", { keepAlive: true });
+    expect(names(s.next())).toEqual(["a"]);
+    expect(run(s, "a", "failed")).toEqual([]);
+    expect(s.phase("b")).toBe("waiting");
+    expect(s.workDone).toBe(false);
+    s.rerun("a");
+    run(s, "a");
+    expect(names(s.next())).toEqual(["b"]);
+    run(s, "b");
+    // b restarted with a: it waits until a succeeds again.
+    s.rerun("a");
+    expect(s.rearm("b")).toEqual([]);
+    expect(s.next()).toEqual([]);
+    run(s, "a");
+    expect(names(s.next())).toEqual(["b"]);
+  });
+
+  it("a manual stop and ctl end never fail the run", () => {
+    const { s } = scheduler("  a: { command: x }\n  b: { command: x, needs: [a] }\n  c: { command: x }\n", {
+      concurrency: 1,
+    });
+    expect(names(s.next())).toEqual(["a"]);
+    s.started("a", true);
+    expect(worded(s.ended("a", "stopped", true))).toEqual([
+      { job: "b", reason: "needs a: success, but a was stopped" },
+    ]);
+    expect(worded(s.end(true))).toEqual([{ job: "c", reason: "not started: the run was ended on request" }]);
+    expect(s.failed).toBe(false);
+    expect(s.allEnded).toBe(true);
   });
 });
