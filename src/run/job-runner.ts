@@ -9,14 +9,12 @@
 //    │                    SIGKILL after kill_timeout                        └─ otherwise ─▶ ended
 //    └───────── start (a restart on request, or a rerun once needs hold again) ─────────────┘
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
-import { expandCheck } from "../graph/check.js";
 import type { Job } from "../graph/types.js";
-import { formatMs } from "../load/duration.js";
-import { expandAtStart, jobArgv } from "./argv.js";
+import { jobArgv } from "./argv.js";
+import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
-import { type ProbeHost, watchHealth, watchReady } from "./probe-watch.js";
 import { type ExitInfo, groupExists, signalGroup, spawnChild } from "./process/spawn.js";
 
 const GROUP_POLL_MS = 25;
@@ -39,25 +37,6 @@ export interface RunnerContext {
   ownsGroup(pgid: number): boolean;
   /** The run is ending: no restarts. */
   ending(): boolean;
-}
-
-/** One attempt: a live (or just exited) process and what its supervision found. */
-interface Attempt {
-  readonly n: number;
-  readonly pid: number;
-  readonly startedAt: number;
-  readonly output: OutputWiring;
-  /** Settles when the attempt is over (job:exit sent). */
-  readonly over: Promise<void>;
-  /** The stop signal was sent, and why. */
-  stop: StopReason | null;
-  /** What happens once the attempt is over: the job ends (or restarts by policy), or it parks for a requested restart. */
-  next: "end" | "park";
-  /** Why supervision failed it (timeout, probe, target error). */
-  failure: string | null;
-  result: { value?: unknown } | null;
-  timers: Set<NodeJS.Timeout>;
-  logMatch: ((line: string) => void) | null;
 }
 
 type Phase =
@@ -148,9 +127,18 @@ export class JobRunner {
       await this.attemptOver(attempt, info);
       over();
     });
-    if (this.job.timeoutMs !== null) this.after(attempt, this.job.timeoutMs, () => this.onTimeout(attempt));
     this.ctx.started(this.job, this.job.ready === null);
-    this.watch(attempt, env.env);
+    supervise(attempt, env.env, {
+      job: this.job,
+      runId: this.ctx.runId,
+      alive: (a) => this.phase.id === "running" && this.phase.attempt === a,
+      stop: (reason) => void this.stop(reason),
+      health: (ok, message) => this.ctx.emit({ type: "job:health", job: this.job.name, ok, message }),
+      ready: () => {
+        this.ctx.emit({ type: "job:ready", job: this.job.name });
+        this.ctx.ready(this.job);
+      },
+    });
   }
 
   /**
@@ -226,7 +214,7 @@ export class JobRunner {
 
   private to(next: Phase): void {
     // The process has exited (or never ran): its timeout and probes are over.
-    if (this.phase.id === "running" && next.id !== "running") clearTimers(this.phase.attempt);
+    if (this.phase.id === "running" && next.id !== "running") endSupervision(this.phase.attempt);
     this.phase = next;
   }
 
@@ -308,75 +296,4 @@ export class JobRunner {
       await new Promise((r) => setTimeout(r, GROUP_POLL_MS));
     }
   }
-
-  // --- supervision of one attempt ------------------------------------------------------------
-
-  private watch(attempt: Attempt, env: Record<string, string>) {
-    const { ready, health } = this.job;
-    if (!ready && !health) return;
-    const expand = (value: string) => expandAtStart(value, env, this.ctx.runId);
-    const host = this.probeHost(attempt, env);
-    const watchHealthToo = () => {
-      if (health) watchHealth(host, { ...health, check: expandCheck(health.check, expand) });
-    };
-    if (!ready) return watchHealthToo();
-    watchReady(host, { ...ready, check: expandCheck(ready.check, expand) }, () => {
-      if (attempt.stop !== null) return; // being stopped: it does not become ready now
-      this.ctx.emit({ type: "job:ready", job: this.job.name });
-      this.ctx.ready(this.job);
-      watchHealthToo();
-    });
-  }
-
-  /** The host the attempt's probes work through. */
-  private probeHost(attempt: Attempt, env: Record<string, string>): ProbeHost {
-    const isAlive = () => this.phase.id === "running" && this.phase.attempt === attempt;
-    return {
-      get alive() {
-        return isAlive();
-      },
-      cwd: this.job.cwd,
-      env,
-      after: (ms, fn) => this.after(attempt, ms, fn),
-      matchLines: (matcher) => {
-        attempt.logMatch = matcher;
-      },
-      health: (ok, message) => this.ctx.emit({ type: "job:health", job: this.job.name, ok, message }),
-      fail: (reason, message) => {
-        attempt.failure = message;
-        this.stopFor(attempt, reason);
-      },
-    };
-  }
-
-  private onTimeout(attempt: Attempt) {
-    attempt.failure = `timed out after ${formatMs(this.job.timeoutMs!)}`;
-    this.stopFor(attempt, "timeout");
-  }
-
-  /** A stop decided by the job's own supervision (timeout, probes): counts as the job's failure, not the run's stop. */
-  private stopFor(attempt: Attempt, reason: StopReason) {
-    if (this.phase.id !== "running" || this.phase.attempt !== attempt || attempt.stop) return;
-    void this.stop(reason);
-  }
-
-  private after(attempt: Attempt, ms: number, fn: () => void) {
-    const t = setTimeout(() => {
-      attempt.timers.delete(t);
-      fn();
-    }, ms);
-    attempt.timers.add(t);
-  }
-}
-
-function clearTimers(attempt: Attempt) {
-  for (const t of attempt.timers) clearTimeout(t);
-  attempt.timers.clear();
-  attempt.logMatch = null;
-}
-
-function onTargetMessage(attempt: Attempt, m: unknown) {
-  const msg = m as { procflow?: string; value?: unknown; message?: string };
-  if (msg?.procflow === "result") attempt.result = { value: msg.value };
-  else if (msg?.procflow === "error") attempt.failure = msg.message ?? "failed";
 }

@@ -3,8 +3,8 @@
 // A family is a job as written (a matrix job: all its instances), so a need on a matrix job is one
 // barrier over counts, never an edge per pair of instances. The counts are kept by the scheduler,
 // which adds and removes each instance's contribution whenever that instance changes.
-import type { EndState } from "../events.js";
-import type { Condition } from "../graph/types.js";
+import type { EndState, SkipCause } from "../events.js";
+import type { Condition, Need } from "../graph/types.js";
 
 /** What the scheduler knows of one instance, as far as needs are concerned. */
 export interface InstanceFacts {
@@ -88,16 +88,35 @@ export function decider(instances: readonly InstanceFacts[], condition: Conditio
   return found ?? instances[instances.length - 1]!;
 }
 
+/** Why a job cannot start now (for `ctl start`). */
+export interface Unmet {
+  readonly need: string;
+  readonly condition: Condition;
+  /** The needed job's state: an end state, or "running"/"waiting". */
+  readonly state: string;
+}
+
 /**
- * Whether a skip for an impossible need fails the run (SPEC §19): it does when the needed job failed
- * or ended without reaching `started`/`ready`; never for an unmet `failure` condition, or when the
- * needed job's own end was benign (a manual stop, a skip that did not fail the run).
+ * The skip of a job whose need can no longer hold, and whether it fails the run (SPEC §19): it does
+ * when the needed job failed or ended without reaching `started`/`ready`; never for an unmet
+ * `failure` condition, or when the needed job's own end was benign (a manual stop, a skip that did
+ * not fail the run).
  */
-export function skipFails(
-  condition: Condition,
-  decided: InstanceFacts,
-  all: readonly InstanceFacts[],
-): boolean {
-  if (condition === "failure") return all.some((i) => i.end === "skipped" && !i.benign);
-  return !decided.benign;
+export function impossible(
+  need: Need,
+  instances: readonly InstanceFacts[],
+): { cause: SkipCause; fails: boolean } {
+  const d = decider(instances, need.condition);
+  const early = d.end !== "skipped" && (need.condition === "started" || need.condition === "ready");
+  const cause: SkipCause = {
+    cause: "need",
+    need: need.job,
+    condition: need.condition,
+    needState: d.end!,
+    ...(d.name !== need.job ? { needJob: d.name } : {}),
+    ...(early ? { early } : {}),
+  };
+  const fails =
+    need.condition === "failure" ? instances.some((i) => i.end === "skipped" && !i.benign) : !d.benign;
+  return { cause, fails };
 }

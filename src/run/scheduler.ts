@@ -14,43 +14,20 @@
 // cannot hold leaves the job waiting instead of skipping it: a restart may still make it hold.
 import type { AttemptState, EndState, SkipCause } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
-import { type Counts, count, decider, emptyCounts, type InstanceFacts, skipFails, status } from "./needs.js";
+import { buildFamilies, type Family, failsTheRun, type Instance } from "./families.js";
+import { count, decider, impossible, status, type Unmet } from "./needs.js";
+import { StartQueue } from "./start-queue.js";
 
 export type Policy = "finish" | "keep-going" | "fail-fast";
 
 export type Skip = { readonly job: string } & SkipCause;
-
-interface Instance extends InstanceFacts {
-  readonly job: Job;
-  readonly index: number;
-  phase: "waiting" | "queued" | "running" | "ended";
-  /** A skip that fails the run. */
-  failureSkip: boolean;
-}
-
-interface Family {
-  readonly name: string;
-  readonly instances: Instance[];
-  readonly handler: boolean;
-  readonly counts: Counts;
-  waiting: number;
-}
-
-/** Why a job cannot start now (for `ctl start`). */
-export interface Unmet {
-  readonly need: string;
-  readonly condition: Job["needs"][number]["condition"];
-  /** The needed job's state: an end state, or "running"/"waiting". */
-  readonly state: string;
-}
+export type { Unmet };
 
 export class Scheduler {
-  private readonly instances = new Map<string, Instance>();
-  private readonly families = new Map<string, Family>();
-  private readonly dependents = new Map<string, Family[]>();
-  /** Released instances waiting for a slot: highest weight first, then plan order. Daemons take no slot. */
-  private readonly queue: Instance[] = [];
-  private readonly daemonsToStart: Instance[] = [];
+  private readonly instances: Map<string, Instance>;
+  private readonly families: Map<string, Family>;
+  private readonly dependents: Map<string, Family[]>;
+  private readonly queue = new StartQueue<Instance>();
   private running = 0;
   private nonDaemonLeft = 0;
   private readonly hasWork: boolean;
@@ -64,48 +41,18 @@ export class Scheduler {
     private readonly policy: Policy,
     private readonly keepAlive = false,
   ) {
-    graph.jobs.forEach((job, index) => {
-      if (selected && !selected.has(job.name)) return;
-      const inst: Instance = {
-        job,
-        index,
-        name: job.name,
-        allowFailure: job.allowFailure,
-        phase: "waiting",
-        reached: "none",
-        end: null,
-        benign: false,
-        failureSkip: false,
-      };
-      this.instances.set(job.name, inst);
-      let fam = this.families.get(job.family);
-      if (!fam) {
-        const handler =
-          job.needs.some((n) => n.condition === "failure" || n.condition === "always") ||
-          (job.needs.length > 0 && job.needs.every((n) => this.families.get(n.job)?.handler));
-        fam = { name: job.family, instances: [], handler, counts: emptyCounts(), waiting: 0 };
-        this.families.set(job.family, fam);
-        for (const n of job.needs) {
-          const list = this.dependents.get(n.job);
-          if (list) list.push(fam);
-          else this.dependents.set(n.job, [fam]);
-        }
-      }
-      fam.instances.push(inst);
-      fam.counts.size++;
-      fam.waiting++;
-      if (!job.daemon) this.nonDaemonLeft++;
-    });
+    ({
+      instances: this.instances,
+      families: this.families,
+      dependents: this.dependents,
+    } = buildFamilies(graph, selected));
+    for (const inst of this.instances.values()) if (!inst.job.daemon) this.nonDaemonLeft++;
     this.hasWork = this.nonDaemonLeft > 0;
   }
 
   /** Plan order of the selected instances. */
   get plan(): string[] {
     return [...this.instances.keys()];
-  }
-
-  job(name: string): Job | undefined {
-    return this.instances.get(name)?.job;
   }
 
   /** Releases every family whose needs are met; returns the skips this caused. Call once at the start. */
@@ -117,18 +64,11 @@ export class Scheduler {
 
   /** The instances to start now (they count as running from here on). */
   next(): Job[] {
-    const out: Job[] = [];
-    for (const inst of this.daemonsToStart.splice(0)) {
+    return this.queue.take(this.concurrency - this.running).map((inst) => {
       inst.phase = "running";
-      out.push(inst.job);
-    }
-    const n = Math.max(0, Math.min(this.queue.length, this.concurrency - this.running));
-    for (const inst of this.queue.splice(0, n)) {
-      inst.phase = "running";
-      this.running++;
-      out.push(inst.job);
-    }
-    return out;
+      if (!inst.job.daemon) this.running++;
+      return inst.job;
+    });
   }
 
   /** A process of the job is alive. `ready` is true when the job has no ready probe. */
@@ -243,14 +183,7 @@ export class Scheduler {
 
   /** Whether the run failed: a job failed or timed out (without allow_failure), or a skip that fails the run. */
   get failed(): boolean {
-    for (const inst of this.instances.values()) {
-      if (
-        inst.end === "skipped"
-          ? inst.failureSkip
-          : (inst.end === "failed" || inst.end === "timed_out") && !inst.allowFailure
-      )
-        return true;
-    }
+    for (const inst of this.instances.values()) if (failsTheRun(inst)) return true;
     return false;
   }
 
@@ -311,8 +244,7 @@ export class Scheduler {
 
   private skipAllWaiting(cause: SkipCause, failure: boolean): Skip[] {
     const skips: Skip[] = [];
-    this.queue.length = 0;
-    this.daemonsToStart.length = 0;
+    this.queue.clear();
     for (const inst of this.instances.values())
       if (inst.phase === "waiting" || inst.phase === "queued") this.skip(inst, cause, failure, skips);
     return skips;
@@ -328,17 +260,7 @@ export class Scheduler {
       if (s === "met") continue;
       allMet = false;
       if (s === "never" && !this.keepAlive) {
-        const d = decider(needed.instances, need.condition);
-        const early = d.end !== "skipped" && (need.condition === "started" || need.condition === "ready");
-        const cause: SkipCause = {
-          cause: "need",
-          need: need.job,
-          condition: need.condition,
-          needState: d.end!,
-          ...(d.name !== need.job ? { needJob: d.name } : {}),
-          ...(early ? { early } : {}),
-        };
-        const fails = skipFails(need.condition, d, needed.instances);
+        const { cause, fails } = impossible(need, needed.instances);
         for (const inst of fam.instances) if (inst.phase === "waiting") this.skip(inst, cause, fails, skips);
         return;
       }
@@ -355,33 +277,22 @@ export class Scheduler {
   private enqueue(inst: Instance, fam: Family) {
     inst.phase = "queued";
     fam.waiting--;
-    if (inst.job.daemon) {
-      this.daemonsToStart.push(inst);
-      return;
-    }
-    const w = inst.job.weight;
-    let at = this.queue.length;
-    while (at > 0) {
-      const prev = this.queue[at - 1]!;
-      if (prev.job.weight > w || (prev.job.weight === w && prev.index < inst.index)) break;
-      at--;
-    }
-    this.queue.splice(at, 0, inst);
+    this.queue.add(inst);
   }
 
   private unqueue(inst: Instance) {
-    const list = inst.job.daemon ? this.daemonsToStart : this.queue;
-    list.splice(list.indexOf(inst), 1);
+    this.queue.remove(inst);
     inst.phase = "waiting";
     this.families.get(inst.job.family)!.waiting++;
   }
 
   /** Under finish/fail-fast after a failure, queued jobs that are not handlers never start: skip them. */
   private dropQueuedNonHandlers(skips: Skip[]) {
-    if (!this.stopping) return;
     const stopping = this.stopping;
-    for (const inst of this.queue.filter((i) => !this.families.get(i.job.family)!.handler)) {
-      this.unqueue(inst);
+    if (!stopping) return;
+    for (const inst of this.queue.dropJobs((i) => !this.families.get(i.job.family)!.handler)) {
+      inst.phase = "waiting";
+      this.families.get(inst.job.family)!.waiting++;
       this.skip(inst, stopping, true, skips);
     }
   }

@@ -1,0 +1,66 @@
+// The scheduler's view of the graph: each selected instance with what it knows of it, grouped in
+// families (a job as written: a matrix job's instances share their needs), and who needs whom.
+import type { Job, JobGraph } from "../graph/types.js";
+import { type Counts, emptyCounts, type InstanceFacts } from "./needs.js";
+
+export interface Instance extends InstanceFacts {
+  readonly job: Job;
+  readonly index: number;
+  phase: "waiting" | "queued" | "running" | "ended";
+  /** A skip that fails the run. */
+  failureSkip: boolean;
+}
+
+export interface Family {
+  readonly name: string;
+  readonly instances: Instance[];
+  readonly handler: boolean;
+  readonly counts: Counts;
+  waiting: number;
+}
+
+export function buildFamilies(graph: JobGraph, selected: ReadonlySet<string> | null) {
+  const instances = new Map<string, Instance>();
+  const families = new Map<string, Family>();
+  /** Job name as written → the families that need it. */
+  const dependents = new Map<string, Family[]>();
+  graph.jobs.forEach((job, index) => {
+    if (selected && !selected.has(job.name)) return;
+    const inst: Instance = {
+      job,
+      index,
+      name: job.name,
+      allowFailure: job.allowFailure,
+      phase: "waiting",
+      reached: "none",
+      end: null,
+      benign: false,
+      failureSkip: false,
+    };
+    instances.set(job.name, inst);
+    let fam = families.get(job.family);
+    if (!fam) {
+      // A handler runs after a failure too: it has a failure/always need, or needs only handlers.
+      const handler =
+        job.needs.some((n) => n.condition === "failure" || n.condition === "always") ||
+        (job.needs.length > 0 && job.needs.every((n) => families.get(n.job)?.handler));
+      fam = { name: job.family, instances: [], handler, counts: emptyCounts(), waiting: 0 };
+      families.set(job.family, fam);
+      for (const n of job.needs) {
+        const list = dependents.get(n.job);
+        if (list) list.push(fam);
+        else dependents.set(n.job, [fam]);
+      }
+    }
+    fam.instances.push(inst);
+    fam.counts.size++;
+    fam.waiting++;
+  });
+  return { instances, families, dependents };
+}
+
+/** A job that failed or timed out (without allow_failure), or a skip that fails the run. */
+export function failsTheRun(inst: Instance): boolean {
+  if (inst.end === "skipped") return inst.failureSkip;
+  return (inst.end === "failed" || inst.end === "timed_out") && !inst.allowFailure;
+}
