@@ -3,16 +3,16 @@ import type { RunEvent } from "../events.js";
 import { forEachLine } from "../run/lines.js";
 import { skipReason } from "./words.js";
 
-/** The event as JSON has it: a skip also carries its reason in words. */
-const plain = (e: RunEvent): object => (e.type === "job:skip" ? { ...e, reason: skipReason(e) } : e);
+/** An event other than output as JSON has it, with its `seq` (a skip also carries its reason in words). */
+export const jsonObject = (seq: number, e: Exclude<RunEvent, { type: "job:output" }>): object =>
+  Object.assign({ seq, time: e.time }, e.type === "job:skip" ? { ...e, reason: skipReason(e) } : e);
 
 export class EventSerializer {
   private seq = 0;
 
   /** Appends the NDJSON lines of an event to `out` and returns it. */
   ndjson(e: RunEvent): string {
-    if (e.type !== "job:output")
-      return `${JSON.stringify(Object.assign({ seq: ++this.seq, time: e.time }, plain(e)))}\n`;
+    if (e.type !== "job:output") return `${JSON.stringify(jsonObject(++this.seq, e))}\n`;
     let out = "";
     const head = `,"time":${e.time},"type":"job:output","job":${JSON.stringify(e.job)},"stream":"${e.stream}","line":`;
     forEachLine(e.data, (line) => {
@@ -23,7 +23,7 @@ export class EventSerializer {
 
   /** The same objects, parsed (for run.json). */
   objects(e: RunEvent): object[] {
-    if (e.type !== "job:output") return [Object.assign({ seq: ++this.seq, time: e.time }, plain(e))];
+    if (e.type !== "job:output") return [jsonObject(++this.seq, e)];
     const out: object[] = [];
     forEachLine(e.data, (line) => {
       out.push({

@@ -1,0 +1,180 @@
+// What a live run keeps for its control endpoint (SPEC §11): every event but output, serialized as
+// `-o json` has it (same `seq`), and the last 1,000 output lines of each job, within 64 MiB for the
+// run (the oldest ended jobs' lines go first). Output is kept as the chunks it came in and split
+// into lines only when asked for, so a run nobody asks pays one byte count per chunk.
+import type { EventOf, Reporter, RunEvent } from "../events.js";
+import { jsonObject } from "../report/serialize.js";
+
+export const LINES_PER_JOB = 1000;
+const MAX_BYTES = 64 * 1024 * 1024;
+const NL = 0x0a;
+
+interface Chunk {
+  /** seq of its first line. */
+  readonly seq: number;
+  readonly lines: number;
+  readonly stream: "stdout" | "stderr";
+  readonly data: Buffer;
+  readonly time: number;
+}
+
+interface JobLog {
+  chunks: Chunk[];
+  lines: number;
+  /** The job has ended (its lines are the first to go when memory runs short). */
+  endedAt: number | null;
+  /** seq of the newest line dropped, 0 if none. */
+  droppedUpTo: number;
+}
+
+export interface OutputLine {
+  readonly seq: number;
+  readonly stream: "stdout" | "stderr";
+  readonly line: string;
+}
+
+/** An event as the API sends it: its `seq` and its JSON text. */
+export interface Serialized {
+  readonly seq: number;
+  readonly json: string;
+}
+
+/** Called with each new event and its `seq` (for output: the seq of its first line). */
+export type Listener = (e: RunEvent, seq: number) => void;
+
+export class EventLog implements Reporter {
+  private readonly events: Serialized[] = [];
+  private readonly logs = new Map<string, JobLog>();
+  private bytes = 0;
+  private lastSeq = 0;
+  private readonly listeners = new Set<Listener>();
+
+  event(e: RunEvent): void {
+    if (e.type === "job:output") return this.output(e);
+    const seq = ++this.lastSeq;
+    const item = { seq, json: JSON.stringify(jsonObject(seq, e)) };
+    this.events.push(item);
+    if (e.type === "job:exit" || e.type === "job:skip") this.log(e.job).endedAt = e.time;
+    if (e.type === "job:start") this.log(e.job).endedAt = null;
+    for (const l of this.listeners) l(e, seq);
+  }
+
+  /** Calls `listener` with each new event until the returned function is called. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The events after `since`, in order, with the kept output lines; `gap` when output lines after `since` were dropped. */
+  replay(since: number): { items: Serialized[]; gap: boolean } {
+    const items = this.events.filter((e) => e.seq > since);
+    let gap = false;
+    for (const [job, log] of this.logs) {
+      if (log.droppedUpTo > since) gap = true;
+      for (const chunk of log.chunks) {
+        if (chunk.seq + chunk.lines <= since) continue;
+        for (const l of chunkLines(chunk))
+          if (l.seq > since) items.push({ seq: l.seq, json: outputJson(chunk, job, l) });
+      }
+    }
+    items.sort((a, b) => a.seq - b.seq);
+    return { items, gap };
+  }
+
+  /** The last `n` kept output lines of a job. */
+  tail(job: string, n: number): OutputLine[] {
+    const log = this.logs.get(job);
+    if (!log) return [];
+    const out: OutputLine[] = [];
+    for (let i = log.chunks.length - 1; i >= 0 && out.length < n; i--) {
+      const lines = chunkLines(log.chunks[i]!);
+      for (let j = lines.length - 1; j >= 0 && out.length < n; j--) out.push(lines[j]!);
+    }
+    return out.reverse();
+  }
+
+  /** An event as the API sends it: one item, or one per output line. */
+  static serialize(e: RunEvent, seq: number): Serialized[] {
+    if (e.type !== "job:output") return [{ seq, json: JSON.stringify(jsonObject(seq, e)) }];
+    const chunk = { seq, lines: 0, stream: e.stream, data: e.data, time: e.time };
+    return chunkLines(chunk).map((l) => ({ seq: l.seq, json: outputJson(chunk, e.job, l) }));
+  }
+
+  /** The lines of an output event whose first line has `seq`. */
+  static lines(e: EventOf<"job:output">, seq: number): OutputLine[] {
+    return chunkLines({ seq, lines: 0, stream: e.stream, data: e.data, time: e.time });
+  }
+
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  private output(e: EventOf<"job:output">) {
+    const lines = countLines(e.data);
+    const chunk: Chunk = { seq: this.lastSeq + 1, lines, stream: e.stream, data: e.data, time: e.time };
+    this.lastSeq += lines;
+    const log = this.log(e.job);
+    log.chunks.push(chunk);
+    log.lines += lines;
+    this.bytes += e.data.length;
+    while (log.lines - log.chunks[0]!.lines >= LINES_PER_JOB) this.dropOldest(log);
+    if (this.bytes > MAX_BYTES) this.shed();
+    for (const l of this.listeners) l(e, chunk.seq);
+  }
+
+  private log(job: string): JobLog {
+    let log = this.logs.get(job);
+    if (!log) {
+      log = { chunks: [], lines: 0, endedAt: null, droppedUpTo: 0 };
+      this.logs.set(job, log);
+    }
+    return log;
+  }
+
+  private dropOldest(log: JobLog) {
+    const c = log.chunks.shift()!;
+    log.lines -= c.lines;
+    this.bytes -= c.data.length;
+    log.droppedUpTo = c.seq + c.lines - 1;
+  }
+
+  /** Over the memory limit: drop lines of the jobs that ended first, then the oldest lines of any job. */
+  private shed() {
+    const order = [...this.logs.values()].sort(
+      (a, b) => (a.endedAt ?? Number.POSITIVE_INFINITY) - (b.endedAt ?? Number.POSITIVE_INFINITY),
+    );
+    for (const log of order) {
+      while (log.chunks.length > 0 && this.bytes > MAX_BYTES) this.dropOldest(log);
+      if (this.bytes <= MAX_BYTES) return;
+    }
+  }
+}
+
+function countLines(data: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] === NL) n++;
+  return n;
+}
+
+function chunkLines(chunk: Chunk): OutputLine[] {
+  const out: OutputLine[] = [];
+  let start = 0;
+  let seq = chunk.seq;
+  while (start < chunk.data.length) {
+    const nl = chunk.data.indexOf(NL, start);
+    out.push({ seq: seq++, stream: chunk.stream, line: chunk.data.toString("utf8", start, nl) });
+    start = nl + 1;
+  }
+  return out;
+}
+
+function outputJson(chunk: Chunk, job: string, l: OutputLine): string {
+  return JSON.stringify({
+    seq: l.seq,
+    time: chunk.time,
+    type: "job:output",
+    job,
+    stream: l.stream,
+    line: l.line,
+  });
+}
