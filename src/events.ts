@@ -12,7 +12,9 @@ export type StopReason =
   | "run-timeout"
   | "fail-fast"
   | "interrupt"
-  | "health";
+  | "health"
+  /** The process that started procflow (npm, npx, a script) exited. */
+  | "parent-exit";
 
 export type RunState = "succeeded" | "failed" | "interrupted";
 

@@ -8,6 +8,7 @@ import type { Job, JobGraph } from "../graph/types.js";
 import { registerRun } from "./active.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
+import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
 import { type Policy, Scheduler, type Skip } from "./scheduler.js";
 
@@ -25,6 +26,8 @@ export interface RunOptions {
   readonly reporters: readonly Reporter[];
   /** Handle SIGINT/SIGTERM/SIGHUP (the CLI does; embedders may not want it). */
   readonly handleSignals?: boolean;
+  /** With handleSignals: keep running when the process that started procflow exits (`--detach`). */
+  readonly detach?: boolean;
   /** Called when a reporter's output is backed up (true) or drained (false). */
   readonly onBackpressure?: (listener: (paused: boolean) => void) => void;
 }
@@ -77,6 +80,7 @@ class Execution {
   private readonly ctx: RunnerContext;
   private ending = false;
   private interruptedBy: NodeJS.Signals | null = null;
+  private interruptReason: StopReason = "interrupt";
   private timedOut = false;
   private daemonsStopping = false;
   private failedFast = false;
@@ -191,7 +195,7 @@ class Execution {
     this.daemonsStopping = true;
     this.ending = true;
     this.apply(this.scheduler.dropIdleDaemons());
-    const reason = this.interruptedBy ? "interrupt" : this.timedOut ? "run-timeout" : "daemon-done";
+    const reason = this.interruptedBy ? this.interruptReason : this.timedOut ? "run-timeout" : "daemon-done";
     void this.stopInOrder([...this.runners.values()], reason);
   }
 
@@ -235,6 +239,16 @@ class Execution {
       process.on(s, onSignal);
       this.cleanups.push(() => process.off(s, onSignal));
     }
+    if (this.opts.detach) return;
+    // The wrapper that started procflow exited: as SIGTERM, unless a signal came first (a SIGTERM to
+    // the whole group also ends the wrapper, and that is no second signal).
+    const onParentExit = () => {
+      if (this.interruptedBy) return;
+      this.interruptedBy = "SIGTERM";
+      this.interruptReason = "parent-exit";
+      if (!this.finalizing) this.interrupt("parent-exit", "the process that started procflow exited");
+    };
+    this.cleanups.push(watchParent(onParentExit));
   }
 
   private checkDone() {

@@ -241,6 +241,7 @@ export class JobRunner {
       this.stopReason === "daemon-done" ||
       this.stopReason === "fail-fast" ||
       this.stopReason === "interrupt" ||
+      this.stopReason === "parent-exit" ||
       this.stopReason === "run-timeout";
     let error = info.error ?? this.failure ?? this.result.error;
     if (byRun) state = "stopped";
