@@ -21,6 +21,7 @@ export interface RunFlags {
   junit?: string;
   env: Record<string, string>;
   timeout?: string;
+  detach?: boolean;
   color?: boolean;
 }
 
@@ -66,6 +67,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     color,
     reporters,
     handleSignals: true,
+    detach: flags.detach,
     onBackpressure: onStdoutBackpressure,
   });
   return result.exitCode;
