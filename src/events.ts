@@ -17,6 +17,7 @@ export type StopReason =
   | "health"
   | "manual"
   | "watch"
+  /** The process that started procflow (npm, npx, a script) exited. */
   | "parent-exit";
 
 export type RestartReason = "policy" | "manual" | "watch";

@@ -96,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--junit <file>", "write a JUnit XML report")
     .option("--env <KEY=VALUE>", "environment for every job, over the file's (repeatable)", collectEnv, {})
     .option("--timeout <duration>", "limit for the whole run")
+    .option("--detach", "keep running when the process that started procflow exits (npm, a script)")
     .option("--no-color", "no colours")
     .action(async (file: string, jobs: string[], opts: RunFlags) => {
       const { runCommand } = await import("./run.js");

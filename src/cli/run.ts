@@ -23,6 +23,7 @@ export interface RunFlags {
   junit?: string;
   env: Record<string, string>;
   timeout?: string;
+  detach?: boolean;
   color?: boolean;
 }
 
@@ -68,6 +69,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     color,
     reporters,
     handleSignals: true,
+    detach: flags.detach,
     onBackpressure: onStdoutBackpressure,
   });
   return result.exitCode;

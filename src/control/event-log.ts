@@ -50,7 +50,10 @@ export class EventLog implements Reporter {
   private readonly listeners = new Set<Listener>();
 
   event(e: RunEvent): void {
-    if (e.type === "job:output") return this.output(e);
+    if (e.type === "job:output") {
+      this.output(e);
+      return;
+    }
     const seq = ++this.lastSeq;
     const item = { seq, json: JSON.stringify(jsonObject(seq, e)) };
     this.events.push(item);

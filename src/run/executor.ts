@@ -20,6 +20,7 @@ import { registerRun } from "./active.js";
 import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
+import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
 import { type Policy, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
@@ -42,6 +43,8 @@ export interface RunOptions {
   readonly reporters: readonly Reporter[];
   /** Handle SIGINT/SIGTERM/SIGHUP (the CLI does; embedders may not want it). */
   readonly handleSignals?: boolean;
+  /** With handleSignals: keep running when the process that started procflow exits (`--detach`). */
+  readonly detach?: boolean;
   /** Called when a reporter's output is backed up (true) or drained (false). */
   readonly onBackpressure?: (listener: (paused: boolean) => void) => void;
   /** The run's id (default: a new random UUID). */
@@ -270,6 +273,10 @@ class Execution {
       process.on(s, onSignal);
       this.cleanups.push(() => process.off(s, onSignal));
     }
+    if (this.opts.detach) return;
+    // The wrapper that started procflow exited: as SIGTERM, unless a signal came first (a SIGTERM to
+    // the whole group also ends the wrapper, and that is no second signal).
+    this.cleanups.push(watchParent(() => this.interrupt("parent-exit")));
   }
 
   private checkDone() {

@@ -178,6 +178,8 @@ export interface ProcInfo {
   readonly pgid: number;
   readonly sid: number;
   readonly state: string;
+  /** When it started (clock ticks since boot): with the pid, names one process even after pids are reused. */
+  readonly startTime: number;
 }
 
 /** Reads /proc/<pid>/stat; undefined when the process is gone (or /proc is missing, as on macOS). */
@@ -190,7 +192,14 @@ export function procInfo(pid: number): ProcInfo | undefined {
   }
   // The command name is in parentheses and may hold spaces or parentheses: split after the last ")".
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { pid, state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), sid: Number(fields[3]) };
+  return {
+    pid,
+    state: fields[0]!,
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    sid: Number(fields[3]),
+    startTime: Number(fields[19]),
+  };
 }
 
 /**
