@@ -11,7 +11,8 @@ import {
   type Pair,
   parseDocument,
 } from "yaml";
-import { type Diagnostic, position, type Source } from "./diagnostic.js";
+import type { Source } from "../graph/source.js";
+import { type Diagnostic, position } from "./diagnostic.js";
 
 export type Path = readonly (string | number)[];
 
