@@ -121,6 +121,13 @@ describe("procflow validate", () => {
     expect(all).toHaveLength(20_000);
     expect(new Set(all.map((d) => d.message)).size).toBe(20_000);
     expect(all.every((d) => d.code === "needs-unknown")).toBe(true);
+
+    // `run` has no --format: it points at the command that lists them all.
+    const run = await cli(["run", "big.yaml"], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /\nbig\.yaml: … and 19900 more \(procflow validate --format json lists all\)\n$/,
+    );
   });
 
   it("names a missing file in one line", async () => {
