@@ -60,6 +60,7 @@ export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    running.add(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => {
@@ -93,7 +94,10 @@ export interface RunResult extends CliResult {
   of(type: string, job?: string): Event[];
   /** Output lines of a job. */
   lines(job: string, stream?: "stdout" | "stderr"): string[];
-  /** Position in the stream of the first event of a type for a job (-1 when absent). */
+  /**
+   * Position in the stream of the first event of a type for a job; throws when there is none (an
+   * order check against an event that never came would otherwise pass or fail by accident).
+   */
   seqOf(type: string, job: string): number;
 }
 
@@ -129,7 +133,11 @@ export function withEvents(r: CliResult, dir: string): RunResult {
       events
         .filter((e) => e.type === "job:output" && e.job === job && (!stream || e.stream === stream))
         .map((e) => e.line as string),
-    seqOf: (type, job) => events.find((e) => e.type === type && e.job === job)?.seq ?? -1,
+    seqOf: (type, job) => {
+      const e = events.find((e) => e.type === type && e.job === job);
+      if (!e) throw new Error(`no ${type} event for ${job}`);
+      return e.seq;
+    },
   };
 }
 

@@ -1,13 +1,10 @@
 // The process edge: runs the CLI, waits for stdout to drain, exits with the CLI's code.
-// An exception that reaches here is a bug of procflow: exit 70 and say where to report it.
-
+// An exception that reaches here is a bug of procflow: exit 70 and say how to report it.
 import { ExitCode } from "../exit-codes.js";
+import { readPackageFile } from "../paths.js";
 import { abortActiveRuns } from "../run/active.js";
 import { main as cli } from "./main.js";
 import { drainStdout } from "./output.js";
-
-const BUG_REPORT =
-  "this is a bug in procflow; please report it at https://github.com/procflow/procflow/issues";
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (process.platform === "win32") {
@@ -32,8 +29,31 @@ let crashing = false;
 async function crash(e: unknown): Promise<void> {
   if (crashing) return;
   crashing = true;
-  process.stderr.write(`procflow: internal error: ${(e as Error)?.stack ?? String(e)}\n${BUG_REPORT}\n`);
+  process.stderr.write(`procflow: internal error: ${(e as Error)?.stack ?? String(e)}\n${bugReport()}\n`);
   await abortActiveRuns();
   await drainStdout();
   process.exit(ExitCode.internal);
+}
+
+interface PackageJson {
+  version?: string;
+  bugs?: string | { url?: string; email?: string };
+  repository?: string | { url?: string };
+}
+
+/** How to report a bug, from what package.json really says: where (if it says), the version, what to send. */
+function bugReport(): string {
+  let pkg: PackageJson = {};
+  try {
+    pkg = JSON.parse(readPackageFile("package.json")) as PackageJson;
+  } catch {} // the report still says what to include
+  const { bugs, repository } = pkg;
+  const where =
+    typeof bugs === "string"
+      ? bugs
+      : (bugs?.url ?? bugs?.email ?? (typeof repository === "string" ? repository : repository?.url));
+  return (
+    `this is a bug in procflow ${pkg.version ?? "(version unknown)"} (Node.js ${process.version}, ${process.platform}); ` +
+    `please report it${where ? ` at ${where}` : ""} with the command line, the job file and the output above`
+  );
 }

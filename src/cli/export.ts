@@ -3,22 +3,20 @@ import { stringify } from "yaml";
 import { ExitCode } from "../exit-codes.js";
 import { type ArgoOptions, argoMatrixPlaceholder, toArgo } from "../export/argo.js";
 import { hasErrors } from "../load/diagnostic.js";
-import { loadFile, loadText } from "../load/index.js";
+import { loadFile } from "../load/index.js";
 import { formatDiagnostics } from "../load/print.js";
 import { colors } from "./color.js";
 import { writeOut } from "./output.js";
 
 export async function exportFile(file: string, opts: ArgoOptions, color: boolean): Promise<number> {
   const c = colors(color);
-  const loaded = await loadFile(file);
-  if (!loaded.graph) {
+  // Beside the instances, one template per job with Argo's parameters where matrix values go.
+  const loaded = await loadFile(file, { matrixPlaceholder: argoMatrixPlaceholder });
+  if (!loaded.graph || !loaded.templates) {
     process.stderr.write(formatDiagnostics(loaded.diagnostics, "text", c));
     return ExitCode.usage;
   }
-  // The same text once more, one template per job with Argo's parameters where matrix values go.
-  const templates = loadText(loaded.graph.source.text, file, { matrixPlaceholder: argoMatrixPlaceholder })
-    .graph!;
-  const { workflow, diagnostics } = toArgo(templates, loaded.graph, opts);
+  const { workflow, diagnostics } = toArgo(loaded.templates, loaded.graph, opts);
   const all = [...loaded.diagnostics, ...diagnostics];
   process.stderr.write(formatDiagnostics(all, "text", c));
   if (hasErrors(all)) return ExitCode.usage;

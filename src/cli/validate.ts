@@ -20,7 +20,7 @@ export async function validateFiles(
   const failed = hasErrors(all, opts.strict);
   const c = colors(opts.color);
   if (opts.format === "text") {
-    process.stderr.write(formatDiagnostics(all, "text", c));
+    process.stderr.write(formatDiagnostics(all, "text", c, { listAll: "--format json" }));
     const errors = all.filter((d) => d.severity === "error").length;
     const warnings = all.length - errors;
     const counts = `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
@@ -32,7 +32,7 @@ export async function validateFiles(
         ? `${c.red("✖")} ${valid} of ${paths.length} file${paths.length === 1 ? "" : "s"} valid (${counts})\n`
         : `${c.green("✔")} ${paths.length} file${paths.length === 1 ? "" : "s"} valid${warnings ? ` (${counts})` : ""}\n`,
     );
-  } else writeOut(formatDiagnostics(all, opts.format, c));
+  } else writeOut(formatDiagnostics(all, opts.format, c, { listAll: "--format json" }));
   return failed ? ExitCode.usage : ExitCode.ok;
 }
 

@@ -1,10 +1,9 @@
 // The normalized, frozen job graph: what the executor consumes (not what users write).
-import type { Source } from "../load/diagnostic.js";
+import type { Range, Source } from "./source.js";
 
 export type Condition = "success" | "failure" | "always" | "started" | "ready";
 export type RestartPolicy = "never" | "on-failure" | "always";
 export type Scalar = string | number | boolean;
-export type Range = readonly [number, number];
 
 export interface Need {
   /** The needed job as named in the file (for a matrix: every instance of it). */

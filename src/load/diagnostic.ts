@@ -1,18 +1,12 @@
 // A problem found in a job file: where it is (byte offsets into the source) and what to do about it.
 import { LineCounter } from "yaml";
+import type { Range, Source } from "../graph/source.js";
 
 export type Severity = "error" | "warning";
 
-export interface Source {
-  /** Path as given by the user, used in messages. */
-  readonly path: string;
-  readonly text: string;
-}
-
 export interface Diagnostic {
   readonly source: Source;
-  /** [start, end) offsets into source.text. */
-  readonly range: readonly [number, number];
+  readonly range: Range;
   readonly severity: Severity;
   /** Stable identifier of the check, e.g. `needs-unknown`. */
   readonly code: string;

@@ -1,8 +1,9 @@
 // The loader: job file text → diagnostics, and a frozen JobGraph when there is no error.
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import type { Source } from "../graph/source.js";
 import type { JobGraph } from "../graph/types.js";
-import type { Diagnostic, Source } from "./diagnostic.js";
+import type { Diagnostic } from "./diagnostic.js";
 import { type NormalizeOptions, normalize } from "./normalize.js";
 import { parse } from "./parse.js";
 import { rules } from "./rules/index.js";
@@ -14,9 +15,14 @@ export interface Loaded {
   readonly diagnostics: readonly Diagnostic[];
   /** Present when no diagnostic is an error. */
   readonly graph?: JobGraph;
+  /** With `matrixPlaceholder`, beside `graph`: the same file with one instance per job (see NormalizeOptions). */
+  readonly templates?: JobGraph;
 }
 
-export async function loadFile(path: string, opts?: NormalizeOptions): Promise<Loaded> {
+/** Options of the loader: with `matrixPlaceholder`, it also returns `templates`, from the same one check. */
+export type LoadOptions = NormalizeOptions;
+
+export async function loadFile(path: string, opts?: LoadOptions): Promise<Loaded> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -44,7 +50,7 @@ export async function loadFile(path: string, opts?: NormalizeOptions): Promise<L
   return loadText(text, path, opts);
 }
 
-export function loadText(text: string, path: string, opts?: NormalizeOptions): Loaded {
+export function loadText(text: string, path: string, opts?: LoadOptions): Loaded {
   const source: Source = { path, text };
   const diagnostics: Diagnostic[] = [];
   const done = () => ({ diagnostics: diagnostics.sort((a, b) => a.range[0] - b.range[0]) });
@@ -56,5 +62,7 @@ export function loadText(text: string, path: string, opts?: NormalizeOptions): L
   const ctx = makeContext(file, shaped, source, dirname(resolve(path)), parsed.locate, diagnostics);
   for (const rule of rules) rule(ctx);
   if (diagnostics.some((d) => d.severity === "error")) return done();
-  return { ...done(), graph: normalize(file, path, source, parsed.fields, opts) };
+  const graph = normalize(file, path, source, parsed.fields);
+  if (!opts?.matrixPlaceholder) return { ...done(), graph };
+  return { ...done(), graph, templates: normalize(file, path, source, parsed.fields, opts) };
 }

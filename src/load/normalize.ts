@@ -2,12 +2,12 @@
 // conditions, matrix instances expanded, plan order and priorities computed. No I/O.
 import { basename, extname, resolve } from "node:path";
 import { criticalPathWeights, topologicalOrder } from "../graph/order.js";
+import type { Source } from "../graph/source.js";
 import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Scalar } from "../graph/types.js";
-import type { Source } from "./diagnostic.js";
 import { durationMs } from "./duration.js";
 import { substitute } from "./expressions.js";
 import type { FieldLocator } from "./parse.js";
-import { parseTarget } from "./rules/target-module.js";
+import { parseTarget } from "./target.js";
 import { splitWords } from "./words.js";
 import type {
   EnvFile,

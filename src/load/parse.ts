@@ -11,7 +11,8 @@ import {
   type Pair,
   parseDocument,
 } from "yaml";
-import { type Diagnostic, position, type Source } from "./diagnostic.js";
+import type { Source } from "../graph/source.js";
+import { type Diagnostic, position } from "./diagnostic.js";
 
 export type Path = readonly (string | number)[];
 
@@ -44,17 +45,22 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
   const doc = parseDocument(source.text, { uniqueKeys: false, prettyErrors: false, merge: true });
   const error = (range: [number, number], code: string, message: string) =>
     diagnostics.push({ source, range, severity: "error", code, message });
+  // yaml places a problem at the end of the input one character past it.
+  const inText = ([from, to]: [number, number]): [number, number] => [
+    Math.min(from, source.text.length),
+    Math.min(to, source.text.length),
+  ];
   // After a syntax error yaml reports every token it could not place, often several on one line:
   // the first of each line is the one to fix.
   let lastLine = 0;
   for (const e of doc.errors) {
-    const { line } = position({ source, range: e.pos });
+    const { line } = position({ source, range: inText(e.pos) });
     if (line === lastLine) continue;
     lastLine = line;
     const unquoted =
       source.text.startsWith("${{", e.pos[0] - 1) || source.text.startsWith("${{", e.pos[0] - 2);
     error(
-      e.pos,
+      inText(e.pos),
       "yaml-syntax",
       unquoted ? `${firstLine(e.message)}: quote a value that holds \${{ … }}` : firstLine(e.message),
     );
@@ -62,7 +68,7 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
   for (const w of doc.warnings)
     diagnostics.push({
       source,
-      range: w.pos,
+      range: inText(w.pos),
       severity: "warning",
       code: "yaml-warning",
       message: firstLine(w.message),

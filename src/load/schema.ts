@@ -1,8 +1,9 @@
 // Shape check against schemas/procflow.schema.json, with ajv's errors rewritten in plain words at
 // the offending YAML node.
 import type { ErrorObject, ValidateFunction } from "ajv";
+import type { Source } from "../graph/source.js";
 import { readPackageFile } from "../paths.js";
-import type { Diagnostic, Source } from "./diagnostic.js";
+import type { Diagnostic } from "./diagnostic.js";
 import { type Locator, type Path, pathText } from "./parse.js";
 import { didYouMean } from "./suggest.js";
 import { validateSchema } from "./validate-schema.js";

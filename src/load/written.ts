@@ -50,7 +50,7 @@ env_file?: EnvFile
 /**
  * Join dependencies: a list of job names (default condition success, or ready for a daemon), or a map name → condition.
  */
-needs?: (JobName[] | {
+needs?: (string[] | {
 [k: string]: Condition
 })
 /**
@@ -97,10 +97,6 @@ description?: string
  * The program: an argv list, or a string split into words like a shell does (quotes honoured) but run without a shell unless `shell` is set.
  */
 export type Command = (string | string[])
-/**
- * A job name: a letter or digit, then letters, digits, '_', '.' or '-'.
- */
-export type JobName = string
 /**
  * When a need is met: success, failure, always (any end), started (has a live process), ready (passed its ready probe).
  */

@@ -92,6 +92,44 @@ describe("procflow validate", () => {
     expect(strict.code).toBe(2);
   });
 
+  it("of 20,000 unknown needs on one line: 100 in text and github, all in JSON, frames a window", async () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `gone${i}`);
+    const dir = tempDir({
+      "big.yaml": `version: 1\njobs:\n  a: { command: echo a }\n  b: { command: echo b, needs: [${names.join(", ")}] }\n`,
+    });
+    const text = await cli(["validate", "big.yaml"], { cwd: dir });
+    expect(text.code).toBe(2);
+    const headers = text.stderr.match(/^big\.yaml:4:\d+: error: /gm) ?? [];
+    expect(headers).toHaveLength(100);
+    expect(text.stderr).toMatch(/\nbig\.yaml: … and 19900 more \(--format json lists all\)\n$/);
+    expect(text.stdout).toContain("0 of 1 file valid (20000 errors, 0 warnings)");
+    expect(Math.max(...text.stderr.split("\n").map((l) => l.length))).toBeLessThan(160);
+    // The frame of the 100th (gone99, far into the line): cut on both sides, the carets under the name.
+    const frame = text.stderr.slice(text.stderr.indexOf('"gone99"')).split("\n").slice(2, 4);
+    expect(frame[0]).toMatch(/^> 4 \| ….*gone99,.*…$/);
+    expect(frame[1]!.indexOf("^")).toBe(frame[0]!.indexOf("gone99,"));
+    expect(frame[1]).toMatch(/ \^{6}$/);
+
+    const github = await cli(["validate", "--format", "github", "big.yaml"], { cwd: dir });
+    expect(github.code).toBe(2);
+    expect(github.stdout.match(/^::error /gm)).toHaveLength(100);
+    expect(github.stdout).toMatch(/\nbig\.yaml: … and 19900 more \(--format json lists all\)\n$/);
+
+    const json = await cli(["validate", "--format", "json", "big.yaml"], { cwd: dir });
+    expect(json.code).toBe(2);
+    const all = JSON.parse(json.stdout) as { code: string; message: string }[];
+    expect(all).toHaveLength(20_000);
+    expect(new Set(all.map((d) => d.message)).size).toBe(20_000);
+    expect(all.every((d) => d.code === "needs-unknown")).toBe(true);
+
+    // `run` has no --format: it points at the command that lists them all.
+    const run = await cli(["run", "big.yaml"], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /\nbig\.yaml: … and 19900 more \(procflow validate --format json lists all\)\n$/,
+    );
+  });
+
   it("names a missing file in one line", async () => {
     const r = await cli(["validate", "nope.yaml"], { cwd: tempDir() });
     expect(r.code).toBe(2);

@@ -1,25 +1,45 @@
-// Property-based: the loader never throws, whatever it is given; random DAGs load into a plan order
-// that respects every need.
+// Property-based: whatever it is given, the loader returns (never throws) a graph exactly when no
+// diagnostic is an error, and every diagnostic points inside the text; random DAGs load into a plan
+// order that respects every need.
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { position } from "../../src/load/diagnostic.js";
 import { loadText } from "../../src/load/index.js";
 
 const runs = { numRuns: 1000 };
 
+/** Loads `text` and checks what must hold of any result. */
+function loadsSoundly(text: string, path = "any.yaml"): void {
+  const r = loadText(text, path); // a throw fails the property
+  expect(r.graph === undefined).toBe(r.diagnostics.some((d) => d.severity === "error"));
+  const lines = text.split("\n");
+  for (const d of r.diagnostics) {
+    expect(d.source.text).toBe(text);
+    expect(0 <= d.range[0] && d.range[0] <= d.range[1] && d.range[1] <= text.length).toBe(true);
+    const p = position(d);
+    for (const [line, column] of [
+      [p.line, p.column],
+      [p.endLine, p.endColumn],
+    ] as const) {
+      expect(line).toBeGreaterThanOrEqual(1);
+      expect(line).toBeLessThanOrEqual(lines.length);
+      expect(column).toBeGreaterThanOrEqual(1);
+      expect(column).toBeLessThanOrEqual(lines[line - 1]!.length + 1);
+    }
+  }
+}
+
 describe("loader properties", () => {
-  it("returns diagnostics or a graph for arbitrary text", () => {
+  it("loads arbitrary text soundly", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 400 }), (text) => {
-        const r = loadText(text, "any.yaml");
-        expect(r.graph !== undefined || r.diagnostics.length > 0).toBe(true);
-      }),
+      fc.property(fc.string({ unit: "binary", maxLength: 400 }), (text) => loadsSoundly(text)),
       runs,
     );
   });
 
-  it("returns diagnostics or a graph for arbitrary YAML-ish documents", () => {
+  it("loads arbitrary YAML-ish documents soundly", () => {
     const job = fc.record(
       {
         command: fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 }), fc.jsonValue()),
@@ -52,15 +72,12 @@ describe("loader properties", () => {
       { requiredKeys: [] },
     );
     fc.assert(
-      fc.property(fc.oneof(doc, fc.jsonValue()), (value) => {
-        const r = loadText(stringify(value), "any.yaml");
-        expect(r.graph !== undefined || r.diagnostics.length > 0).toBe(true);
-      }),
+      fc.property(fc.oneof(doc, fc.jsonValue()), (value) => loadsSoundly(stringify(value))),
       runs,
     );
   });
 
-  it("returns diagnostics or a graph for random edits of the example files", () => {
+  it("loads random edits of the example files soundly", () => {
     const dir = new URL("../../jobs/", import.meta.url).pathname;
     const texts = readdirSync(dir)
       .filter((f) => f.endsWith(".yaml"))
@@ -73,11 +90,10 @@ describe("loader properties", () => {
         fc.string({ maxLength: 12 }),
         (text, at, cut, insert) => {
           const i = at % text.length;
-          const r = loadText(
+          loadsSoundly(
             text.slice(0, i) + insert + text.slice(Math.min(text.length, i + cut)),
             `${dir}edited.yaml`,
           );
-          expect(r.graph !== undefined || r.diagnostics.length > 0).toBe(true);
         },
       ),
       runs,

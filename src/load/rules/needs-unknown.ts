@@ -1,19 +1,15 @@
 // A need must name a job of this file.
-import { didYouMean } from "../suggest.js";
+import { suggester } from "../suggest.js";
 import { needsOf, type Rule } from "./rule.js";
 
 export const needsUnknown: Rule = (ctx) => {
   const names = Object.keys(ctx.file.jobs);
   const known = new Set(names);
+  const didYouMean = suggester(names);
   for (const [name, job] of ctx.jobs)
     for (const [need, , path] of needsOf(job, name))
       if (!known.has(need))
-        ctx.report(
-          path,
-          "needs-unknown",
-          `jobs.${name}.needs: no job named "${need}"${didYouMean(need, names)}`,
-          {
-            key: true,
-          },
-        );
+        ctx.report(path, "needs-unknown", `jobs.${name}.needs: no job named "${need}"${didYouMean(need)}`, {
+          key: true,
+        });
 };

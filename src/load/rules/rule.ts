@@ -1,5 +1,6 @@
 // What a semantic rule sees and how it reports: one small function per check, listed in index.ts.
-import type { Diagnostic, Severity, Source } from "../diagnostic.js";
+import type { Source } from "../../graph/source.js";
+import type { Diagnostic, Severity } from "../diagnostic.js";
 import type { Locator, Path } from "../parse.js";
 import type { ProcflowJobFile as JobFile, Job as WrittenJob } from "../written.js";
 

@@ -1,14 +1,8 @@
 // A target's module should exist; it may not yet (a build job may create it), so this is a warning.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseTarget } from "../target.js";
 import type { Rule } from "./rule.js";
-
-export const parseTarget = (target: string): { module: string; export: string } => {
-  const hash = target.lastIndexOf("#");
-  return hash === -1
-    ? { module: target, export: "default" }
-    : { module: target.slice(0, hash), export: target.slice(hash + 1) || "default" };
-};
 
 export const targetModule: Rule = (ctx) => {
   for (const [name, job] of ctx.jobs) {

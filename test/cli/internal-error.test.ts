@@ -1,0 +1,19 @@
+// An internal error (a bug of procflow, simulated by PROCFLOW_DEBUG_CRASH) says how to report it, truthfully.
+import { readFileSync } from "node:fs";
+import { expect, it } from "vitest";
+import { runJobs } from "../rig.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+
+it("exits 70 naming the version and what to send, and an address only if package.json has one", async () => {
+  const r = await runJobs("version: 1\njobs:\n  a: { command: sleep 30 }\n", [], {
+    env: { PROCFLOW_DEBUG_CRASH: "300" },
+  });
+  expect(r.code).toBe(70);
+  expect(r.stderr).toContain("procflow: internal error: Error: simulated internal error");
+  expect(r.stderr).toContain(`this is a bug in procflow ${pkg.version} (Node.js ${process.version}`);
+  expect(r.stderr).toContain("with the command line, the job file and the output above");
+  const where = pkg.bugs?.url ?? pkg.bugs?.email ?? pkg.bugs ?? pkg.repository?.url ?? pkg.repository;
+  if (where) expect(r.stderr).toContain(`please report it at ${where} with`);
+  else expect(r.stderr).not.toMatch(/https?:\/\//);
+});
