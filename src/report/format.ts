@@ -117,7 +117,8 @@ const COMMAND_WORD =
  * POSIX 2024; a shell without it reads a harmless literal).
  */
 export function shellQuote(arg: string, command = false): string {
-  if (/^[\w./:=@%+,-]+$/.test(arg) && !(command && COMMAND_WORD.test(arg))) return arg;
+  // A leading "=" is zsh's command-path expansion.
+  if (/^[\w./:@%+,-][\w./:=@%+,-]*$/.test(arg) && !(command && COMMAND_WORD.test(arg))) return arg;
   if (arg.search(CONTROLS) === -1) return `'${arg.replaceAll("'", "'\\''")}'`;
   return `$'${arg.replace(/[\\']/g, "\\$&").replace(CONTROLS, escapeControl)}'`;
 }
