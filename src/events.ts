@@ -118,3 +118,13 @@ export interface Reporter {
 export function unreachable(x: never): never {
   throw new Error(`unhandled: ${JSON.stringify(x)}`);
 }
+
+/** Calls `each` with every line (without its "\n") of a `job:output` event's data. */
+export function forEachLine(data: Buffer, each: (line: Buffer) => void): void {
+  let start = 0;
+  while (start < data.length) {
+    const nl = data.indexOf(0x0a, start);
+    each(data.subarray(start, nl));
+    start = nl + 1;
+  }
+}

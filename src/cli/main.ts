@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ExitCode } from "../exit-codes.js";
 import { packageVersion } from "../paths.js";
-import { colorEnabled } from "./color.js";
+import { colorEnabled, colors } from "./color.js";
 import { writeOut } from "./output.js";
 import type { RunFlags } from "./run.js";
 
@@ -97,11 +97,79 @@ export async function main(argv: string[]): Promise<number> {
     .option("--env <KEY=VALUE>", "environment for every job, over the file's (repeatable)", collectEnv, {})
     .option("--timeout <duration>", "limit for the whole run")
     .option("--detach", "keep running when the process that started procflow exits (npm, a script)")
+    .option("--keep-alive", "keep running when the work is done, until `procflow ctl end` or an interrupt")
+    .option("--no-control", "open no control endpoint (procflow ps / ctl cannot reach this run)")
     .option("--no-color", "no colours")
     .action(async (file: string, jobs: string[], opts: RunFlags) => {
       const { runCommand } = await import("./run.js");
       code = await runCommand(file, jobs, opts);
     });
+
+  const io = () => ({
+    out: (t: string) => void writeOut(t),
+    err: (t: string) => void process.stderr.write(t),
+    colors: colors(colorEnabled(process.stdout, undefined)),
+  });
+  const formatOption = () =>
+    new Option("--format <format>", "output format").choices(["text", "json"]).default("text");
+
+  program
+    .command("ps")
+    .description("list your live runs")
+    .addOption(formatOption())
+    .action(async (opts: { format: "text" | "json" }) => {
+      const { ps } = await import("../control/client.js");
+      code = await ps(opts.format, io());
+    });
+
+  const ctl = program
+    .command("ctl")
+    .description("control a live run: status, logs, restart, stop, start, end")
+    .option(
+      "--run <id>",
+      "the run (a unique prefix of its id); default: the only live run, or the one of this folder",
+    );
+  const runOf = () => (ctl.opts() as { run?: string }).run;
+  const act = async (action: import("../control/client.js").CtlAction) => {
+    const client = await import("../control/client.js");
+    code = await client.ctl(runOf(), action, io());
+  };
+  ctl
+    .command("status")
+    .description("each job's state, pid, attempt and duration")
+    .addOption(formatOption())
+    .action((opts: { format: "text" | "json" }) => act({ verb: "status", format: opts.format }));
+  ctl
+    .command("logs")
+    .description("the last output lines of a job (stderr lines marked with !)")
+    .argument("<job>", "job or instance name")
+    .option("-n, --lines <n>", "how many lines", positiveInt, 100)
+    .option("-f, --follow", "keep printing new lines until the job ends")
+    .action((job: string, opts: { lines: number; follow?: boolean }) =>
+      act({ verb: "logs", job, lines: opts.lines, follow: opts.follow ?? false }),
+    );
+  ctl
+    .command("restart")
+    .description("stop jobs (their whole process group) and start them again")
+    .argument("<job...>", "job or instance names")
+    .option("--with-dependents", "also restart what needs them, once they are back")
+    .action((jobs: string[], opts: { withDependents?: boolean }) =>
+      act({ verb: "restart", jobs, withDependents: opts.withDependents ?? false }),
+    );
+  for (const verb of ["stop", "start"] as const)
+    ctl
+      .command(verb)
+      .description(
+        verb === "stop"
+          ? "stop jobs (they end as stopped)"
+          : "start jobs that are not running, when their needs hold",
+      )
+      .argument("<job...>", "job or instance names")
+      .action((jobs: string[]) => act({ verb, jobs }));
+  ctl
+    .command("end")
+    .description("end the run as if its work were done")
+    .action(() => act({ verb: "end" }));
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -2,6 +2,7 @@
 import type { Colors } from "picocolors/types.js";
 import { selectJobs } from "../graph/select.js";
 import type { JobGraph } from "../graph/types.js";
+import { shellArgv, visible } from "../report/format.js";
 import { jobArgv } from "../run/argv.js";
 import { EnvBuilder } from "../run/env.js";
 
@@ -40,9 +41,9 @@ export function printPlan(
   if (opts.json) return `${JSON.stringify({ file: graph.file, concurrency, jobs }, null, 2)}\n`;
   let out = `${c.bold(`plan for ${graph.name}`)} (${jobs.length} job${jobs.length === 1 ? "" : "s"}${concurrency ? `, concurrency ${concurrency}` : ""})\n`;
   jobs.forEach((j, i) => {
-    out += `${String(i + 1).padStart(3)}. ${c.bold(j.job)}${j.daemon ? c.dim(" (daemon)") : ""}${j.needs.length ? c.dim(` after ${j.needs.join(", ")}`) : ""}\n`;
-    out += `     ${j.argv.map((a) => (/^[\w./:=@%+,-]+$/.test(a) ? a : JSON.stringify(a))).join(" ")}\n`;
-    out += c.dim(`     in ${j.cwd}\n`);
+    out += `${String(i + 1).padStart(3)}. ${c.bold(visible(j.job))}${j.daemon ? c.dim(" (daemon)") : ""}${j.needs.length ? c.dim(` after ${visible(j.needs.join(", "))}`) : ""}\n`;
+    out += `     ${shellArgv(j.argv)}\n`;
+    out += c.dim(`     in ${visible(j.cwd)}\n`);
   });
   return out;
 }

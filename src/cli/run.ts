@@ -1,5 +1,5 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
-
+import { randomUUID } from "node:crypto";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import { parseDuration } from "../load/duration.js";
@@ -13,6 +13,21 @@ import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 
+/** The run's control endpoint, or null (with a warning on stderr) when it cannot have one. */
+async function openControl(graph: Parameters<typeof runGraph>[0], runId: string, mode: "run" | "keep-alive") {
+  const { prepareControl } = await import("../control/server.js");
+  const prepared = prepareControl(graph, runId, mode);
+  if ("warning" in prepared) {
+    warn(prepared.warning);
+    return null;
+  }
+  return prepared.endpoint;
+}
+
+function warn(message: string | null) {
+  if (message) process.stderr.write(`procflow: warning: ${message}\n`);
+}
+
 export interface RunFlags {
   concurrency?: number;
   output?: OutputMode;
@@ -24,6 +39,9 @@ export interface RunFlags {
   env: Record<string, string>;
   timeout?: string;
   detach?: boolean;
+  keepAlive?: boolean;
+  /** false with --no-control. */
+  control?: boolean;
   color?: boolean;
 }
 
@@ -60,7 +78,15 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     logDir: flags.logDir,
     junit: flags.junit,
   });
+  const runId = randomUUID();
+  const runMode = flags.keepAlive ? "keep-alive" : "run";
+  const control = flags.control === false ? null : await openControl(graph, runId, runMode);
+  if (control) reporters.push(...control.reporters);
   const result = await runGraph(graph, {
+    runId,
+    mode: runMode,
+    onControl: control ? (door) => void control.listen(door).then(warn) : undefined,
+    leftovers: control?.files,
     only,
     concurrency: flags.concurrency,
     policy: flags.failFast ? "fail-fast" : flags.keepGoing ? "keep-going" : "finish",

@@ -54,7 +54,7 @@ export function exitText(e: Pick<EventOf<"job:exit">, "exitCode" | "signal">): s
 
 /** A short, one-line form of a target's result. */
 export function shortResult(value: unknown, max = 60): string {
-  const s = JSON.stringify(value) ?? String(value);
+  const s = visible(JSON.stringify(value) ?? String(value));
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
@@ -64,27 +64,27 @@ export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" :
 export function stateText(e: RunEvent, c: Colors, command?: string): string | undefined {
   switch (e.type) {
     case "job:start": {
-      const what = command ?? e.argv.join(" ");
+      const what = command === undefined ? shellArgv(e.argv) : visible(command);
       return c.dim(`▶ started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}, pid ${e.pid}: ${what}`);
     }
     case "job:ready":
       return c.green("● ready");
     case "job:health":
       return e.ok
-        ? c.green(`♥ healthy again: ${e.message}`)
-        : c.yellow(`♡ health check failed: ${e.message}`);
+        ? c.green(`♥ healthy again: ${visible(e.message)}`)
+        : c.yellow(`♡ health check failed: ${visible(e.message)}`);
     case "job:stop":
       return c.yellow(`■ stopping with ${e.signal} (${e.reason})`);
     case "job:exit": {
       const result = "result" in e ? ` → ${shortResult(e.result)}` : "";
-      const error = e.error ? `: ${e.error}` : "";
+      const error = e.error ? `: ${visible(e.error)}` : "";
       const text = `${STATE_SYMBOL[e.state]} ${e.state.replace("_", " ")} (${exitText(e)}) in ${formatMs(e.durationMs)}`;
       return stateColor(c, e.state)(`${text}${error}${result}`);
     }
     case "job:restart":
       return c.yellow(`↻ restarting in ${formatMs(e.delayMs)} (attempt ${e.attempt})`);
     case "job:skip":
-      return c.dim(`${STATE_SYMBOL.skipped} skipped: ${skipReason(e)}`);
+      return c.dim(`${STATE_SYMBOL.skipped} skipped: ${visible(skipReason(e))}`);
     default:
       return undefined;
   }
@@ -92,3 +92,38 @@ export function stateText(e: RunEvent, c: Colors, command?: string): string | un
 
 /** A job name usable as a file name (matrix instances included): `test[os=linux]` → `test_os=linux_`. */
 export const fileSafe = (name: string) => name.replace(/[^A-Za-z0-9_.=,-]/g, "_");
+
+/** Control characters (C0, DEL, C1), which a terminal would act on instead of showing. */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const NAMED: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r", "\u001b": "\\e" };
+const escapeControl = (ch: string) => {
+  const code = ch.charCodeAt(0);
+  return (
+    NAMED[ch] ??
+    (code < 0x80 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`)
+  );
+};
+
+/** Text from a job file or a job (names, messages) made safe to print: controls shown as `\r`, `\x07`… */
+export const visible = (text: string): string => text.replace(CONTROLS, escapeControl);
+
+/** Words a shell reads as something else in command position: an assignment, a job, a keyword. */
+const COMMAND_WORD =
+  /=|^%|^(case|coproc|do|done|elif|else|esac|fi|for|function|if|in|select|then|time|until|while)$/;
+
+/**
+ * One argument quoted for a POSIX shell, so that pasting it gives back the same word and runs
+ * nothing else: as is when it holds only safe characters, else in single quotes (`'it'\''s'`),
+ * or, when it holds control characters, in `$'…'` with those escaped (`$'a\rb'`: bash, zsh, ksh,
+ * POSIX 2024; a shell without it reads a harmless literal).
+ */
+export function shellQuote(arg: string, command = false): string {
+  // A leading "=" is zsh's command-path expansion.
+  if (/^[\w./:@%+,-][\w./:=@%+,-]*$/.test(arg) && !(command && COMMAND_WORD.test(arg))) return arg;
+  if (arg.search(CONTROLS) === -1) return `'${arg.replaceAll("'", "'\\''")}'`;
+  return `$'${arg.replace(/[\\']/g, "\\$&").replace(CONTROLS, escapeControl)}'`;
+}
+
+/** An argv as one line that a POSIX shell reads back as the same words, the first as the command. */
+export const shellArgv = (argv: readonly string[]): string =>
+  argv.map((a, i) => shellQuote(a, i === 0)).join(" ");

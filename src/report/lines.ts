@@ -3,7 +3,7 @@
 // are prefixed as bytes, a chunk at a time: no decoding, no object per line.
 import type { Colors } from "picocolors/types.js";
 import type { Reporter, RunEvent } from "../events.js";
-import { jobColor, stateText } from "./format.js";
+import { jobColor, stateText, visible } from "./format.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
 
@@ -18,14 +18,16 @@ export class Labels {
     private readonly c: Colors,
     jobs: readonly string[],
   ) {
-    for (const j of jobs) this.width = Math.min(MAX_PREFIX, Math.max(this.width, j.length));
+    for (const j of jobs) this.width = Math.min(MAX_PREFIX, Math.max(this.width, visible(j).length));
     for (const j of jobs) this.get(j);
   }
 
   get(job: string): { text: string; out: string; err: string } {
     let l = this.labels.get(job);
     if (!l) {
-      const name = job.length > MAX_PREFIX ? `${job.slice(0, MAX_PREFIX - 1)}…` : job.padEnd(this.width);
+      const shown = visible(job);
+      const name =
+        shown.length > MAX_PREFIX ? `${shown.slice(0, MAX_PREFIX - 1)}…` : shown.padEnd(this.width);
       const text = jobColor(this.c, this.labels.size)(name);
       l = {
         text,

@@ -1,6 +1,5 @@
 // RunEvent → the JSON objects of SPEC §8: `seq` numbers in order, one `job:output` per line.
-import type { RunEvent } from "../events.js";
-import { forEachLine } from "../run/lines.js";
+import { forEachLine, type RunEvent } from "../events.js";
 import { skipReason } from "./words.js";
 
 /** An event other than output as JSON has it, with its `seq` (a skip also carries its reason in words). */

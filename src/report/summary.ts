@@ -1,7 +1,7 @@
 // The summary that ends every human output mode: one row per job and the totals.
 import type { Colors } from "picocolors/types.js";
 import type { EndState, EventOf, RunEvent } from "../events.js";
-import { exitText, formatMs, plural, STATE_SYMBOL, stateColor } from "./format.js";
+import { exitText, formatMs, plural, STATE_SYMBOL, shortResult, stateColor, visible } from "./format.js";
 
 interface Row {
   job: string;
@@ -54,7 +54,7 @@ export class SummaryCollector {
     const rows = [...this.rows.values()];
     const header = ["job", "state", "exit", "duration", "attempts", "pid"];
     const cells = rows.map((r) => [
-      r.daemon ? `${r.job} (daemon)` : r.job,
+      r.daemon ? `${visible(r.job)} (daemon)` : visible(r.job),
       r.state ?? "",
       r.exit || "-",
       r.durationMs === undefined ? "-" : formatMs(r.durationMs),
@@ -71,7 +71,7 @@ export class SummaryCollector {
     rows.forEach((r, i) => {
       const text = line(cells[i]!);
       const colored = r.state ? `${stateColor(c, r.state)(STATE_SYMBOL[r.state])} ${text}` : `  ${text}`;
-      out += `${colored}${r.result !== undefined ? c.dim(` → ${JSON.stringify(r.result)?.slice(0, 60)}`) : ""}\n`;
+      out += `${colored}${r.result !== undefined ? c.dim(` → ${shortResult(r.result)}`) : ""}\n`;
     });
     const counts = new Map<EndState, number>();
     for (const r of rows) if (r.state) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);

@@ -51,6 +51,8 @@ export interface RunOptions {
   readonly runId?: string;
   /** Receives the run's door for requests once it has started. */
   readonly onControl?: (control: RunControl) => void;
+  /** Files that must not outlive the run (removed by the watchdog if procflow is killed). */
+  readonly leftovers?: readonly string[];
 }
 
 export interface RunResult {
@@ -132,7 +134,7 @@ class Execution {
     const done = new Promise<RunResult>((resolve) => {
       this.finished = resolve;
     });
-    this.reaper.start();
+    this.reaper.start(this.opts.leftovers);
     this.cleanups.push(
       registerRun(async () => {
         for (const r of this.runners.values()) r.kill();

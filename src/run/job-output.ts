@@ -1,7 +1,8 @@
 // A job's output: both pipes split into lines and handed on as `job:output` data, with an offer of
 // each line to a `log` probe while one listens.
 
-import { forEachLine, LineSplitter } from "./lines.js";
+import { forEachLine } from "../events.js";
+import { LineSplitter } from "./lines.js";
 import type { ChildHandle } from "./process/spawn.js";
 
 /** How long a finished job's output pipes may stay open (a background child holding them) before it ends anyway. */

@@ -1,5 +1,6 @@
 // Splits a byte stream into complete lines without decoding it: each chunk handed on ends in "\n".
-// A line longer than MAX_LINE is cut into pieces of that size rather than buffered without bound.
+// A line longer than MAX_LINE is cut into pieces of at most that size rather than buffered without
+// bound, each cut moved back to a UTF-8 character boundary so that no character is split.
 
 export const MAX_LINE = 64 * 1024;
 const NL = 0x0a;
@@ -38,8 +39,9 @@ export class LineSplitter {
 
   private cut() {
     const p = this.partial!;
-    this.emit(Buffer.concat([p.subarray(0, MAX_LINE), NEWLINE]));
-    this.partial = p.subarray(MAX_LINE);
+    const end = charBoundary(p, MAX_LINE);
+    this.emit(Buffer.concat([p.subarray(0, end), NEWLINE]));
+    this.partial = p.subarray(end);
   }
 
   /** Emits complete lines, cutting any line over MAX_LINE (checked only for big chunks). */
@@ -51,8 +53,11 @@ export class LineSplitter {
       if (nl - start > MAX_LINE) {
         if (start > from) this.emit(lines.subarray(from, start));
         let p = start;
-        for (; nl - p > MAX_LINE; p += MAX_LINE)
-          this.emit(Buffer.concat([lines.subarray(p, p + MAX_LINE), NEWLINE]));
+        while (nl - p > MAX_LINE) {
+          const end = charBoundary(lines, p + MAX_LINE);
+          this.emit(Buffer.concat([lines.subarray(p, end), NEWLINE]));
+          p = end;
+        }
         this.emit(lines.subarray(p, nl + 1));
         from = nl + 1;
       }
@@ -62,12 +67,16 @@ export class LineSplitter {
   }
 }
 
-/** Calls `each` with every line (without its "\n") of a chunk made by LineSplitter. */
-export function forEachLine(lines: Buffer, each: (line: Buffer) => void): void {
-  let start = 0;
-  while (start < lines.length) {
-    const nl = lines.indexOf(NL, start);
-    each(lines.subarray(start, nl));
-    start = nl + 1;
+/**
+ * Where to cut `buf` at or just before `at` (at most 3 bytes back): before the lead byte of a UTF-8
+ * sequence that `at` would split. Bytes that are not such a sequence (invalid UTF-8) are cut at `at`.
+ */
+function charBoundary(buf: Buffer, at: number): number {
+  for (let i = at - 1; i >= at - 4; i--) {
+    const b = buf[i]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
+    const length = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xc2 && b <= 0xdf ? 2 : 1;
+    return i + length > at ? i : at;
   }
+  return at;
 }

@@ -45,8 +45,13 @@ describe("ready probes", () => {
       const r = await gated(ready!);
       expect(r.code).toBe(0);
       expect(r.of("job:ready", "svc")).toHaveLength(1);
-      const listening = r.events.find((e) => e.job === "svc" && String(e.line).startsWith("listening"))!;
-      expect(r.seqOf("job:ready", "svc")).toBeGreaterThan(kind === "log" ? listening.seq - 1 : 0);
+      // The server listens 300 ms after it starts: no probe may pass before.
+      const startedAt = r.of("job:start", "svc")[0]!.time as number;
+      expect((r.of("job:ready", "svc")[0]!.time as number) - startedAt).toBeGreaterThanOrEqual(290);
+      if (kind === "log") {
+        const listening = r.events.find((e) => e.job === "svc" && String(e.line).startsWith("listening"))!;
+        expect(r.seqOf("job:ready", "svc")).toBeGreaterThan(listening.seq as number);
+      }
       expect(r.seqOf("job:ready", "svc")).toBeLessThan(r.seqOf("job:start", "client"));
       expect(endStates(r)).toEqual({ svc: "stopped", client: "succeeded" });
     });

@@ -21,6 +21,7 @@ const POLL_MS = 25;
 const WATCHDOG = `
 trap '' INT TERM HUP
 run=$1
+shift
 groups=" "
 gone=" "
 while IFS= read -r line; do
@@ -31,6 +32,7 @@ while IFS= read -r line; do
     *) groups="$groups$line " ;;
   esac
 done
+rm -f -- "$@"
 for round in 1 2 3; do
   if [ -d /proc/self ]; then
     for f in $(grep -lxzF "PROCFLOW_RUN_ID=$run" /proc/[0-9]*/environ 2>/dev/null); do
@@ -68,12 +70,12 @@ export class Reaper {
     this.entry = `PROCFLOW_RUN_ID=${runId}`;
   }
 
-  /** Starts the watchdog (Linux and macOS). */
-  start(): void {
+  /** Starts the watchdog (Linux and macOS); `leftovers` are files it removes if procflow dies. */
+  start(leftovers: readonly string[] = []): void {
     if (process.platform === "win32") return;
     const child = spawn(
       "/bin/sh",
-      ["-c", WATCHDOG, "procflow-watchdog", this.entry.slice(this.entry.indexOf("=") + 1)],
+      ["-c", WATCHDOG, "procflow-watchdog", this.entry.slice(this.entry.indexOf("=") + 1), ...leftovers],
       {
         detached: true,
         stdio: ["pipe", "ignore", "ignore"],

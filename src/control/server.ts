@@ -1,0 +1,214 @@
+// A live run's control endpoint (SPEC §11): HTTP/1.1 over a Unix socket in the user's state folder,
+// serving the JSON API that `procflow ctl`, `procflow ps` and the web view use. Requests become
+// commands on the run's one door (RunControl); answers and events come from what the run emitted.
+import { chmodSync, rmSync } from "node:fs";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { EventOf, Reporter, RunEvent, RunMode } from "../events.js";
+import { instancesOf } from "../graph/select.js";
+import type { JobGraph } from "../graph/types.js";
+import type { Command, CommandAnswer, RunControl } from "../run/control.js";
+import { EventLog, LINES_PER_JOB, type OutputLine } from "./event-log.js";
+import { recordPath, socketPath, writeRecord } from "./registry.js";
+import { openStateDir } from "./state-dir.js";
+import { StatusBoard } from "./status.js";
+
+export interface ControlEndpoint {
+  /** Subscribers to the run's events (keep them in the run's reporters). */
+  readonly reporters: readonly Reporter[];
+  /** The files to remove if procflow dies without cleaning up (the watchdog does). */
+  readonly files: readonly string[];
+  /** Opens the socket once the run has its door; a warning when it cannot. */
+  listen(control: RunControl): Promise<string | null>;
+}
+
+const ENDED: ReadonlySet<string> = new Set(["succeeded", "failed", "timed_out", "stopped", "skipped"]);
+
+/** Prepares the endpoint of a run, or says why there is none (the run goes on without it). */
+export function prepareControl(
+  graph: JobGraph,
+  runId: string,
+  mode: RunMode,
+): { endpoint: ControlEndpoint } | { warning: string } {
+  const state = openStateDir(true);
+  if ("error" in state) return { warning: `no control endpoint: ${state.error}` };
+  const log = new EventLog();
+  const board = new StatusBoard(new Set(graph.jobs.filter((j) => j.ready).map((j) => j.name)));
+  const socket = socketPath(state.dir, runId);
+  const record = recordPath(state.dir, runId);
+  let server: Server | null = null;
+  let closed = false;
+  const close = async () => {
+    closed = true;
+    const s = server;
+    server = null;
+    if (s) {
+      const done = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeAllConnections(); // followers got run:end already
+      await done;
+    }
+    rmSync(record, { force: true });
+    rmSync(socket, { force: true });
+  };
+  // Closed after run:end has reached every follower.
+  const closer: Reporter = { event() {}, close };
+  return {
+    endpoint: {
+      reporters: [log, board, closer],
+      files: [socket, record],
+      async listen(control) {
+        const { createServer } = await import("node:http");
+        const api = new Api(graph, log, board, control);
+        server = createServer((req, res) => api.handle(req, res));
+        const error = await new Promise<Error | null>((resolve) => {
+          server!.once("error", resolve);
+          server!.listen(socket, () => resolve(null));
+        });
+        if (error) {
+          server = null;
+          return `no control endpoint: cannot listen on ${socket}: ${(error as NodeJS.ErrnoException).code ?? error.message}`;
+        }
+        if (closed) {
+          // The run ended while the endpoint was opening.
+          await close();
+          return null;
+        }
+        chmodSync(socket, 0o600);
+        writeRecord(state.dir, {
+          runId,
+          pid: process.pid,
+          file: graph.file,
+          cwd: process.cwd(),
+          startedAt: Date.now(),
+          socket,
+          ui: null,
+          mode,
+        });
+        return null;
+      },
+    },
+  };
+}
+
+class Api {
+  constructor(
+    private readonly graph: JobGraph,
+    private readonly log: EventLog,
+    private readonly board: StatusBoard,
+    private readonly control: RunControl,
+  ) {}
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? "/", "http://procflow");
+    const path = url.pathname;
+    const job = /^\/api\/jobs\/([^/]+)\/(logs|restart|stop|start)$/.exec(path);
+    const name = job ? decodeURIComponent(job[1]!) : "";
+    if (req.method === "GET" && path === "/api/run") send(res, 200, this.board.snapshot());
+    else if (req.method === "GET" && path === "/api/events")
+      this.events(res, Number(url.searchParams.get("since") ?? 0));
+    else if (req.method === "GET" && job?.[2] === "logs") this.logs(res, name, url.searchParams);
+    else if (req.method === "POST" && path === "/api/end") void this.answer(res, { verb: "end" });
+    else if (req.method === "POST" && job && job[2] !== "logs")
+      void this.request(req, res, name, job[2] as "restart" | "stop" | "start");
+    else send(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
+  }
+
+  private async request(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    verb: "restart" | "stop" | "start",
+  ) {
+    const body = await readBody(req);
+    const jobs = this.resolve(name);
+    if (!jobs) return send(res, 404, { error: `no job named "${name}" in this run` });
+    const withDependents = body?.withDependents === true;
+    return this.answer(res, verb === "restart" ? { verb, jobs, withDependents } : { verb, jobs });
+  }
+
+  /** A job name, or a matrix job's name for all its instances; null when the run has no such job. */
+  private resolve(name: string): string[] | null {
+    const names = instancesOf(this.graph, name)?.filter((n) => this.board.has(n));
+    return names && names.length > 0 ? names : null;
+  }
+
+  private async answer(res: ServerResponse, command: Command) {
+    const a: CommandAnswer = await this.control.command(command);
+    if (a.ok) send(res, 200, { ok: true });
+    else send(res, a.code === 1 ? 422 : 409, { error: a.error });
+  }
+
+  /** Server-Sent Events: the run's events after `since`, then live ones until the run ends. */
+  private events(res: ServerResponse, since: number) {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const { items, gap } = this.log.replay(Number.isFinite(since) ? since : 0);
+    if (gap)
+      res.write(": some output lines of this replay were dropped (a run keeps the last 1000 per job)\n\n");
+    for (const item of items) res.write(`id: ${item.seq}\ndata: ${item.json}\n\n`);
+    if (this.board.snapshot().run?.state === "ended") {
+      res.end();
+      return;
+    }
+    const unsubscribe = this.log.subscribe((e, seq) => {
+      for (const item of EventLog.serialize(e, seq)) res.write(`id: ${item.seq}\ndata: ${item.json}\n\n`);
+      if (e.type === "run:end") res.end();
+    });
+    res.once("close", unsubscribe);
+  }
+
+  /** The job's last lines (`tail`, default 100); with `follow`, new lines as NDJSON until the job ends. */
+  private logs(res: ServerResponse, name: string, params: URLSearchParams) {
+    if (!this.board.has(name)) {
+      send(res, 404, { error: `no job named "${name}" in this run` });
+      return;
+    }
+    const tail = Math.min(Math.max(Number(params.get("tail") ?? 100) || 0, 0), LINES_PER_JOB);
+    const lines = this.log.tail(name, tail);
+    const state = this.board.state(name);
+    const note = state === "skipped" ? `${name} was skipped: it has no output` : undefined;
+    if (params.get("follow") !== "1" || note)
+      return send(res, 200, { job: name, lines, ...(note ? { note } : {}) });
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    const write = (l: OutputLine) => res.write(`${JSON.stringify(l)}\n`);
+    for (const l of lines) write(l);
+    const daemon = this.graph.jobs.find((j) => j.name === name)?.daemon ?? false;
+    const over = () =>
+      this.board.snapshot().run?.state === "ended" || (!daemon && ENDED.has(this.board.state(name)!));
+    if (over()) {
+      res.end();
+      return;
+    }
+    const unsubscribe = this.log.subscribe((e, seq) => {
+      if (e.type === "job:output" && e.job === name) for (const l of EventLog.lines(e, seq)) write(l);
+      // A restart, if any, is announced right after an exit: judge once it had its chance.
+      if (isEnd(e, name)) queueMicrotask(() => over() && res.end());
+    });
+    res.once("close", unsubscribe);
+  }
+}
+
+function isEnd(e: RunEvent, job: string): boolean {
+  return (
+    e.type === "run:end" ||
+    ((e.type === "job:exit" || e.type === "job:skip") && (e as EventOf<"job:exit">).job === job)
+  );
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+  let text = "";
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 65536) return null;
+  }
+  try {
+    const body = JSON.parse(text || "null") as unknown;
+    return body && typeof body === "object" ? (body as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
