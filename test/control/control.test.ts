@@ -1,0 +1,271 @@
+// Live runs (SPEC §11): the control endpoint, `procflow ps` and `procflow ctl`, driven through the real CLI.
+import { chmodSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { alive, type CliResult, cli, type Event, processesOfRun, tempDir, withEvents } from "../rig.js";
+
+/** A private state folder, so that the runs of other tests are not listed. */
+function stateDir(): string {
+  const dir = join(tempDir(), "state");
+  mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+interface Live {
+  dir: string;
+  env: Record<string, string>;
+  /** Events seen so far on the run's -o json stdout. */
+  events: Event[];
+  done: Promise<CliResult>;
+  child: import("node:child_process").ChildProcess;
+  ctl(...args: string[]): Promise<CliResult>;
+  /** Waits until an event matches. */
+  until(match: (e: Event) => boolean, ms?: number): Promise<Event>;
+}
+
+/** Starts `procflow run -o json jobs.yaml ...args` in the background and waits until `ps` lists it. */
+async function startRun(yaml: string, args: string[] = [], state = stateDir()): Promise<Live> {
+  const dir = tempDir({ "jobs.yaml": yaml });
+  const env = { PROCFLOW_STATE_DIR: state };
+  const events: Event[] = [];
+  let buffer = "";
+  let child!: import("node:child_process").ChildProcess;
+  const done = cli(["run", "jobs.yaml", "-o", "json", ...args], {
+    cwd: dir,
+    env,
+    onSpawn: (c) => {
+      child = c;
+    },
+    onStdout: (text) => {
+      buffer += text;
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      for (const l of lines) if (l.trim()) events.push(JSON.parse(l) as Event);
+    },
+  });
+  const live: Live = {
+    dir,
+    env,
+    events,
+    done,
+    child,
+    ctl: (...a) => cli(["ctl", ...a], { cwd: dir, env }),
+    async until(match, ms = 20_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const e = events.find(match);
+        if (e) return e;
+        if (Date.now() > deadline)
+          throw new Error(`no such event; seen:\n${events.map((x) => JSON.stringify(x)).join("\n")}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
+  for (let i = 0; i < 200; i++) {
+    const ps = await cli(["ps", "--format", "json"], { env });
+    if (JSON.parse(ps.stdout).length > 0) return live;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the run never showed up in procflow ps");
+}
+
+const DAEMON = `version: 1
+jobs:
+  svc:
+    command: "trap '' TERM; sleep 300 & echo child $!; echo listening; exec sleep 301"
+    shell: true
+    daemon: true
+    kill_timeout: 500ms
+    ready: { log: listening }
+  work: { command: [echo, done], needs: [svc] }
+  report: { command: [sh, -c, "for i in 1 2 3 4 5 6 7; do echo line $i; done; echo oops >&2"], needs: [work] }
+`;
+
+describe("live runs", () => {
+  it("ps lists a keep-alive run; ctl status, restart (whole group gone first), logs and end", async () => {
+    const run = await startRun(DAEMON, ["--keep-alive"]);
+    await run.until((e) => e.type === "job:exit" && e.job === "report");
+    const ps = await cli(["ps"], { env: run.env });
+    expect(ps.stdout).toContain(join(run.dir, "jobs.yaml"));
+    expect(ps.stdout).toContain("keep-alive");
+
+    const status = JSON.parse((await run.ctl("status", "--format", "json")).stdout);
+    expect(status.jobs.map((j: { job: string; state: string }) => [j.job, j.state])).toEqual([
+      ["svc", "ready"],
+      ["work", "succeeded"],
+      ["report", "succeeded"],
+    ]);
+
+    const first = await run.until((e) => e.type === "job:start" && e.job === "svc");
+    const grandchild = Number(
+      (await run.until((e) => e.type === "job:output" && String(e.line).startsWith("child")))
+        .line!.toString()
+        .split(" ")[1],
+    );
+    expect(alive(grandchild)).toBe(true);
+    const restart = await run.ctl("restart", "svc");
+    expect(restart.code).toBe(0);
+    // ctl returns once the new attempt started; the old group (a TERM-ignoring child) was gone before.
+    const second = run.events.find((e) => e.type === "job:start" && e.job === "svc" && e.attempt === 2)!;
+    expect(second).toBeDefined();
+    expect(second.pid).not.toBe(first.pid);
+    expect(alive(grandchild)).toBe(false);
+    const svcEvents = run.events
+      .filter((e) => e.job === "svc" && e.type !== "job:output" && e.seq <= second.seq)
+      .map((e) => `${e.type} ${e.signal ?? ""}`.trim());
+    expect(svcEvents).toEqual([
+      "job:start",
+      "job:ready",
+      "job:stop SIGTERM",
+      "job:stop SIGKILL",
+      "job:exit SIGKILL",
+      "job:restart",
+      "job:start",
+    ]);
+    const stop = run.events.find((e) => e.type === "job:stop" && e.job === "svc")!;
+    expect(stop.reason).toBe("manual");
+    expect(run.events.find((e) => e.type === "run:control")).toMatchObject({
+      verb: "restart",
+      jobs: ["svc"],
+    });
+
+    const logs = await run.ctl("logs", "-n", "5", "report");
+    expect(logs.code).toBe(0);
+    expect(logs.stdout.split("\n").filter(Boolean)).toEqual([
+      "line 4",
+      "line 5",
+      "line 6",
+      "line 7",
+      "! oops",
+    ]);
+
+    const end = await run.ctl("end");
+    expect(end.code).toBe(0);
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    expect(readdirSync(run.env.PROCFLOW_STATE_DIR!)).toEqual([]);
+  });
+
+  it("the socket is the user's only; /api/events?since=0 replays the exact -o json events", async () => {
+    const run = await startRun(DAEMON, ["--keep-alive"]);
+    await run.until((e) => e.type === "job:exit" && e.job === "report");
+    const state = run.env.PROCFLOW_STATE_DIR!;
+    expect(statSync(state).mode & 0o777).toBe(0o700);
+    const socket = readdirSync(state).find((f) => f.endsWith(".sock"))!;
+    expect(statSync(join(state, socket)).mode & 0o777).toBe(0o600);
+    const record = readdirSync(state).find((f) => f.endsWith(".json"))!;
+    expect(statSync(join(state, record)).mode & 0o777).toBe(0o600);
+
+    const sse = await new Promise<string>((resolve) => {
+      const req = request({ socketPath: join(state, socket), path: "/api/events?since=0" }, (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d: string) => {
+          text += d;
+          // Everything up to now has been replayed once the last event seen on stdout arrived.
+          if (text.includes(`id: ${run.events.at(-1)!.seq}\n`)) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+      });
+      req.end();
+    });
+    const replayed = sse
+      .split("\n\n")
+      .filter((b) => b.startsWith("id: "))
+      .map((b) => JSON.parse(b.slice(b.indexOf("data: ") + 6)));
+    expect(replayed).toEqual(run.events.slice(0, replayed.length));
+    expect(replayed.length).toBe(run.events.length);
+    await run.ctl("end");
+    await run.done;
+  });
+
+  it("ctl stop of a job others wait on: they are skipped (manual stop), the run exits 0", async () => {
+    const run = await startRun(
+      "version: 1\njobs:\n  slow: { command: [sleep, '30'] }\n  after: { command: [echo, hi], needs: [slow] }\n",
+    );
+    await run.until((e) => e.type === "job:start" && e.job === "slow");
+    expect((await run.ctl("stop", "slow")).code).toBe(0);
+    const r = withEvents(await run.done, run.dir);
+    expect(r.code).toBe(0);
+    expect(r.of("job:stop", "slow")[0]).toMatchObject({ reason: "manual" });
+    expect(r.of("job:skip", "after")[0]).toMatchObject({
+      cause: "need",
+      need: "slow",
+      needState: "stopped",
+      reason: "needs slow: success, but slow was stopped",
+    });
+    expect(r.of("run:end")[0]).toMatchObject({ state: "succeeded", exitCode: 0 });
+  });
+
+  it("ctl start of a job whose need failed exits 2 naming the need; an unknown job exits 2", async () => {
+    const run = await startRun(
+      "version: 1\njobs:\n  bad: { command: [sh, -c, 'exit 3'] }\n  after: { command: [echo, hi], needs: [bad] }\n  hold: { command: [sleep, '30'] }\n",
+      ["--keep-alive"],
+    );
+    await run.until((e) => e.type === "job:exit" && e.job === "bad");
+    const start = await run.ctl("start", "after");
+    expect(start.code).toBe(2);
+    expect(start.stderr).toContain("after needs bad: success, but bad failed");
+    const unknown = await run.ctl("restart", "nope");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no job named "nope"');
+    await run.ctl("end");
+    const r = withEvents(await run.done, run.dir);
+    // Jobs stopped or skipped by `ctl end` do not fail the run; the failed job does.
+    expect(r.code).toBe(1);
+    expect(r.of("job:skip", "after")[0]).toMatchObject({ cause: "end" });
+  });
+
+  it("two runs at once: ctl without --run exits 2 listing both; --run <prefix> picks one", async () => {
+    const state = stateDir();
+    const yaml = "version: 1\njobs:\n  d: { command: [sleep, '60'], daemon: true }\n";
+    const a = await startRun(yaml, [], state);
+    const b = await startRun(yaml, [], state);
+    const ids = await Promise.all(
+      [a, b].map(async (r) => (await r.until((e) => e.type === "run:start")).runId as string),
+    );
+    const any = await cli(["ctl", "status"], { env: { PROCFLOW_STATE_DIR: state } });
+    expect(any.code).toBe(2);
+    for (const id of ids) expect(any.stderr).toContain(id);
+    const one = await cli(["ctl", "--run", ids[1]!.slice(0, 8), "status", "--format", "json"], {
+      env: { PROCFLOW_STATE_DIR: state },
+    });
+    expect(JSON.parse(one.stdout).run.runId).toBe(ids[1]);
+    // From a run's own folder, that run is meant.
+    expect(JSON.parse((await a.ctl("status", "--format", "json")).stdout).run.runId).toBe(ids[0]);
+    a.child.kill("SIGTERM");
+    b.child.kill("SIGTERM");
+    await Promise.all([a.done, b.done]);
+  });
+
+  it("after SIGKILL of procflow, its socket and record are gone within 2 s and ps never lists it", async () => {
+    const run = await startRun("version: 1\njobs:\n  d: { command: [sleep, '60'], daemon: true }\n");
+    const runId = (await run.until((e) => e.type === "run:start")).runId as string;
+    const state = run.env.PROCFLOW_STATE_DIR!;
+    expect(readdirSync(state)).toHaveLength(2);
+    run.child.kill("SIGKILL");
+    // The watchdog removes them: nothing else looks at the folder here.
+    for (let i = 0; i < 40 && readdirSync(state).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(state)).toEqual([]);
+    const ps = await cli(["ps", "--format", "json"], { env: run.env });
+    expect(JSON.parse(ps.stdout)).toEqual([]);
+    expect(processesOfRun(runId)).toEqual([]);
+    await run.done;
+  });
+
+  it("runs without an endpoint when the state folder is not private, and says why", async () => {
+    const state = join(tempDir(), "open");
+    mkdirSync(state, { mode: 0o755 });
+    chmodSync(state, 0o755);
+    const r = await cli(["run", "jobs.yaml", "-o", "quiet"], {
+      cwd: tempDir({ "jobs.yaml": "version: 1\njobs:\n  a: { command: [echo, hi] }\n" }),
+      env: { PROCFLOW_STATE_DIR: state },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("no control endpoint");
+    expect(r.stderr).toContain("chmod 700");
+  });
+});
