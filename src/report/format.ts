@@ -52,6 +52,21 @@ export function exitText(e: Pick<EventOf<"job:exit">, "exitCode" | "signal">): s
   return "did not start";
 }
 
+/**
+ * How an attempt ended, in one line: `failed (exit 1) in 2.1s: why → result`. `durationMs: null`
+ * leaves the duration out; `resultWidth` bounds the result.
+ */
+export function exitLine(
+  e: EventOf<"job:exit">,
+  durationMs: number | null = e.durationMs,
+  resultWidth = 60,
+): string {
+  const took = durationMs === null ? "" : ` in ${formatMs(durationMs)}`;
+  const error = e.error ? `: ${visible(e.error)}` : "";
+  const result = "result" in e ? ` → ${shortResult(e.result, resultWidth)}` : "";
+  return `${e.state.replace("_", " ")} (${exitText(e)})${took}${error}${result}`;
+}
+
 /** A short, one-line form of a target's result. */
 export function shortResult(value: unknown, max = 60): string {
   const s = visible(JSON.stringify(value) ?? String(value));
@@ -60,11 +75,21 @@ export function shortResult(value: unknown, max = 60): string {
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** The words for a change of a job's state, or undefined for events that are not one. */
-export function stateText(e: RunEvent, c: Colors, command?: string): string | undefined {
+/** How a start is shown: a target as written (`target ./m.mjs#f(args)`, not its bootstrap), a command as its argv. */
+export function startedWhat(e: EventOf<"job:start">, commands: Readonly<Record<string, string>>): string {
+  const written = commands[e.job];
+  return written?.startsWith("target ") ? visible(written) : shellArgv(e.argv);
+}
+
+/** The words for a change of a job's state (`commands`: from run:start), or undefined for events that are not one. */
+export function stateText(
+  e: RunEvent,
+  c: Colors,
+  commands: Readonly<Record<string, string>> = {},
+): string | undefined {
   switch (e.type) {
     case "job:start": {
-      const what = command === undefined ? shellArgv(e.argv) : visible(command);
+      const what = startedWhat(e, commands);
       return c.dim(`▶ started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}, pid ${e.pid}: ${what}`);
     }
     case "job:ready":
@@ -75,12 +100,8 @@ export function stateText(e: RunEvent, c: Colors, command?: string): string | un
         : c.yellow(`♡ health check failed: ${visible(e.message)}`);
     case "job:stop":
       return c.yellow(`■ stopping with ${e.signal} (${e.reason})`);
-    case "job:exit": {
-      const result = "result" in e ? ` → ${shortResult(e.result)}` : "";
-      const error = e.error ? `: ${visible(e.error)}` : "";
-      const text = `${STATE_SYMBOL[e.state]} ${e.state.replace("_", " ")} (${exitText(e)}) in ${formatMs(e.durationMs)}`;
-      return stateColor(c, e.state)(`${text}${error}${result}`);
-    }
+    case "job:exit":
+      return stateColor(c, e.state)(`${STATE_SYMBOL[e.state]} ${exitLine(e)}`);
     case "job:restart":
       return c.yellow(`↻ restarting in ${formatMs(e.delayMs)} (attempt ${e.attempt})`);
     case "job:skip":

@@ -2,20 +2,15 @@
 // when the job ends, headed by its state line, in completion order. `quiet` shows only the blocks
 // of failed jobs. Both end with the summary.
 import type { Colors } from "picocolors/types.js";
-import type { Reporter, RunEvent } from "../events.js";
+import { type Reporter, type RunEvent, unreachable } from "../events.js";
 import { stateText } from "./format.js";
 import { HeldOutput } from "./held-output.js";
 import { Labels } from "./lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
 
-export function groupedReporter(
-  sink: Sink,
-  c: Colors,
-  daemons: ReadonlySet<string>,
-  onlyFailures: boolean,
-): Reporter {
-  const summary = new SummaryCollector(daemons);
+export function groupedReporter(sink: Sink, c: Colors, onlyFailures: boolean): Reporter {
+  const summary = new SummaryCollector();
   const held = new Map<string, HeldOutput>();
   let labels: Labels | undefined;
   // Blocks are written in order, each after the previous one has drained.
@@ -70,8 +65,15 @@ export function groupedReporter(
           }
           then(() => void sink.write(summary.render(c)));
           return;
-        default:
+        case "job:start":
+        case "job:ready":
+        case "job:health":
+        case "job:stop":
+        case "job:restart":
+        case "run:control":
           return;
+        default:
+          unreachable(e);
       }
     },
     close: () => chain,

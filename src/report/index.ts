@@ -1,5 +1,4 @@
 // The reporters of a run, chosen by output mode and flags; each one subscribes to the event stream.
-import { dirname, relative } from "node:path";
 import type { Colors } from "picocolors/types.js";
 import type { Reporter } from "../events.js";
 import type { JobGraph } from "../graph/types.js";
@@ -17,25 +16,11 @@ export interface ReporterOptions {
   readonly junit?: string;
 }
 
-/** How each target job is shown: its module (relative to the job file's folder), export and args. */
-function targetCommands(graph: JobGraph): Map<string, string> {
-  const dir = dirname(graph.file);
-  const out = new Map<string, string>();
-  for (const j of graph.jobs) {
-    if (!j.target) continue;
-    const module = relative(dir, j.target.module);
-    const args = JSON.stringify(j.target.args).slice(1, -1);
-    out.set(j.name, `target ${module.startsWith(".") ? module : `./${module}`}#${j.target.export}(${args})`);
-  }
-  return out;
-}
-
 export async function createReporters(
   mode: OutputMode,
   graph: JobGraph,
   opts: ReporterOptions,
 ): Promise<Reporter[]> {
-  const daemons = new Set(graph.jobs.filter((j) => j.daemon).map((j) => j.name));
   const { sink, colors } = opts;
   const reporters: Reporter[] = [];
   switch (mode) {
@@ -43,16 +28,16 @@ export async function createReporters(
       reporters.push(jsonReporter(sink));
       break;
     case "lines":
-      reporters.push(linesReporter(sink, colors, daemons, targetCommands(graph)));
+      reporters.push(linesReporter(sink, colors));
       break;
     case "grouped":
     case "quiet":
-      reporters.push(groupedReporter(sink, colors, daemons, mode === "quiet"));
+      reporters.push(groupedReporter(sink, colors, mode === "quiet"));
       break;
     case "tui": {
       // Loaded only when used: listr2 is the heaviest module procflow has.
       const { tuiReporter } = await import("./tui.js");
-      reporters.push(tuiReporter(sink, colors, daemons));
+      reporters.push(tuiReporter(sink, colors));
       break;
     }
   }

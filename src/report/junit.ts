@@ -1,8 +1,8 @@
 // `--junit FILE`: a JUnit XML report, one testcase per job (failed and skipped marked, the tail of
 // the job's output in the failure), written when the run ends.
 import { writeFile } from "node:fs/promises";
-import type { EndState, Reporter, RunEvent } from "../events.js";
-import { exitText } from "./format.js";
+import { type EndState, type Reporter, type RunEvent, unreachable } from "../events.js";
+import { exitLine } from "./format.js";
 import { skipReason } from "./words.js";
 
 const TAIL_BYTES = 16 * 1024;
@@ -41,7 +41,7 @@ export function junitReporter(file: string, suite: string): Reporter {
         case "job:exit": {
           const c = get(e.job);
           c.durationMs += e.durationMs;
-          c.message = `${e.state.replace("_", " ")} (${exitText(e)})${e.error ? `: ${e.error}` : ""}`;
+          c.message = exitLine(e, null, Number.POSITIVE_INFINITY);
           break;
         }
         case "job:skip":
@@ -51,8 +51,15 @@ export function junitReporter(file: string, suite: string): Reporter {
           end = e;
           for (const [job, state] of Object.entries(e.jobs)) get(job).state = state;
           break;
-        default:
+        case "job:start":
+        case "job:ready":
+        case "job:health":
+        case "job:stop":
+        case "job:restart":
+        case "run:control":
           break;
+        default:
+          unreachable(e);
       }
     },
     async close() {

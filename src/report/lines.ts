@@ -2,7 +2,7 @@
 // width, a colour per job), plus one line per state change; the summary at the end. Output lines
 // are prefixed as bytes, a chunk at a time: no decoding, no object per line.
 import type { Colors } from "picocolors/types.js";
-import type { Reporter, RunEvent } from "../events.js";
+import { type Reporter, type RunEvent, unreachable } from "../events.js";
 import { jobColor, stateText, visible } from "./format.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
@@ -40,26 +40,41 @@ export class Labels {
   }
 }
 
-/** `targets` names what a target job runs (`module#export(args)`), shown instead of the bootstrap's argv. */
-export function linesReporter(
-  sink: Sink,
-  c: Colors,
-  daemons: ReadonlySet<string>,
-  targets: ReadonlyMap<string, string> = new Map(),
-): Reporter {
-  const summary = new SummaryCollector(daemons);
+export function linesReporter(sink: Sink, c: Colors): Reporter {
+  const summary = new SummaryCollector();
   let labels: Labels | undefined;
+  let commands: Readonly<Record<string, string>> = {};
   return {
     event(e: RunEvent) {
       summary.event(e);
-      if (e.type === "run:start") labels = new Labels(c, e.jobs);
-      else if (e.type === "job:output") {
-        const l = labels!.get(e.job);
-        sink.write(prefixLines(e.data, e.stream === "stdout" ? l.out : l.err), "latin1");
-      } else if (e.type === "run:end") sink.write(summary.render(c));
-      else if (e.type === "run:control")
-        sink.write(`${c.dim(`» ${e.verb} ${e.jobs.join(" ")}`.trimEnd())} (on request)\n`);
-      else sink.write(`${labels!.get(e.job).text} ${stateText(e, c, targets.get(e.job))}\n`);
+      switch (e.type) {
+        case "job:output": {
+          const l = labels!.get(e.job);
+          sink.write(prefixLines(e.data, e.stream === "stdout" ? l.out : l.err), "latin1");
+          return;
+        }
+        case "run:start":
+          labels = new Labels(c, e.jobs);
+          commands = e.commands;
+          return;
+        case "run:end":
+          sink.write(summary.render(c));
+          return;
+        case "run:control":
+          sink.write(`${c.dim(`» ${e.verb} ${e.jobs.join(" ")}`.trimEnd())} (on request)\n`);
+          return;
+        case "job:start":
+        case "job:ready":
+        case "job:health":
+        case "job:stop":
+        case "job:exit":
+        case "job:restart":
+        case "job:skip":
+          sink.write(`${labels!.get(e.job).text} ${stateText(e, c, commands)}\n`);
+          return;
+        default:
+          unreachable(e);
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 // The summary that ends every human output mode: one row per job and the totals.
 import type { Colors } from "picocolors/types.js";
-import type { EndState, EventOf, RunEvent } from "../events.js";
+import { type EndState, type EventOf, type RunEvent, unreachable } from "../events.js";
 import { exitText, formatMs, plural, STATE_SYMBOL, shortResult, stateColor, visible } from "./format.js";
 
 interface Row {
@@ -19,14 +19,14 @@ export class SummaryCollector {
   private readonly rows = new Map<string, Row>();
   private end?: EventOf<"run:end">;
 
-  constructor(private readonly daemons: ReadonlySet<string>) {}
-
   event(e: RunEvent): void {
     switch (e.type) {
-      case "run:start":
+      case "run:start": {
+        const daemons = new Set(e.daemons);
         for (const job of e.jobs)
-          this.rows.set(job, { job, daemon: this.daemons.has(job), exit: "", attempts: 0 });
+          this.rows.set(job, { job, daemon: daemons.has(job), exit: "", attempts: 0 });
         break;
+      }
       case "job:start": {
         const r = this.rows.get(e.job)!;
         r.attempts = e.attempt;
@@ -45,8 +45,16 @@ export class SummaryCollector {
         this.end = e;
         for (const [job, state] of Object.entries(e.jobs)) this.rows.get(job)!.state = state;
         break;
-      default:
+      case "job:ready":
+      case "job:health":
+      case "job:stop":
+      case "job:restart":
+      case "job:skip":
+      case "job:output":
+      case "run:control":
         break;
+      default:
+        unreachable(e);
     }
   }
 

@@ -5,7 +5,7 @@
 import { Listr, type ListrTaskWrapper } from "listr2";
 import type { Colors } from "picocolors/types.js";
 import type { EndState, Reporter, RunEvent } from "../events.js";
-import { exitText, formatMs, plural, shortResult } from "./format.js";
+import { exitLine, formatMs, plural } from "./format.js";
 import { forEachLastLines } from "./last-lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
@@ -53,13 +53,8 @@ function apply(row: Row) {
   } else done(end.error);
 }
 
-export function tuiReporter(
-  sink: Sink,
-  c: Colors,
-  daemons: ReadonlySet<string>,
-  rows = process.stdout.rows ?? 24,
-): Reporter {
-  const summary = new SummaryCollector(daemons);
+export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ?? 24): Reporter {
+  const summary = new SummaryCollector();
   const byJob = new Map<string, Row>();
   let listr: Promise<unknown> = Promise.resolve();
   let compact: {
@@ -134,6 +129,7 @@ export function tuiReporter(
       summary.event(e);
       switch (e.type) {
         case "run:start": {
+          const daemons = new Set(e.daemons);
           for (const job of e.jobs) {
             const row: Row = {
               job,
@@ -222,9 +218,7 @@ export function tuiReporter(
           // A restart, if any, is announced right after this event: settle once it had its chance.
           queueMicrotask(() => {
             if (row.ending !== e) return;
-            const result = "result" in e ? ` → ${shortResult(e.result, 40)}` : "";
-            const text = `${e.state.replace("_", " ")} (${exitText(e)}) in ${formatMs(Date.now() - (row.started ?? e.time))}${e.error ? `: ${e.error}` : ""}${result}`;
-            settle(row, e.state, text);
+            settle(row, e.state, exitLine(e, Date.now() - (row.started ?? e.time), 40));
           });
           return;
         }

@@ -17,7 +17,7 @@ describe("output held past 1 MiB (grouped, quiet)", () => {
       writeFileSync(join(dir, "target"), "keep me\n");
       const r = await cli(["run", "jobs.yaml", "-o", mode], {
         cwd: dir,
-        env: { TMPDIR: tmp },
+        env: { TMPDIR: tmp, PROCFLOW_STATE_DIR: join(dir, "state") },
         // The name the spill file used to have, planted before procflow gets there.
         onSpawn: (child) => {
           for (let n = 1; n <= 3; n++)
@@ -40,7 +40,7 @@ describe("output held past 1 MiB (grouped, quiet)", () => {
     });
     const r = await cli(["run", "jobs.yaml", "-o", "grouped"], {
       cwd: dir,
-      env: { TMPDIR: tmp },
+      env: { TMPDIR: tmp, PROCFLOW_STATE_DIR: join(dir, "state") },
       onSpawn: (child) => {
         const poll = setInterval(() => {
           // The job wrote 3 MB into a 64 KiB pipe: procflow has read (and spilled) nearly all of it.
@@ -59,7 +59,7 @@ describe("output held past 1 MiB (grouped, quiet)", () => {
     const dir = tempDir({ "jobs.yaml": `version: 1\njobs:\n  big: { command: ${BIG("exit 0")} }\n` });
     const r = await cli(["run", "jobs.yaml", "-o", "grouped"], {
       cwd: dir,
-      env: { TMPDIR: join(dir, "missing") },
+      env: { TMPDIR: join(dir, "missing"), PROCFLOW_STATE_DIR: join(dir, "state") },
     });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
