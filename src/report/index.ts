@@ -23,7 +23,8 @@ export async function createReporters(
 ): Promise<Reporter[]> {
   const { sink, colors } = opts;
   const reporters: Reporter[] = [];
-  switch (mode) {
+  // A terminal that cannot move its cursor (TERM=dumb: Emacs's shell, some CI consoles) gets lines.
+  switch (mode === "tui" && process.env.TERM === "dumb" ? "lines" : mode) {
     case "json":
       reporters.push(jsonReporter(sink));
       break;

@@ -1,8 +1,9 @@
 // `-o tui`: a live listr2 task list, one row per job (state, duration, latest output line), daemons
 // marked, a failed job's last lines kept on screen; the summary after it. When there are more jobs
 // than the terminal has rows, one row shows the counts and the running jobs' latest lines instead.
-// procflow, not listr2, owns signals and the exit code.
-import { Listr, type ListrTaskWrapper } from "listr2";
+// The live frame always fits the terminal: lines that scrolled away could not be redrawn, and would
+// stay behind in the scrollback. procflow, not listr2, owns signals and the exit code.
+import { DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from "listr2";
 import type { Colors } from "picocolors/types.js";
 import type { EndState, Reporter, RunEvent } from "../events.js";
 import { exitLine, formatMs, plural } from "./format.js";
@@ -15,11 +16,16 @@ import { skipReason } from "./words.js";
 const REFRESH_MS = 100;
 const FAILED_LINES = 5;
 
-type Task = ListrTaskWrapper<
-  unknown,
-  typeof import("listr2").DefaultRenderer,
-  typeof import("listr2").SimpleRenderer
->;
+/**
+ * listr2's default renderer, drawn on stdout whatever it is (`-o tui` asks for it). listr2's own
+ * `forceTTY` would mark stdout and stderr as terminals for the whole process, and log-update's cursor
+ * helpers then write `\e[?25l`/`\e[?25h` to a stderr that is a file or a pipe.
+ */
+class TuiRenderer extends DefaultRenderer {
+  static override nonTTY = true;
+}
+
+type Task = ListrTaskWrapper<unknown, typeof TuiRenderer, typeof SimpleRenderer>;
 
 interface Row {
   job: string;
@@ -30,12 +36,16 @@ interface Row {
   title: string;
   /** The words of the row's current state, shown with the time the job has run so far. */
   status: string;
-  end?: { error?: Error; skip?: string; output?: string };
+  end?: { error?: Error; skip?: string };
   started?: number;
   lines: string[];
-  dirty: boolean;
+  /** What the row's task shows under its title now. */
+  shown: string;
   ending?: Extract<RunEvent, { type: "job:exit" }>;
 }
+
+/** The last `n` lines (none when `n` is 0 or less). */
+const last = (lines: string[], n: number) => (n > 0 ? lines.slice(-n) : []);
 
 /** Shows a row's state on its task, once the task exists; settles the task once the row has ended. */
 function apply(row: Row) {
@@ -46,7 +56,8 @@ function apply(row: Row) {
   if (!end || !row.done) return;
   const done = row.done;
   row.done = undefined;
-  if (end.output !== undefined) task.output = end.output;
+  // What stays under the row once the run has ended (refresh trims it while the frame is short of room).
+  task.output = row.shown = end.error ? last(row.lines, FAILED_LINES).join("\n") : "";
   if (end.skip !== undefined) {
     task.skip(end.skip);
     done();
@@ -65,6 +76,7 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
     failures: string[];
     ended: boolean;
   } | null = null;
+  let runEnded = false;
   const timer = setInterval(refresh, REFRESH_MS);
   timer.unref();
 
@@ -78,12 +90,22 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
         .join("\n");
       return;
     }
+    // A title per job; then a failed job's last lines, then the latest line of each running job, as
+    // long as there is room (log-update writes the frame and a newline: one row stays free). Once the
+    // run has ended, the frame is written once and never redrawn: every failure shows all its lines.
+    let room = runEnded ? Number.POSITIVE_INFINITY : rows - 1 - byJob.size;
+    const show = (row: Row, lines: string[]) => {
+      room -= lines.length;
+      const text = lines.join("\n");
+      if (row.task && text !== row.shown) row.task.output = row.shown = text;
+    };
+    const failed = (row: Row) => row.end?.error !== undefined;
     for (const row of byJob.values()) {
       if (row.started !== undefined && !row.end) title(row, row.status);
-      if (!row.dirty || !row.task) continue;
-      row.dirty = false;
-      row.task.output = row.lines.at(-1) ?? "";
+      if (failed(row)) show(row, last(row.lines, Math.min(FAILED_LINES, room)));
     }
+    for (const row of byJob.values())
+      if (!failed(row)) show(row, row.end ? [] : last(row.lines, Math.min(1, room)));
   }
 
   /** Ends the compact row once both the run and its task exist; what stays on screen: the failures. */
@@ -120,7 +142,7 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
       compact?.failures.push(
         `${c.red(`✖ ${row.job} ${text}`)}\n${row.lines.map((l) => `  ${l}`).join("\n")}`,
       );
-    row.end = failed ? { error: new Error(`${row.job} ${text}`), output: row.lines.join("\n") } : {};
+    row.end = failed ? { error: new Error(`${row.job} ${text}`) } : {};
     title(row, text);
   };
 
@@ -137,7 +159,7 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
               title: job,
               status: "",
               lines: [],
-              dirty: false,
+              shown: "",
             };
             byJob.set(job, row);
             title(row, c.dim("waiting"));
@@ -159,7 +181,8 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
                     row.done = (error?: Error) => (error ? reject(error) : resolve());
                     apply(row);
                   }),
-                rendererOptions: { persistentOutput: true, outputBar: FAILED_LINES },
+                // One output at a time: listr2 would keep that many earlier outputs on screen.
+                rendererOptions: { persistentOutput: true, outputBar: 1 },
               }))
             : [
                 {
@@ -171,14 +194,14 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
                       // The run may have ended before listr2 ran this task.
                       if (compact!.ended) settleCompact();
                     }),
-                  rendererOptions: { outputBar: Number.POSITIVE_INFINITY, persistentOutput: true },
+                  rendererOptions: { outputBar: 1, persistentOutput: true },
                 },
               ];
           listr = new Listr(tasks, {
             concurrent: true,
             exitOnError: false,
             registerSignalListeners: false,
-            forceTTY: true,
+            renderer: TuiRenderer,
             rendererOptions: { collapseErrors: false, formatOutput: "truncate", showErrorMessage: true },
           })
             .run()
@@ -188,7 +211,6 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
         case "job:output": {
           const row = byJob.get(e.job)!;
           forEachLastLines(e.data, FAILED_LINES, row.lines);
-          row.dirty = true;
           return;
         }
         case "job:start": {
@@ -232,6 +254,7 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
         case "run:control":
           return;
         case "run:end":
+          runEnded = true;
           refresh();
           // Every row ends with the run, whatever it saw before (listr2 waits for all of them).
           for (const row of byJob.values()) {

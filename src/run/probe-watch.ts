@@ -4,6 +4,7 @@
 import type { StopReason } from "../events.js";
 import type { Probe, ProbeCheck } from "../graph/types.js";
 import { formatMs } from "../load/duration.js";
+import { compileLogPattern } from "../load/log-pattern.js";
 import { checkOnce } from "./probes.js";
 
 /** One check of a tcp/http/command probe may take this long at most. */
@@ -49,7 +50,11 @@ export function watchReady(host: ProbeHost, probe: Probe, pass: () => void): voi
       host.after(check.ms, passOnce);
       return;
     case "log": {
-      const re = new RegExp(check.pattern);
+      const re = logRegex(host, "ready-timeout", check.pattern);
+      if (!re) {
+        settled = true;
+        return;
+      }
       host.matchLines((line) => {
         if (re.test(line)) passOnce();
       });
@@ -77,9 +82,11 @@ export function watchHealth(host: ProbeHost, probe: Probe): void {
   let logSeen = false;
   const check = probe.check;
   if (check.kind === "log") {
-    const re = new RegExp(check.pattern);
+    const re = logRegex(host, "health", check.pattern);
+    if (!re) return;
+    // One match per interval is all a tick asks: the lines after it are not matched.
     host.matchLines((line) => {
-      if (re.test(line)) logSeen = true;
+      if (!logSeen && re.test(line)) logSeen = true;
     });
   }
   const report = (ok: boolean, message: string) => {
@@ -110,6 +117,14 @@ export function watchHealth(host: ProbeHost, probe: Probe): void {
     }
   };
   host.after(probe.intervalMs, tick);
+}
+
+/** A log probe's regex; null, having failed the job, when the pattern (after `${{ }}`) cannot be one. */
+function logRegex(host: ProbeHost, reason: StopReason, pattern: string): RegExp | null {
+  const compiled = compileLogPattern(pattern);
+  if ("regex" in compiled) return compiled.regex;
+  host.fail(reason, `log probe /${pattern}/: ${compiled.problem}`);
+  return null;
 }
 
 function describeCheck(c: ProbeCheck): string {

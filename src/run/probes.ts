@@ -1,5 +1,5 @@
-// Probe checks: one attempt of a tcp, http, command or delay check, and a line matcher for log
-// probes. No busy loops: the caller schedules attempts with timers it clears.
+// Probe checks: one attempt of a tcp, http or command check (log patterns: load/log-pattern.ts).
+// No busy loops: the caller schedules attempts with timers it clears.
 import { connect } from "node:net";
 import type { ProbeCheck } from "../graph/types.js";
 import { runCommand } from "./process/spawn.js";

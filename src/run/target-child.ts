@@ -4,8 +4,9 @@
 // argv: <module path> <export name> <args as JSON> [daemon]
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
+import { locateSyntaxError } from "./target-syntax.js";
 
 type Message = { procflow: "result"; value: unknown } | { procflow: "error"; message: string };
 
@@ -14,10 +15,20 @@ const daemon = mode === "daemon";
 
 class TargetError extends Error {}
 
+/** What the child is waiting for: if the event loop runs dry meanwhile, it never will be. */
+let waitingFor: "import" | "call" | null = "import";
+
+// A target may call process.disconnect(), as a forked child does to let itself exit, which would
+// close the channel its result travels on: the channel stops keeping the process alive at once, but
+// closes only once the result is sent.
+const disconnect = process.disconnect?.bind(process);
+process.disconnect = () => process.channel?.unref();
+
 async function main(): Promise<number> {
   try {
     const args = JSON.parse(argsJson) as unknown[];
     const mod = (await importModule(modulePath)) as Record<string, unknown>;
+    waitingFor = "call";
     if (!(exportName in mod)) throw new TargetError(`${modulePath} has no export "${exportName}"`);
     const target = mod[exportName];
     let value: unknown;
@@ -37,8 +48,10 @@ async function main(): Promise<number> {
       }
       if (json !== undefined) await send({ procflow: "result", value: JSON.parse(json) });
     }
+    waitingFor = null;
     return 0;
   } catch (e) {
+    waitingFor = null;
     const message = e instanceof Error ? e.message : String(e);
     if (!(e instanceof TargetError))
       process.stderr.write(`${e instanceof Error && e.stack ? e.stack : message}\n`);
@@ -58,7 +71,11 @@ async function importModule(path: string): Promise<unknown> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ERR_MODULE_NOT_FOUND" && (e as Error).message.includes(path))
       throw new TargetError(`module not found: ${path}`);
-    throw e;
+    const at = e instanceof SyntaxError ? locateSyntaxError(e, path) : null;
+    if (!at) throw e;
+    const where = `${shown(at.file)}:${at.line}:${at.column}`;
+    process.stderr.write(`${where}\n${at.frame}\n\nSyntaxError: ${(e as Error).message}\n`);
+    throw new TargetError(`${where}: SyntaxError: ${(e as Error).message}`);
   }
 }
 
@@ -83,6 +100,13 @@ function tsxEsmApi(path: string): string {
   return join(dirname(manifest), entry);
 }
 
+/** A path as the user wrote it: relative to the job file's folder when inside it. */
+function shown(path: string): string {
+  const base = process.env.PROCFLOW_FILE ? dirname(process.env.PROCFLOW_FILE) : process.cwd();
+  const rel = relative(base, path);
+  return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? path : `./${rel}`;
+}
+
 function send(message: Message): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send) return resolve();
@@ -93,10 +117,20 @@ function send(message: Message): Promise<void> {
 const flush = (stream: NodeJS.WriteStream) =>
   new Promise<void>((resolve) => stream.write("", () => resolve()));
 
+process.on("beforeExit", () => {
+  if (!waitingFor) return;
+  const what =
+    waitingFor === "import"
+      ? `module ${shown(modulePath)} never finished loading (a top-level await never settled)`
+      : `target ${shown(modulePath)}#${exportName} returned a promise that never settled`;
+  waitingFor = null;
+  void send({ procflow: "error", message: what }).then(() => process.exit(1));
+});
+
 const code = await main();
 if (daemon && code === 0) {
   // A daemon target may have started a server and returned: it lives until procflow stops it.
-  process.disconnect?.();
+  disconnect?.();
 } else {
   await Promise.all([flush(process.stdout), flush(process.stderr)]);
   process.exit(process.exitCode ?? code);

@@ -2,7 +2,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Terminal } from "@xterm/headless";
 import { describe, expect, it } from "vitest";
 import { CLI, cli, FIXTURES, runJobs, tempDir } from "../rig.js";
 
@@ -194,73 +193,5 @@ describe("log files and JUnit", () => {
     );
     expect(xml).toContain('<skipped message="needs test: success, but test failed"/>');
     expect(xml.match(/<testcase /g)).toHaveLength(4);
-  });
-});
-
-/** Runs `procflow run jobs.yaml ...args` in a real pseudo-terminal of the given size; the final screen. */
-async function inTerminal(
-  dir: string,
-  args: string[],
-  cols = 100,
-  rows = 30,
-): Promise<{ code: number | null; screen: string }> {
-  const r = await new Promise<{ code: number | null; raw: string }>((resolve) => {
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      TERM: "xterm-256color",
-      FORCE_COLOR: "0",
-      NO_COLOR: "1",
-    };
-    delete env.CI;
-    const command = `stty cols ${cols} rows ${rows}; node ${CLI} run jobs.yaml ${args.join(" ")}`;
-    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: dir, env });
-    let raw = "";
-    child.stdout.on("data", (d) => {
-      raw += d;
-    });
-    child.on("close", (code) => resolve({ code, raw }));
-  });
-  const term = new Terminal({ cols, rows, allowProposedApi: true });
-  await new Promise<void>((resolve) => term.write(r.raw, resolve));
-  const lines: string[] = [];
-  for (let i = 0; i < term.buffer.active.length; i++)
-    lines.push(term.buffer.active.getLine(i)!.translateToString(true));
-  return { code: r.code, screen: lines.join("\n") };
-}
-
-describe("tui", () => {
-  it("draws one row per job in a real terminal, keeps a failed job's last lines, then the summary", async () => {
-    const dir = tempDir({
-      "jobs.yaml": `version: 1
-jobs:
-  server: { command: [node, -e, "console.log('up'); setInterval(() => {}, 1000)"], daemon: true, ready: { log: up } }
-  build: { command: [sh, -c, "echo compiled"], needs: [server] }
-  broken: { command: [sh, -c, "echo first; echo second; echo third; exit 2"] }
-  after: { command: "true", needs: [broken] }
-`,
-    });
-    const { code, screen: text } = await inTerminal(dir, ["--keep-going"]);
-    expect(code).toBe(1);
-    expect(text).toMatch(/server \(daemon\) stopped/);
-    expect(text).toMatch(/build succeeded \(exit 0\)/);
-    expect(text).toMatch(/broken failed \(exit 2\)/);
-    expect(text).toMatch(/first\n.*second\n.*third/);
-    expect(text).toMatch(/after skipped: needs broken: success, but broken failed/);
-    expect(text).toMatch(/4 jobs: .*run failed \(exit 1\)/);
-  });
-
-  it("folds more jobs than the terminal has rows into one row of counts, keeping failures", async () => {
-    const jobs = Array.from(
-      { length: 30 },
-      (_, i) => `  j${i}: { command: [sh, -c, "echo job ${i}"] }\n`,
-    ).join("");
-    const dir = tempDir({
-      "jobs.yaml": `version: 1\nconcurrency: 4\njobs:\n${jobs}  bad: { command: [sh, -c, "echo boom; exit 1"] }\n`,
-    });
-    const { code, screen } = await inTerminal(dir, ["--keep-going"], 100, 20);
-    expect(code).toBe(1);
-    expect(screen).toMatch(/31 jobs: 30 succeeded, 1 failed/);
-    expect(screen).toMatch(/bad failed \(exit 1\)[^\n]*\n\s+boom/);
-    expect(screen).not.toMatch(/j17 succeeded \(exit 0\)/);
   });
 });

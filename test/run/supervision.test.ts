@@ -82,6 +82,51 @@ describe("ready probes", () => {
     expect(endStates(r)).toEqual({ svc: "failed", client: "skipped" });
   });
 
+  it("a log regex that backtracks exponentially on a line neither freezes the run nor its timers", async () => {
+    // Before: `(a+)+$` on 50 `a`s and a `b` ran for ~90 s on the event loop (no timeout, no Ctrl-C).
+    const bad = "console.log('a'.repeat(50) + 'b')";
+    const r = await runJobs(`version: 1
+jobs:
+  stuck:
+    command: [node, -e, "${bad}; setInterval(() => {}, 1000)"]
+    daemon: true
+    ready: { log: "(a+)+$", timeout: 2s }
+  late:
+    command: [node, -e, "${bad}; setTimeout(() => console.log('aaa'), 300); setInterval(() => {}, 1000)"]
+    daemon: true
+    ready: { log: "(a+)+$", timeout: 30s }
+  client: { command: echo client, needs: [late] }
+  waiter: { command: echo waiter, needs: [stuck] }
+`);
+    expect(r.of("job:exit", "stuck")[0]!.error).toBe("not ready after 2s (ready probe: log /(a+)+$/)");
+    const aaa = r.events.find((e) => e.job === "late" && e.line === "aaa")!;
+    expect(r.seqOf("job:ready", "late")).toBeGreaterThan(aaa.seq);
+    expect(endStates(r)).toEqual({
+      stuck: "failed",
+      late: "stopped",
+      client: "succeeded",
+      waiter: "skipped",
+    });
+    expect(r.of("run:end")[0]!.durationMs).toBeLessThan(20_000);
+  });
+
+  it("a log pattern that is no usable regex once substituted fails its job, not procflow", async () => {
+    const r = await runJobs(`version: 1
+env: { PATTERN: "([a" }
+jobs:
+  svc:
+    command: [node, -e, "setInterval(() => {}, 1000)"]
+    daemon: true
+    ready: { log: "\${{ env.PATTERN }}" }
+  client: { command: echo client, needs: [svc] }
+`);
+    expect(r.code).toBe(1);
+    expect(r.of("job:exit", "svc")[0]!.error).toBe(
+      "log probe /([a/: invalid regular expression: Unterminated character class",
+    );
+    expect(endStates(r)).toEqual({ svc: "failed", client: "skipped" });
+  });
+
   it("a job that waits for `started` does not wait for readiness", async () => {
     const p = await freePort();
     const r = await runJobs(`version: 1

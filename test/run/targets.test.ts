@@ -1,4 +1,5 @@
 // JavaScript targets (SPEC §1 "target"): exported functions and classes in a forked Node child.
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -54,6 +55,65 @@ describe("targets", () => {
     expect(exitOf(r, "noexport").error).toBe(`${TASKS} has no export "nope"`);
     expect(exitOf(r, "nomodule").error).toBe(`module not found: ${r.dir}/missing.mjs`);
     expect(r.lines("noexport", "stderr")).toEqual([]);
+  });
+
+  it("keeps the result of a target that disconnects; says so when a promise never settles", async () => {
+    const dir = tempDir({ "tla.mjs": "await new Promise(() => {});\nexport const f = () => 1;\n" });
+    const r = await runJobs(
+      `version: 1
+jobs:
+  disconnects: { target: "${TASKS}#disconnects", args: [7] }
+  never: { target: "${TASKS}#neverSettles" }
+  stuck: { target: ./tla.mjs#f }
+`,
+      ["--keep-going"],
+      { cwd: dir },
+    );
+    expect(exitOf(r, "disconnects")).toMatchObject({ state: "succeeded", result: { value: 7 } });
+    expect(exitOf(r, "never")).toMatchObject({
+      state: "failed",
+      exitCode: 1,
+      error: `target ${TASKS}#neverSettles returned a promise that never settled`,
+    });
+    expect(exitOf(r, "stuck").error).toBe(
+      "module ./tla.mjs never finished loading (a top-level await never settled)",
+    );
+  });
+
+  it("names the file, line and column of a syntax error, in the module or what it imports", async () => {
+    const bad = "export function f() {\n  return 1 +;\n}\n";
+    const dir = tempDir({
+      "bad.mjs": bad,
+      "lib/bad.cjs": bad.replace("export ", ""),
+      "uses.mjs": 'import { f } from "./bad.mjs";\nexport const g = f;\n',
+      // Runs once here; locating the error must not run it again.
+      "dynamic.mjs":
+        'import { appendFileSync } from "node:fs";\nappendFileSync("ran", "x");\nawait import("./uses.mjs");\nexport const h = 1;\n',
+    });
+    const r = await runJobs(
+      `version: 1
+jobs:
+  bad: { target: ./bad.mjs#f }
+  uses: { target: ./uses.mjs#g }
+  cjs: { target: ./lib/bad.cjs }
+  dynamic: { target: ./dynamic.mjs#h }
+`,
+      ["--keep-going"],
+      { cwd: dir },
+    );
+    const error = "./bad.mjs:2:13: SyntaxError: Unexpected token ';'";
+    expect(exitOf(r, "bad")).toMatchObject({ state: "failed", error });
+    expect(r.lines("bad", "stderr")).toEqual([
+      "./bad.mjs:2:13",
+      "  return 1 +;",
+      "            ^",
+      "",
+      "SyntaxError: Unexpected token ';'",
+    ]);
+    expect(exitOf(r, "uses").error).toBe(error);
+    expect(exitOf(r, "cjs").error).toBe("./lib/bad.cjs:2:13: SyntaxError: Unexpected token ';'");
+    expect(exitOf(r, "dynamic").state).toBe("failed");
+    expect(readFileSync(join(dir, "ran"), "utf8")).toBe("x");
   });
 
   it("warns about a missing module when validating, and fails with --strict", async () => {

@@ -1,4 +1,5 @@
-// A `log` probe's pattern must be a valid regular expression.
+// A `log` probe's pattern must be a valid regular expression that V8's linear engine can run (see log-pattern.ts).
+import { compileLogPattern } from "../log-pattern.js";
 import type { Rule } from "./rule.js";
 
 export const probeRegex: Rule = (ctx) => {
@@ -6,15 +7,12 @@ export const probeRegex: Rule = (ctx) => {
     for (const kind of ["ready", "health"] as const) {
       const pattern = job[kind]?.log;
       if (typeof pattern !== "string") continue;
-      try {
-        new RegExp(pattern);
-      } catch (e) {
-        const why = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "");
+      const compiled = compileLogPattern(pattern);
+      if ("problem" in compiled)
         ctx.report(
           ["jobs", name, kind, "log"],
           "probe-regex",
-          `jobs.${name}.${kind}.log: invalid regular expression: ${why}`,
+          `jobs.${name}.${kind}.log: ${compiled.problem}`,
         );
-      }
     }
 };
