@@ -1,4 +1,5 @@
-// procflow's own stdout: writes that survive a closed pipe (`procflow run x | head`) and are drained before exit.
+// procflow's own stdout and stderr: writes that survive a closed pipe (`procflow run x | head`), and
+// stdout's backpressure, which pauses the jobs' output while a slow reader catches up.
 import { writeSync } from "node:fs";
 
 let closed = false;
@@ -6,10 +7,18 @@ let closed = false;
 // Buffer; fs.writeSync encodes it natively instead (a pipe's socket already does).
 const toFile = process.stdout.constructor.name === "SyncWriteStream";
 
+/** EPIPE: the reader went away. Writing there stops; the run itself goes on. */
+const readerLeft = (e: NodeJS.ErrnoException) => e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED";
+
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  // EPIPE: the reader went away. Stop writing there; the run itself goes on.
-  if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") closed = true;
-  else throw e;
+  if (!readerLeft(e)) throw e;
+  closed = true;
+  // No "drain" follows: jobs paused for this reader read on (their output still goes to the other reporters).
+  releaseBackpressure?.();
+});
+// What is still written to stderr (warnings, a crash report) is lost once its reader has left.
+process.stderr.on("error", (e: NodeJS.ErrnoException) => {
+  if (!readerLeft(e)) throw e;
 });
 
 /**
@@ -59,21 +68,25 @@ export function drainStdout(): Promise<void> {
 
 /**
  * Lets the executor pause children's output while stdout is backed up (a slow reader applies
- * backpressure instead of procflow's memory growing).
+ * backpressure instead of procflow's memory growing). It resumes when stdout drains, or when its
+ * reader leaves.
  */
 export function onStdoutBackpressure(listener: (paused: boolean) => void): void {
   let paused = false;
-  const check = () => {
-    if (!closed && !paused && process.stdout.writableNeedDrain) {
-      paused = true;
-      listener(true);
-      process.stdout.once("drain", () => {
-        paused = false;
-        listener(false);
-      });
-    }
+  const resume = () => {
+    if (!paused) return;
+    paused = false;
+    process.stdout.off("drain", resume);
+    listener(false);
   };
-  backpressureCheck = check;
+  backpressureCheck = () => {
+    if (closed || paused || !process.stdout.writableNeedDrain) return;
+    paused = true;
+    listener(true);
+    process.stdout.once("drain", resume);
+  };
+  releaseBackpressure = resume;
 }
 
 let backpressureCheck: (() => void) | null = null;
+let releaseBackpressure: (() => void) | null = null;

@@ -3,6 +3,7 @@
 export interface Sink {
   /** Returns false when the caller should wait for `drained()` before writing much more. */
   write(chunk: string | Buffer, encoding?: BufferEncoding): boolean;
+  /** Resolves once the stream can take more, or once it has closed (nothing more will drain). */
   drained(): Promise<void>;
 }
 
@@ -11,11 +12,22 @@ export function streamSink(
   stream: NodeJS.WritableStream & { writableNeedDrain?: boolean },
   write = (c: string | Buffer) => stream.write(c),
 ): Sink {
+  // A stream whose reader left (EPIPE) closes, and never drains: what waits for it goes on.
+  let closed = false;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    for (const resolve of waiting.splice(0)) resolve();
+  };
+  stream.on("drain", release);
+  stream.once("close", () => {
+    closed = true;
+    release();
+  });
   return {
     write,
     drained: () =>
-      stream.writableNeedDrain
-        ? new Promise<void>((resolve) => stream.once("drain", () => resolve()))
-        : Promise.resolve(),
+      closed || !stream.writableNeedDrain
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiting.push(resolve)),
   };
 }
