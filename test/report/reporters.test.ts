@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI, cli, FIXTURES, runJobs, tempDir } from "../rig.js";
+import { CLI, cli, type Event, FIXTURES, runJobs, tempDir } from "../rig.js";
 
 const LINES = join(FIXTURES, "bin/lines.mjs");
 const file = `version: 1
@@ -105,7 +105,9 @@ describe("lines", () => {
       });
       sh.on("close", (code) => resolve({ code, out }));
     });
-    expect(r.out.split("\n").slice(0, 3)).toHaveLength(3);
+    const [first, second, third] = r.out.split("\n");
+    expect(first).toMatch(/^a +▶ started/);
+    expect([second, third]).toEqual(["a | a 1", "a | a 2"]);
     // procflow ran on after head left: the job after the big one ran.
     for (let i = 0; i < 50 && !existsSync(join(dir, "finished")); i++)
       await new Promise((res) => setTimeout(res, 100));
@@ -118,10 +120,15 @@ describe("grouped and quiet", () => {
     const r = await runMode(
       "grouped",
       `version: 1\nconcurrency: 3\njobs:\n${["a", "b", "c"].map((j, i) => `  ${j}: { command: [sh, -c, "sleep 0.${3 - i}; node ${LINES} 2000 ${j}"] }\n`).join("")}`,
+      ["--log-dir", "logs"],
     );
     const out = r.stdout.split("\n");
     const headers = out.filter((l) => l.startsWith("── "));
-    expect(headers.map((h) => h.slice(3, 4))).toEqual(["c", "b", "a"]);
+    // Blocks come in the order the jobs ended, as the event stream has it.
+    const events = JSON.parse(readFileSync(join(r.dir, "logs", "run.json"), "utf8")).events as Event[];
+    const ended = events.filter((e) => e.type === "job:exit").map((e) => e.job);
+    expect(headers.map((h) => h.slice(3, 4))).toEqual(ended);
+    expect(ended.sort()).toEqual(["a", "b", "c"]);
     for (const j of ["a", "b", "c"]) {
       const at = out.findIndex((l) => l.startsWith(`── ${j} ✔ succeeded`));
       expect(out.slice(at + 1, at + 2001)).toEqual(Array.from({ length: 2000 }, (_, i) => `${j} ${i + 1}`));
