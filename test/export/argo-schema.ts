@@ -8,7 +8,8 @@ import { Ajv, type ErrorObject } from "ajv";
 type Json = Record<string, unknown>;
 
 const has = (o: unknown, key: string) => typeof o === "object" && o !== null && Object.hasOwn(o, key);
-const TEMPLATE_TYPES = [
+/** The fields that make a template of one type or another. */
+export const TEMPLATE_TYPES = [
   "container",
   "script",
   "dag",

@@ -2,6 +2,8 @@
 // top of the CRD schema, for the parts a procflow export writes: names, template references,
 // `depends` (its names, its expression, cycles, no `continueOn` beside it), parameters and `{{…}}`
 // variables. Messages follow Argo's.
+import { TEMPLATE_TYPES } from "./argo-schema.js";
+
 type Json = Record<string, unknown>;
 interface Param {
   name: string;
@@ -33,18 +35,6 @@ const FIELD_NAME = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
 const FIELD_NAME_ERROR =
   "name must consist of alpha-numeric characters or '-', and must start with an alpha-numeric character (e.g. My-name1-2, 123-NAME)";
 const PARAM_NAME = /^[-a-zA-Z0-9_]+$/;
-const TEMPLATE_TYPES = [
-  "container",
-  "containerSet",
-  "steps",
-  "script",
-  "resource",
-  "dag",
-  "suspend",
-  "data",
-  "http",
-  "plugin",
-];
 /** Only tags with these prefixes must resolve (common.GlobalVarValidWorkflowVariablePrefix). */
 const CHECKED_PREFIXES = ["item.", "steps.", "inputs.", "outputs.", "pod.", "workflow.", "tasks."];
 const GLOBALS = [
