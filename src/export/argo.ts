@@ -1,11 +1,14 @@
 // JobGraph → an Argo Workflows DAG (SPEC §10): job → task and container template, needs → `depends`,
-// daemon → daemon template, matrix → withItems, probes → Kubernetes probes. What has no Argo
-// equivalent is reported at its line, as an error (targets) or a warning (the rest).
+// daemon → daemon template, matrix → withItems, probes → Kubernetes probes, target → procflow's own
+// bootstrap in the container. What Argo cannot express the same way is reported at its line, as a
+// warning; the Workflow written is always one that Argo accepts.
 import { dirname, posix, relative } from "node:path";
-import { expandCheck } from "../graph/check.js";
-import type { Condition, Job, JobGraph, Probe, Scalar } from "../graph/types.js";
+import type { Job, JobGraph, Scalar } from "../graph/types.js";
 import type { Diagnostic } from "../load/diagnostic.js";
-import { substitute } from "../load/expressions.js";
+import { dependsOf, needsVerdict, VERDICT, verdict } from "./argo-dag.js";
+import { dnsName, taskNames } from "./argo-names.js";
+import { probesOf, seconds } from "./argo-probes.js";
+import { argoTags, containerValue, type EnvScope, k8sLiteral, probeValue, RUN_ID } from "./argo-values.js";
 
 export interface ArgoOptions {
   /** Container image every job runs in. */
@@ -23,23 +26,37 @@ export interface Exported {
 export const argoMatrixPlaceholder = (key: string) => `{{inputs.parameters.${key}}}`;
 
 /**
+ * A target runs procflow's bootstrap (`dist/run/target-child.js`) with the argv procflow gives it,
+ * from the procflow installed in the image: in the project (where `npx procflow` finds it) or globally.
+ */
+const TARGET_BOOTSTRAP = [
+  'const p=require("path");let b;',
+  'try{b=p.join(p.dirname(require.resolve("procflow",{paths:[process.cwd(),p.join(process.execPath,"../../lib/node_modules")]})),"run","target-child.js")}',
+  'catch{console.error("procflow: a target job needs procflow in the image (npm install procflow, in the project or globally)");process.exit(1)}',
+  'process.argv.splice(1,0,b);import(require("url").pathToFileURL(b).href)',
+].join("");
+
+/**
  * `templates` has one instance per job (loaded with `argoMatrixPlaceholder`); `instances` is the
  * same file loaded as usual, whose matrix instances become each task's `withItems`.
  */
 export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptions): Exported {
   const diagnostics: Diagnostic[] = [];
-  const report: Report = (job, field, severity, message) =>
+  const warn: Warn = (job, field, message) =>
     diagnostics.push({
       source: templates.source,
       range: (field && job.source.fields[field]) || job.source.range,
-      severity,
-      code: `export-${severity === "error" ? "unsupported" : "approximate"}`,
+      severity: "warning",
+      code: "export-approximate",
       message,
     });
 
-  const envFiles = new Set<string>(); // each reported once, not once per job that reads it
-  const names = taskNames(templates.jobs.map((j) => j.family));
-  const daemons = new Set(templates.jobs.filter((j) => j.daemon).map((j) => j.family));
+  const names = taskNames(
+    templates.jobs.map((j) => j.family),
+    ["main", VERDICT],
+  );
+  const task = (family: string) => names.get(family)!;
+  const byFamily = new Map(templates.jobs.map((j) => [j.family, j]));
   const items = new Map<string, Record<string, Scalar>[]>();
   for (const job of instances.jobs) {
     if (!job.matrix) continue;
@@ -47,102 +64,150 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
     if (list) list.push(job.matrix);
     else items.set(job.family, [job.matrix]);
   }
+  const ctx: Context = { graph: templates, opts, warn, reported: new Set() };
 
   const tasks: Record<string, unknown>[] = [];
   const containers: Record<string, unknown>[] = [];
   for (const job of templates.jobs) {
-    const name = names.get(job.family)!;
-    if (job.target) {
-      report(job, "target", "error", `job ${job.family}: a target cannot be exported yet; use a command`);
-      continue;
-    }
+    const name = task(job.family);
     const keys = job.matrix ? Object.keys(job.matrix) : [];
-    const depends = job.needs
-      .map((n) => dependency(names.get(n.job)!, n.condition, daemons.has(n.job)))
-      .join(" && ");
+    const depends = dependsOf(
+      job,
+      task,
+      (family) => byFamily.get(family)!,
+      (m) => warn(job, "needs", m),
+    );
     tasks.push({
       name,
       template: name,
       ...(depends ? { depends } : {}),
       ...(keys.length
         ? {
-            withItems: items.get(job.family) ?? [],
+            withItems: items.get(job.family)!,
             arguments: { parameters: keys.map((k) => ({ name: k, value: `{{item.${k}}}` })) },
           }
         : {}),
-      ...(job.allowFailure ? { continueOn: { failed: true } } : {}),
     });
-    containers.push(template(job, name, keys, { graph: templates, opts, report, envFiles }));
+    containers.push(template(job, name, keys, ctx));
+  }
+  if (needsVerdict(templates.jobs)) {
+    const last = verdict(templates.jobs, task, opts.image);
+    tasks.push(last.task);
+    containers.push(last.template);
   }
 
+  // Argo counts running daemon pods against `parallelism`; procflow's daemons take no slot.
+  const daemons = instances.jobs.filter((j) => j.daemon).length;
   const workflow = {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Workflow",
     metadata: {
-      generateName: `${dnsName(templates.name)}-`,
+      // Kubernetes adds 5 characters to a generateName and allows 63.
+      generateName: `${dnsName(templates.name, 57)}-`,
       ...(templates.description ? { annotations: { "procflow/description": templates.description } } : {}),
     },
     spec: {
       entrypoint: "main",
-      ...(templates.concurrency ? { parallelism: templates.concurrency } : {}),
+      ...(templates.concurrency ? { parallelism: templates.concurrency + daemons } : {}),
       templates: [{ name: "main", dag: { tasks } }, ...containers],
     },
   };
   return { workflow, diagnostics };
 }
 
-type Report = (job: Job, field: string | null, severity: Diagnostic["severity"], message: string) => void;
+type Warn = (job: Job, field: string | null, message: string) => void;
 
 interface Context {
   readonly graph: JobGraph;
   readonly opts: ArgoOptions;
-  readonly report: Report;
-  readonly envFiles: Set<string>;
+  readonly warn: Warn;
+  /** What was reported once for the whole file: env files, variables with no value. */
+  readonly reported: Set<string>;
 }
 
 function template(job: Job, name: string, keys: string[], ctx: Context): Record<string, unknown> {
-  const { graph, opts, report } = ctx;
-  const env: Record<string, string> = {};
+  const { graph, opts, warn } = ctx;
+  const once = (key: string, field: string, message: string) => {
+    if (!ctx.reported.has(key)) warn(job, field, message);
+    ctx.reported.add(key);
+  };
+  const folder = dirname(graph.file);
   const vars: Record<string, string> = {};
   for (const layer of job.env) {
-    if ("file" in layer) {
-      if (!ctx.envFiles.has(layer.file))
-        report(
-          job,
-          "env_file",
-          "warning",
-          `env_file ${relative(dirname(graph.file), layer.file)} is not exported (keep its values in a Kubernetes Secret and add it with envFrom)`,
-        );
-      ctx.envFiles.add(layer.file);
-      continue;
-    }
-    for (const [k, v] of Object.entries(layer.vars)) {
-      vars[k] = v;
-      env[k] = k8sExpand(v);
-    }
+    if ("file" in layer)
+      once(
+        `env_file ${layer.file}`,
+        "env_file",
+        `env_file ${relative(folder, layer.file)} is not exported (keep its values in a Kubernetes Secret and add it with envFrom)`,
+      );
+    else Object.assign(vars, layer.vars);
   }
-  env.PROCFLOW_RUN_ID = "{{workflow.uid}}";
-  env.PROCFLOW_JOB = job.name;
-  const argv = job.argv!.map(k8sExpand);
+  const hasEnvFile = job.env.some((layer) => "file" in layer);
+  // What procflow gives every child (SPEC §6), over the file's env; PROCFLOW_ATTEMPT has no Argo value.
+  const declared: Record<string, string> = {
+    ...vars,
+    PROCFLOW_RUN_ID: RUN_ID,
+    PROCFLOW_JOB: job.name,
+    PROCFLOW_FILE: posix.join(opts.workdir, relative(folder, graph.file)),
+  };
+  const scope = (values: Record<string, string>, field: string): EnvScope => ({
+    declared: values,
+    unset: (variable) => {
+      if (!hasEnvFile)
+        once(
+          `variable ${variable}`,
+          field,
+          `\${{ env.${variable} }} has no value in the Workflow: procflow takes it from its own environment, which a container does not share; set ${variable} in the file's env (until then the container gets $(${variable}), which Kubernetes fills only from the container's env)`,
+        );
+    },
+  });
+  // An env value's own `${{ env.NAME }}` is the file's NAME; argv and probes then see the values so filled in.
+  const literal = scope(mapValues(declared, k8sLiteral), "env");
+  const env = mapValues(declared, (v) => containerValue(v, literal));
+  const probeVars = mapValues(declared, (v) => probeValue(v, declared, []));
+
+  const own = new Set(keys.map((k) => argoMatrixPlaceholder(k)));
+  const tags = argoTags(JSON.stringify([job.argv, job.target, vars, job.cwd, job.ready, job.health]), own);
+  if (tags.length > 0)
+    warn(
+      job,
+      null,
+      `job ${job.family}: ${[...new Set(tags)].join(", ")} is filled in by Argo: the job cannot get it as written`,
+    );
   if (job.successCodes.length !== 1 || job.successCodes[0] !== 0)
-    report(
+    warn(
       job,
       "success_codes",
-      "warning",
       `job ${job.family}: success_codes has no Argo equivalent: only 0 succeeds there`,
     );
-  const dir = relative(dirname(graph.file), job.cwd);
+  if (job.restart === "always" && !job.daemon)
+    warn(
+      job,
+      "restart",
+      `job ${job.family}: restart: always becomes Argo's retryPolicy Always, which runs a job again only when it failed`,
+    );
+
+  const argv = job.target
+    ? [
+        "node",
+        "-e",
+        TARGET_BOOTSTRAP,
+        posix.join(opts.workdir, relative(folder, job.target.module)),
+        job.target.export,
+        JSON.stringify(job.target.args),
+        ...(job.daemon ? ["daemon"] : []),
+      ].map(k8sLiteral)
+    : job.argv!.map((a) => containerValue(a, scope(env, "command")));
+  const dir = relative(folder, job.cwd);
   const container: Record<string, unknown> = {
     image: opts.image,
     command: argv.slice(0, 1),
     ...(argv.length > 1 ? { args: argv.slice(1) } : {}),
     workingDir: dir ? posix.join(opts.workdir, dir) : opts.workdir,
-    env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })),
+    env: Object.entries(env).map(([name, value]) => ({ name, value })),
   };
-  const ready = job.ready && probe(job, job.ready, "ready", vars, report);
-  if (ready) container.readinessProbe = ready;
-  const health = job.health && probe(job, job.health, "health", vars, report);
-  if (health) container.livenessProbe = { ...health, failureThreshold: job.health!.retries };
+  const probes = probesOf(job, probeVars, (field, message) => warn(job, field, message));
+  Object.assign(container, probes.container);
   return {
     name,
     ...(keys.length ? { inputs: { parameters: keys.map((k) => ({ name: k })) } } : {}),
@@ -153,135 +218,18 @@ function template(job: Job, name: string, keys: string[], ctx: Context): Record<
           retryStrategy: {
             limit: job.maxRestarts,
             retryPolicy: job.restart === "always" ? "Always" : "OnFailure",
-            backoff: { duration: `${seconds(job.restartDelayMs)}s`, factor: 2, maxDuration: "30s" },
+            // procflow doubles the delay up to 30 s each time (Argo's cap); maxDuration would end all retries.
+            backoff: { duration: duration(job.restartDelayMs), factor: 2, cap: "30s" },
           },
         }
       : {}),
+    ...(probes.podSpecPatch ? { podSpecPatch: probes.podSpecPatch } : {}),
     container,
   };
 }
 
-/**
- * A procflow probe as a Kubernetes probe; null (with a warning) when there is no equivalent. Probes
- * get no `$(NAME)` expansion in Kubernetes, so `${{ env.NAME }}` takes the value the file gives it.
- */
-function probe(
-  job: Job,
-  p: Probe,
-  kind: "ready" | "health",
-  vars: Record<string, string>,
-  report: Report,
-): Record<string, unknown> | null {
-  const timing = {
-    periodSeconds: seconds(p.intervalMs),
-    timeoutSeconds: seconds(Math.min(p.timeoutMs, 5000)),
-  };
-  const unknown: string[] = [];
-  const expand = (value: string) =>
-    substitute(value, (root, name) => {
-      if (root === "env" && Object.hasOwn(vars, name)) return vars[name];
-      unknown.push(`\${{ ${root}.${name} }}`);
-      return undefined;
-    });
-  const check = expandCheck(p.check, expand);
-  if (unknown.length > 0) {
-    report(
-      job,
-      kind,
-      "warning",
-      `job ${job.family}: the ${kind} probe is left out: ${unknown.join(", ")} has no value before the job starts (set it in the file's or job's env)`,
-    );
-    return null;
-  }
-  switch (check.kind) {
-    case "tcp":
-      return { tcpSocket: { port: portOf(check.port), ...remoteHost(check.host) }, ...timing };
-    case "http": {
-      let url: URL;
-      try {
-        url = new URL(check.url);
-      } catch {
-        report(
-          job,
-          kind,
-          "warning",
-          `job ${job.family}: the ${kind} probe is left out: ${check.url} is not a URL`,
-        );
-        return null;
-      }
-      const port = url.port || (url.protocol === "https:" ? "443" : "80");
-      return {
-        httpGet: {
-          path: `${url.pathname}${url.search}`,
-          port: portOf(port),
-          ...(url.protocol === "https:" ? { scheme: "HTTPS" } : {}),
-          ...remoteHost(url.hostname),
-        },
-        ...timing,
-      };
-    }
-    case "command":
-      return { exec: { command: [...check.argv] }, ...timing };
-    case "delay":
-      return { exec: { command: ["true"] }, initialDelaySeconds: seconds(check.ms), ...timing };
-    case "log":
-      report(
-        job,
-        kind,
-        "warning",
-        `job ${job.family}: a log ${kind} probe has no Kubernetes equivalent and is left out (use tcp, http or command)`,
-      );
-      return null;
-  }
-}
+const mapValues = (o: Record<string, string>, f: (v: string) => string) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
-/** The `depends` term for one need. A daemon counts as succeeded in Argo once it is running and ready. */
-function dependency(task: string, condition: Condition, daemon: boolean): string {
-  switch (condition) {
-    case "success":
-      return daemon ? task : `${task}.Succeeded`;
-    case "failure":
-      return `${task}.Failed`;
-    case "always":
-      return `(${task}.Succeeded || ${task}.Failed || ${task}.Errored)`;
-    case "started":
-    case "ready":
-      return task;
-  }
-}
-
-/** procflow's start-time expressions in Kubernetes terms: `$(NAME)` is expanded from the container's env. */
-const k8sExpand = (value: string) =>
-  substitute(value, (root, name) =>
-    root === "env" ? `$(${name})` : root === "run" && name === "id" ? "{{workflow.uid}}" : undefined,
-  );
-
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-const portOf = (port: string) => (/^\d+$/.test(port) ? Number(port) : port);
-const remoteHost = (host: string) =>
-  host === "127.0.0.1" || host === "localhost" || host === "::1" ? {} : { host };
-
-/** DNS-1123 label: lower case, digits and dashes, at most 63 characters. */
-function dnsName(name: string): string {
-  const s = name
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 63)
-    .replace(/-+$/, "");
-  return s || "procflow";
-}
-
-/** Each job's task (and template) name: DNS-safe and unique, `main` being the DAG's own. */
-function taskNames(families: string[]): Map<string, string> {
-  const used = new Set(["main"]);
-  const out = new Map<string, string>();
-  for (const family of families) {
-    const base = dnsName(family);
-    let name = base;
-    for (let i = 2; used.has(name); i++) name = `${base.slice(0, 60)}-${i}`;
-    used.add(name);
-    out.set(family, name);
-  }
-  return out;
-}
+/** A duration as Argo reads it (Go's syntax): whole seconds, else milliseconds. */
+const duration = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
