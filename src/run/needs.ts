@@ -25,7 +25,7 @@ export interface Counts {
   ended: number;
   /** Ended in a state that meets `success`. */
   ok: number;
-  /** Ended failed or timed out (without allow_failure): meets `failure`. */
+  /** Ended failed or timed out: meets `failure`. */
   bad: number;
   /** Ended without ever reaching started / ready in its last attempt. */
   endedUnstarted: number;
@@ -53,7 +53,8 @@ export function count(c: Counts, i: InstanceFacts, sign: 1 | -1): void {
   if (i.end === null) return;
   c.ended += sign;
   if (meetsSuccess(i)) c.ok += sign;
-  else if (i.end === "failed" || i.end === "timed_out") c.bad += sign;
+  // A failure meets `failure` even with allow_failure: that only keeps it from failing the run.
+  if (i.end === "failed" || i.end === "timed_out") c.bad += sign;
   if (i.reached === "none") c.endedUnstarted += sign;
   if (i.reached !== "ready") c.endedUnready += sign;
 }

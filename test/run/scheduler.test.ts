@@ -172,4 +172,14 @@ describe("scheduler", () => {
     expect(s.failed).toBe(false);
     expect(s.allEnded).toBe(true);
   });
+
+  it("a failed job with allow_failure meets both success and failure, and does not fail the run", () => {
+    const { s } = scheduler(
+      "  opt: { command: x, allow_failure: true }\n  next: { command: x, needs: [opt] }\n  handler: { command: x, needs: { opt: failure } }\n",
+    );
+    expect(names(s.next())).toEqual(["opt"]);
+    expect(run(s, "opt", "failed")).toEqual([]);
+    expect(names(s.next())).toEqual(["next", "handler"]);
+    expect(s.failed).toBe(false);
+  });
 });
