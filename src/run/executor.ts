@@ -119,7 +119,7 @@ class Execution {
     const done = new Promise<RunResult>((resolve) => {
       this.finished = resolve;
     });
-    this.reaper.start();
+    this.reaper.start(this.opts.handleSignals === true);
     this.cleanups.push(
       registerRun(async () => {
         for (const r of this.runners.values()) r.kill();
