@@ -5,11 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { alive, CLI, cli, survivors, tempDir, withEvents } from "../rig.js";
-
-const MODES = [
-  ["with the run's cgroup where one can be had", {}],
-  ["without a cgroup", { PROCFLOW_NO_CGROUP: "1" }],
-] as const;
+import { MODES } from "./orphan-modes.js";
 
 /** Live processes (other than this one) whose environment or command line contains `text`. */
 function mentioning(text: string): { pid: number; cmd: string }[] {

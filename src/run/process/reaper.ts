@@ -5,16 +5,17 @@
 // process outlives a procflow that is SIGKILLed and does the same when its pipe closes without a goodbye.
 //
 // Which groups are the run's. Process ids are reused (pid_max is 32768 on many machines), so a group id
-// alone proves nothing. A group is the run's from its creation (its leader is a job's process, which
-// keeps the id taken until procflow has reaped it) for as long as it has been seen non-empty without a
-// break: a group id cannot be handed out again while any process of the group, or of the session it
-// leads, is alive, zombies included (POSIX; on Linux the number stays allocated until then). When the
-// job's process has ended, its group is checked (settled()); if empty it is forgotten at once, else it
-// is checked every WATCH_MS and forgotten as soon as it is seen empty. The one gap is between two
-// checks: the group would have to empty and its id be given to a new group leader in that time. Linux
-// hands ids out in a cycle, so a freed id comes back only after every other free id up to pid_max has
-// been used: fooling the check takes pid_max process or thread creations within ~WATCH_MS (over 300,000
-// a second at pid_max 32768). Nothing else depends on it: a group is never judged by its members' env.
+// alone proves nothing. A group is the run's from its creation (its leader is a job's process, whose
+// pid is taken until procflow reaps it) for as long as it is seen non-empty without a break: a group's
+// id is not handed out again while any process of the group is alive, zombies included (POSIX; Linux
+// frees the number only then). When the job's process has been reaped, its group is checked
+// (settled(), once the output is drained: ≤ 100 ms later); if empty it is forgotten at once, else
+// checked every WATCH_MS and forgotten as soon as it is seen empty. The one gap is between two checks:
+// the group would have to empty and its id go to a new group leader in that time. Linux hands ids out
+// in a cycle, so a freed id comes back only after every other free id up to pid_max has been used:
+// fooling the check takes pid_max process or thread creations within ~100 ms (at pid_max 32768, over
+// 300,000 a second; at systemd's 4194304, 40 million). A group is never judged by its members'
+// environment, so a member that cleared it (`env -i`) is still found through its group.
 import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
