@@ -18,9 +18,16 @@ export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false;
 export class EnvBuilder {
   private readonly files = new Map<string, Record<string, string> | string>();
   private readonly base: Record<string, string> = {};
+  /**
+   * PROCFLOW_RUN_IDS: this run's id after those of the runs it is nested in (a job of theirs started
+   * procflow), so that their sweeps and watchdogs find what this run started too (reaper.ts).
+   */
+  private readonly runIds: string;
 
   constructor(private readonly ctx: EnvContext) {
     for (const [k, v] of Object.entries(ctx.base)) if (v !== undefined) this.base[k] = v;
+    const outer = this.base.PROCFLOW_RUN_IDS ?? this.base.PROCFLOW_RUN_ID;
+    this.runIds = outer ? `${outer} ${ctx.runId}` : ctx.runId;
   }
 
   forJob(job: Job, attempt: number): EnvResult {
@@ -37,6 +44,7 @@ export class EnvBuilder {
     Object.assign(env, this.ctx.overrides);
     if (this.ctx.color && !colorSet && !("FORCE_COLOR" in this.ctx.overrides)) env.FORCE_COLOR = "1";
     env.PROCFLOW_RUN_ID = this.ctx.runId;
+    env.PROCFLOW_RUN_IDS = this.runIds;
     env.PROCFLOW_JOB = job.name;
     env.PROCFLOW_ATTEMPT = String(attempt);
     env.PROCFLOW_FILE = this.ctx.file;
