@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import type { Job } from "../graph/types.js";
+import { expandAtStart } from "./argv.js";
 
 export interface EnvContext {
   readonly base: Readonly<Record<string, string | undefined>>;
@@ -37,7 +38,9 @@ export class EnvBuilder {
       const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
       if (typeof vars === "string") return { ok: false, error: vars };
       for (const k in vars) {
-        env[k] = vars[k]!;
+        const v = vars[k]!;
+        // `${{ env.NAME }}` (the variables below this one) and `${{ run.id }}` in a value (SPEC §5).
+        env[k] = "file" in layer || !v.includes("${{") ? v : expandAtStart(v, env, this.ctx.runId);
         if (k === "FORCE_COLOR" || k === "NO_COLOR") colorSet = true;
       }
     }

@@ -10,7 +10,7 @@
 //    └───────── start (a restart on request, or a rerun once needs hold again) ─────────────┘
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
 import type { Job } from "../graph/types.js";
-import { jobArgv } from "./argv.js";
+import { expandAtStart, jobArgv } from "./argv.js";
 import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
@@ -88,7 +88,8 @@ export class JobRunner {
       return;
     }
     const argv = jobArgv(this.job, env.env, this.ctx.runId);
-    const child = spawnChild({ argv, cwd: this.job.cwd, env: env.env, ipc: this.job.target !== null });
+    const cwd = expandAtStart(this.job.cwd, env.env, this.ctx.runId);
+    const child = spawnChild({ argv, cwd, env: env.env, ipc: this.job.target !== null });
     const pid = child.pid;
     if (pid === undefined) {
       void child.exited.then((info) => this.didNotStart(n, startedAt, info));
