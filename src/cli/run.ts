@@ -8,21 +8,30 @@ import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
+import type { ControlEndpoint } from "../control/server.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 
 /** The run's control endpoint, or null (with a warning on stderr) when it cannot have one. */
-async function openControl(graph: Parameters<typeof runGraph>[0], runId: string, mode: "run" | "keep-alive") {
+async function openControl(
+  graph: Parameters<typeof runGraph>[0],
+  runId: string,
+  mode: "run" | "keep-alive",
+  flags: RunFlags,
+) {
   const { prepareControl } = await import("../control/server.js");
-  const prepared = prepareControl(graph, runId, mode);
+  const prepared = prepareControl(graph, runId, mode, flags.control !== false);
   if ("warning" in prepared) {
     warn(prepared.warning);
-    return null;
+    // The web view answers the API in process: it does not need the socket.
+    return wantsUi(flags) ? (prepareControl(graph, runId, mode, false) as { endpoint: ControlEndpoint }).endpoint : null;
   }
   return prepared.endpoint;
 }
+
+const wantsUi = (flags: RunFlags) => flags.ui === true || flags.uiPort !== undefined;
 
 function warn(message: string | null) {
   if (message) process.stderr.write(`procflow: warning: ${message}\n`);
@@ -42,6 +51,9 @@ export interface RunFlags {
   keepAlive?: boolean;
   /** false with --no-control. */
   control?: boolean;
+  ui?: boolean;
+  /** --ui-port (implies --ui). */
+  uiPort?: number;
   color?: boolean;
 }
 
@@ -80,12 +92,27 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
   });
   const runId = randomUUID();
   const runMode = flags.keepAlive ? "keep-alive" : "run";
-  const control = flags.control === false ? null : await openControl(graph, runId, runMode);
+  const control =
+    flags.control === false && !wantsUi(flags) ? null : await openControl(graph, runId, runMode, flags);
   if (control) reporters.push(...control.reporters);
+  let ui: string | undefined;
+  if (control && wantsUi(flags)) {
+    const { serveUi } = await import("../web/serve.js");
+    const served = await serveUi(control.handle, flags.uiPort);
+    if (typeof served === "string") {
+      process.stderr.write(`procflow run: ${served} (choose another with --ui-port, or 0 for a free one)\n`);
+      return ExitCode.usage;
+    }
+    // The token is shown here once and written nowhere else.
+    process.stderr.write(`ui: ${served.url}#${served.token}\n`);
+    reporters.push(served.closer);
+    ui = served.url;
+  }
   const result = await runGraph(graph, {
     runId,
     mode: runMode,
-    onControl: control ? (door) => void control.listen(door).then(warn) : undefined,
+    ui,
+    onControl: control ? (door) => void control.listen(door, ui).then(warn) : undefined,
     leftovers: control?.files,
     only,
     concurrency: flags.concurrency,
