@@ -1,5 +1,6 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
+import type { ControlEndpoint } from "../control/server.js";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import { parseDuration } from "../load/duration.js";
@@ -8,7 +9,6 @@ import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
-import type { ControlEndpoint } from "../control/server.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
@@ -26,7 +26,9 @@ async function openControl(
   if ("warning" in prepared) {
     warn(prepared.warning);
     // The web view answers the API in process: it does not need the socket.
-    return wantsUi(flags) ? (prepareControl(graph, runId, mode, false) as { endpoint: ControlEndpoint }).endpoint : null;
+    return wantsUi(flags)
+      ? (prepareControl(graph, runId, mode, false) as { endpoint: ControlEndpoint }).endpoint
+      : null;
   }
   return prepared.endpoint;
 }

@@ -53,7 +53,9 @@ export async function writeReport(input: string, output: string): Promise<number
     return ExitCode.usage;
   }
   for (const note of budget.notes()) await write(`${JSON.stringify(note).replace(/</g, "\\u003c")}\n`);
-  const script = readAsset("page.js").toString().replace(/<\/script/gi, "<\\/script");
+  const script = readAsset("page.js")
+    .toString()
+    .replace(/<\/script/gi, "<\\/script");
   await write(`</script>\n<script>${script}</script>\n</body></html>\n`, true);
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   process.stderr.write(`procflow report: wrote ${output}\n`);

@@ -3,6 +3,7 @@
 import { graphlib, layout } from "@dagrejs/dagre";
 import { useEffect, useState } from "preact/hooks";
 import { formatMs, type RunModel } from "./model.js";
+import { selects } from "./selects.js";
 
 const W = 180;
 const H = 46;
@@ -39,7 +40,10 @@ function lay(model: RunModel): Laid {
     nodes,
     edges: edges.map((e) => {
       const pts = g.edge({ v: e.from, w: e.to, name: `${e.from}>${e.to}` }).points ?? [];
-      return { ...e, d: pts.map((p: { x: number; y: number }, i: number) => `${i ? "L" : "M"}${p.x},${p.y}`).join("") };
+      return {
+        ...e,
+        d: pts.map((p: { x: number; y: number }, i: number) => `${i ? "L" : "M"}${p.x},${p.y}`).join(""),
+      };
     }),
   };
 }
@@ -59,12 +63,21 @@ export function Graph(props: {
     const t = setTimeout(() => setLaid(lay(model)), 0);
     return () => clearTimeout(t);
   }, [model, size]);
-  if (!laid) return <div class="graph empty">{size ? "laying out the graph…" : "waiting for the run to start…"}</div>;
+  if (!laid)
+    return <div class="graph empty">{size ? "laying out the graph…" : "waiting for the run to start…"}</div>;
   return (
     <div class="graph">
       <svg width={laid.width} height={laid.height} role="img" aria-label="job graph">
         <defs>
-          <marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="8" markerHeight="8" orient="auto">
+          <marker
+            id="arrow"
+            viewBox="0 0 8 8"
+            refX="8"
+            refY="4"
+            markerWidth="8"
+            markerHeight="8"
+            orient="auto"
+          >
             <path d="M0,0L8,4L0,8z" />
           </marker>
         </defs>
@@ -85,7 +98,7 @@ export function Graph(props: {
               transform={`translate(${at.x},${at.y})`}
               data-job={job.name}
               data-state={job.state}
-              onClick={() => select(job.name)}
+              {...selects(() => select(job.name))}
             >
               <title>{`${job.name}: ${job.state}${job.daemon ? " (daemon)" : ""}`}</title>
               <rect width={W} height={H} rx="6" />

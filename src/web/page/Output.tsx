@@ -67,7 +67,9 @@ export function Output(props: { job: string; lines: readonly Line[]; count: numb
           }}
           onKeyDown={(e) => e.key === "Enter" && goTo(hit + (e.shiftKey ? -1 : 1))}
         />
-        <span class="hits">{needle ? `${matches.length ? hit + 1 : 0} of ${matches.length}` : `${count} lines`}</span>
+        <span class="hits">
+          {needle ? `${matches.length ? hit + 1 : 0} of ${matches.length}` : `${count} lines`}
+        </span>
         <button type="button" onClick={() => goTo(hit - 1)} disabled={!matches.length}>
           ↑
         </button>
@@ -91,8 +93,8 @@ export function Output(props: { job: string; lines: readonly Line[]; count: numb
 }
 
 /** A line's styled segments, with what search found marked. */
-function render(text: string, needle: string): JSX.Element[] {
-  const out: JSX.Element[] = [];
+function render(text: string, needle: string): (string | JSX.Element)[] {
+  const out: (string | JSX.Element)[] = [];
   const plainText = needle ? stripAnsi(text).toLowerCase() : "";
   let at = 0;
   for (const seg of parseAnsi(text)) {
@@ -110,13 +112,16 @@ function render(text: string, needle: string): JSX.Element[] {
     }
     parts.push(seg.text.slice(from));
     at += seg.text.length;
-    out.push(seg.style ? <span style={css(seg.style)}>{parts}</span> : <>{parts}</>);
+    if (seg.style) out.push(<span style={css(seg.style)}>{parts}</span>);
+    else out.push(...parts);
   }
   return out;
 }
 
 function css(s: Style): CSSProperties {
-  const [fg, bg] = s.inverse ? [s.background ?? "var(--bg)", s.color ?? "var(--fg)"] : [s.color, s.background];
+  const [fg, bg] = s.inverse
+    ? [s.background ?? "var(--bg)", s.color ?? "var(--fg)"]
+    : [s.color, s.background];
   return {
     color: fg,
     background: bg,

@@ -1,6 +1,8 @@
 // The run's summary once it has ended: its state and exit code, then per job its end state, exit,
 // duration, attempts and pid.
+
 import { formatMs, type RunEnd, type RunModel } from "./model.js";
+import { selects } from "./selects.js";
 
 export function Summary(props: { model: RunModel; end: RunEnd; select: (job: string) => void }) {
   const { model, end, select } = props;
@@ -18,7 +20,7 @@ export function Summary(props: { model: RunModel; end: RunEnd; select: (job: str
             const a = j.attempts.at(-1);
             const ms = model.duration(j, end.time);
             return (
-              <tr key={j.name} onClick={() => select(j.name)}>
+              <tr key={j.name} {...selects(() => select(j.name))}>
                 <td>
                   <span class={`dot s-${j.state}`} /> {j.name}
                   {j.daemon ? " ◆" : ""}

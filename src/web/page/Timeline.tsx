@@ -1,5 +1,7 @@
 // Every attempt of every job on one time axis, from the run's start to its end (or now).
+
 import { formatMs, type RunModel } from "./model.js";
+import { selects } from "./selects.js";
 
 export function Timeline(props: {
   model: RunModel;
@@ -22,7 +24,7 @@ export function Timeline(props: {
         <div
           class={`row${selected === job.name ? " selected" : ""}`}
           key={job.name}
-          onClick={() => select(job.name)}
+          {...selects(() => select(job.name))}
         >
           <span class="label" title={job.name}>
             {job.name}

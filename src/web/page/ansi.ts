@@ -19,7 +19,6 @@ export interface Segment {
 const BASIC = ["#2e3436", "#cc0000", "#4e9a06", "#c4a000", "#3465a4", "#75507b", "#06989a", "#d3d7cf"];
 const BRIGHT = ["#555753", "#ef2929", "#8ae234", "#fce94f", "#729fcf", "#ad7fa8", "#34e2e2", "#eeeeec"];
 // CSI … final byte, OSC … BEL/ST, or a lone two-byte escape.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what this matches.
 const ESCAPE = /\x1b(?:\[([0-9;:?]*)([@-~])|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 
 /** The 256-colour palette entry `n`. */
@@ -84,7 +83,11 @@ export function parseAnsi(line: string): Segment[] {
   for (const m of line.matchAll(ESCAPE)) {
     if (m.index > last) out.push({ text: line.slice(last, m.index), style: plain(style) ? null : style });
     last = m.index + m[0].length;
-    if (m[2] === "m") style = sgr((m[1] || "0").split(/[;:]/).map((x) => Number(x) || 0), style);
+    if (m[2] === "m")
+      style = sgr(
+        (m[1] || "0").split(/[;:]/).map((x) => Number(x) || 0),
+        style,
+      );
   }
   if (last < line.length) out.push({ text: line.slice(last), style: plain(style) ? null : style });
   return out;

@@ -2,20 +2,20 @@
 // the URL fragment) and for a report (the events embedded in the file). Bundled by scripts/bundle.mjs.
 import "./page.css";
 import { render } from "preact";
-import { useEffect, useReducer, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { Graph } from "./Graph.js";
 import { JobPanel } from "./JobPanel.js";
 import { formatMs, RunModel } from "./model.js";
-import { followLive, type Live, readEmbedded } from "./source.js";
 import { Summary } from "./Summary.js";
+import { followLive, type Live, readEmbedded } from "./source.js";
 import { Timeline } from "./Timeline.js";
 
 function App(props: { model: RunModel; live: Live | null; subscribe: (draw: () => void) => void }) {
   const { model, live } = props;
-  const [, redraw] = useReducer((n: number, _: void) => n + 1, 0);
+  const [, setDrawn] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
-  useEffect(() => props.subscribe(redraw), []);
+  useEffect(() => props.subscribe(() => setDrawn((n) => n + 1)), []);
   useEffect(() => {
     if (model.end || !live) return;
     const t = setInterval(() => setNow(Date.now()), 1000);
@@ -41,7 +41,9 @@ function App(props: { model: RunModel; live: Live | null; subscribe: (draw: () =
         )}
       </header>
       {status === "refused" && (
-        <p class="note">The run refused this page: open the full URL that procflow printed (with its #token).</p>
+        <p class="note">
+          The run refused this page: open the full URL that procflow printed (with its #token).
+        </p>
       )}
       {model.end && <Summary model={model} end={model.end} select={setSelected} />}
       <div class="body">
@@ -74,7 +76,8 @@ function start() {
   root.textContent = "";
   render(<App model={model} live={live} subscribe={(d) => (draw = d)} />, root);
   // A report's events are read after the first paint.
-  if (embedded) requestAnimationFrame(() => setTimeout(() => readEmbedded(embedded.textContent ?? "", model, changed)));
+  if (embedded)
+    requestAnimationFrame(() => setTimeout(() => readEmbedded(embedded.textContent ?? "", model, changed)));
 }
 
 start();

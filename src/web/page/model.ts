@@ -172,5 +172,7 @@ export function formatMs(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   const m = Math.floor(ms / 60_000);
   const s = Math.floor((ms % 60_000) / 1000);
-  return m < 60 ? `${m}m ${String(s).padStart(2, "0")}s` : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
+  return m < 60
+    ? `${m}m ${String(s).padStart(2, "0")}s`
+    : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
 }

@@ -60,7 +60,9 @@ async function readSse(
   changed: () => void,
   model: RunModel,
 ): Promise<void> {
-  const reader = body.pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>).getReader();
+  const reader = body
+    .pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>)
+    .getReader();
   let buffer = "";
   for (;;) {
     const { value, done } = await reader.read();
