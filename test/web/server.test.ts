@@ -177,6 +177,37 @@ jobs:
     expect(html).toContain("\\u003c/script>\\u003cscript>alert(1)");
   });
 
+  it("reads run.json however it is laid out (pretty-printed, keys in any order, a line over many reads)", async () => {
+    const long = `${"x".repeat(3_000_000)} end "quoted" ]}`;
+    const events = [
+      { seq: 1, time: 1, type: "run:start", runId: "r1", file: "/f", pid: 1, jobs: ["a"], needs: { a: [] } },
+      { seq: 2, time: 2, type: "job:output", job: "a", stream: "stdout", line: long },
+      {
+        seq: 3,
+        time: 3,
+        type: "run:end",
+        state: "succeeded",
+        exitCode: 0,
+        durationMs: 2,
+        jobs: { a: "succeeded" },
+      },
+    ];
+    const dir = tempDir({
+      "run.json": JSON.stringify(
+        { run: { state: "succeeded", events: [] }, events, logs: { a: "a.log" } },
+        null,
+        2,
+      ),
+    });
+    const r = await cli(["report", "run.json", "-o", "r.html"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const embedded = readFileSync(join(dir, "r.html"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith('{"'))
+      .map((l) => JSON.parse(l));
+    expect(embedded).toEqual(events);
+  });
+
   it("refuses what is not a run.json, with a message", async () => {
     const dir = tempDir({ "jobs.yaml": "version: 1\n", "bad.json": '{"events":[{"seq":1,}]}' });
     for (const [file, words] of [

@@ -104,10 +104,7 @@ export function JobPanel(props: { model: RunModel; job: JobView; now: number; li
           {`${job.cut.lines} more lines (${(job.cut.bytes / 1e6).toFixed(1)} MB) of this job's output were left out of the report`}
         </p>
       )}
-      {model.gap && live && (
-        <p class="note">older output lines were dropped by the run (it keeps the last 1,000 per job)</p>
-      )}
-      <Output job={job.name} lines={job.lines} count={job.lines.length} />
+      <Output key={job.name} lines={job.lines} count={job.lines.length} />
     </section>
   );
 }

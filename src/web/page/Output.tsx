@@ -8,7 +8,7 @@ import type { Line } from "./model.js";
 const LH = 18;
 const OVERSCAN = 20;
 
-export function Output(props: { job: string; lines: readonly Line[]; count: number }) {
+export function Output(props: { lines: readonly Line[]; count: number }) {
   const { lines, count } = props;
   const box = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
@@ -28,7 +28,7 @@ export function Output(props: { job: string; lines: readonly Line[]; count: numb
     const el = box.current!;
     setHeight(el.clientHeight);
     if (follow.current) el.scrollTop = el.scrollHeight;
-  }, [count, props.job]);
+  }, [count]);
 
   const goTo = (n: number) => {
     if (matches.length === 0) return;

@@ -45,6 +45,9 @@ function App(props: { model: RunModel; live: Live | null; subscribe: (draw: () =
           The run refused this page: open the full URL that procflow printed (with its #token).
         </p>
       )}
+      {model.gap && (
+        <p class="note">Some older output lines were dropped by the run (it keeps the last 1,000 per job).</p>
+      )}
       {model.end && <Summary model={model} end={model.end} select={setSelected} />}
       <div class="body">
         <div class="left">
