@@ -1,5 +1,5 @@
 // `procflow report <run.json> [-o report.html]`: one self-contained HTML file (the page's script and
-// style inlined, the run's events embedded as NDJSON) that shows the graph, the timeline, each job's
+// style inlined, the run's events embedded as NDJSON, output lines as compact arrays) that shows the graph, the timeline, each job's
 // output and the summary with no server and no network. Written as run.json is read: output past
 // 5 MB per job or 50 MB in all is left out, with a note per job.
 import { once } from "node:events";
@@ -33,14 +33,19 @@ export async function writeReport(input: string, output: string): Promise<number
       `<script type="application/x-ndjson" id="procflow-events">\n`,
   );
   const budget = new OutputBudget();
+  /** Each job's index in run:start.jobs: an output line is written as `[index, 1 if stderr, line]`. */
+  let index = new Map<string, number>();
   let count = 0;
   let problem: string | null = null;
   try {
     for await (const e of runJsonEvents(input)) {
       count++;
-      if (e.type === "job:output" && !budget.keep(String(e.job), String(e.line))) continue;
-      // `<` only ever appears inside JSON strings, where \u003c means the same: no `</script>` can close this.
-      await write(`${JSON.stringify(e).replace(/</g, "\\u003c")}\n`);
+      if (e.type === "run:start" && Array.isArray(e.jobs))
+        index = new Map(e.jobs.map((j, i) => [String(j), i]));
+      const job = String(e.job);
+      if (e.type !== "job:output") await write(embed(e));
+      else if (index.has(job) && budget.keep(job, String(e.line)))
+        await write(embed([index.get(job), e.stream === "stderr" ? 1 : 0, e.line]));
     }
   } catch (e) {
     problem = `${input} is not a run.json (${(e as Error).message})`;
@@ -52,7 +57,7 @@ export async function writeReport(input: string, output: string): Promise<number
     process.stderr.write(`procflow report: ${problem}\n`);
     return ExitCode.usage;
   }
-  for (const note of budget.notes()) await write(`${JSON.stringify(note).replace(/</g, "\\u003c")}\n`);
+  for (const note of budget.notes()) await write(embed(note));
   const script = readAsset("page.js")
     .toString()
     .replace(/<\/script/gi, "<\\/script");
@@ -88,6 +93,9 @@ class OutputBudget {
     return [...this.cut].map(([job, c]) => ({ type: "report:cut", job, ...c }));
   }
 }
+
+/** One NDJSON line. `<` only ever appears inside JSON strings, where \u003c means the same: no `</script>` closes the data. */
+const embed = (item: unknown) => `${JSON.stringify(item).replace(/</g, "\\u003c")}\n`;
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);

@@ -65,14 +65,12 @@ describe("the web view in Chromium", () => {
     expect(await node(page, "svc").getAttribute("class")).toContain("daemon");
 
     // A state change arrives without a reload.
-    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
     await page.locator('g.node[data-job="gate"][data-state="running"]').waitFor();
     writeFileSync(join(run.dir, "go"), "");
     await page.locator('g.node[data-job="after"][data-state="succeeded"]').waitFor();
     expect(await node(page, "gate").getAttribute("data-state")).toBe("succeeded");
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
-      true,
-    );
+    expect(await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument)).toBe(true);
 
     // Search finds the line; its ANSI colour is rendered.
     await page.locator('g.node[data-job="noisy"][data-state="succeeded"]').click();
@@ -84,7 +82,11 @@ describe("the web view in Chromium", () => {
       await found
         .locator("span")
         .first()
-        .evaluate((e) => getComputedStyle(e).color),
+        .evaluate(
+          (e) =>
+            (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(e)
+              .color,
+        ),
     ).toBe("rgb(204, 0, 0)");
 
     await node(page, "svc").click();

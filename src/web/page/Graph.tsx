@@ -1,52 +1,9 @@
-// The job graph laid out by dagre: a node per job (coloured by state, with duration and attempt;
+// The job graph (laid out by layout.ts): a node per job (coloured by state, with duration and attempt;
 // daemons drawn dashed), an edge per need (its condition written when it is not `success`).
-import { graphlib, layout } from "@dagrejs/dagre";
 import { useEffect, useState } from "preact/hooks";
+import { H, type Laid, layGraph, W } from "./layout.js";
 import { formatMs, type RunModel } from "./model.js";
 import { selects } from "./selects.js";
-
-const W = 180;
-const H = 46;
-
-interface Laid {
-  readonly width: number;
-  readonly height: number;
-  readonly nodes: ReadonlyMap<string, { x: number; y: number }>;
-  readonly edges: readonly { from: string; to: string; condition: string; d: string }[];
-}
-
-function lay(model: RunModel): Laid {
-  const g = new graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 56, marginx: 8, marginy: 8 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const name of model.jobs.keys()) g.setNode(name, { width: W, height: H });
-  const edges: { from: string; to: string; condition: string }[] = [];
-  for (const job of model.jobs.values())
-    for (const need of job.needs)
-      for (const from of model.needed(need.job)) {
-        g.setEdge(from, job.name, {}, `${from}>${job.name}`);
-        edges.push({ from, to: job.name, condition: need.condition });
-      }
-  layout(g);
-  const nodes = new Map<string, { x: number; y: number }>();
-  for (const name of model.jobs.keys()) {
-    const n = g.node(name);
-    nodes.set(name, { x: n.x - W / 2, y: n.y - H / 2 });
-  }
-  const label = g.graph();
-  return {
-    width: label.width ?? 0,
-    height: label.height ?? 0,
-    nodes,
-    edges: edges.map((e) => {
-      const pts = g.edge({ v: e.from, w: e.to, name: `${e.from}>${e.to}` }).points ?? [];
-      return {
-        ...e,
-        d: pts.map((p: { x: number; y: number }, i: number) => `${i ? "L" : "M"}${p.x},${p.y}`).join(""),
-      };
-    }),
-  };
-}
 
 export function Graph(props: {
   model: RunModel;
@@ -60,7 +17,7 @@ export function Graph(props: {
   // The jobs are known from run:start on; lay them out once, after the first paint.
   useEffect(() => {
     if (size === 0) return;
-    const t = setTimeout(() => setLaid(lay(model)), 0);
+    const t = setTimeout(() => setLaid(layGraph(model)), 0);
     return () => clearTimeout(t);
   }, [model, size]);
   if (!laid)

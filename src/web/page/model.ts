@@ -144,6 +144,14 @@ export class RunModel {
     }
   }
 
+  /** A report's output line: `[job's index in run:start.jobs, 1 for stderr, line]`. */
+  applyLine([index, err, text]: [number, 0 | 1, string]): void {
+    this.names ??= [...this.jobs.keys()];
+    this.jobs.get(this.names[index] ?? "")?.lines.push({ err, text });
+  }
+
+  private names: string[] | null = null;
+
   /** The instances a need names: the job itself, or all instances of a matrix job. */
   needed(name: string): string[] {
     if (this.jobs.has(name)) return [name];

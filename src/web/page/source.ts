@@ -79,14 +79,19 @@ async function readSse(
   }
 }
 
-/** A report's events: the NDJSON text of its `procflow-events` script, applied in slices between frames. */
+/**
+ * A report's events: the NDJSON text of its `procflow-events` script (output lines as compact arrays,
+ * see RunModel.applyLine), applied in slices between frames.
+ */
 export function readEmbedded(text: string, model: RunModel, changed: () => void): void {
   let at = 0;
   const slice = () => {
     const stop = Math.min(text.length, at + 4_000_000);
     let end = text.indexOf("\n", stop);
     if (end === -1) end = text.length;
-    for (const line of text.slice(at, end).split("\n")) if (line) model.apply(JSON.parse(line));
+    for (const line of text.slice(at, end).split("\n"))
+      if (line.startsWith("[")) model.applyLine(JSON.parse(line));
+      else if (line) model.apply(JSON.parse(line));
     at = end + 1;
     changed();
     if (at < text.length) setTimeout(slice, 0);
