@@ -6,6 +6,7 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN = new Set([123, 91]); // { [
 const CLOSE = new Set([125, 93]); // } ]
+const SPECIAL = /["\\]/g;
 
 /** Each element of the top-level `events` array, parsed; the text of an element that is not JSON throws. */
 export async function* runJsonEvents(path: string): AsyncGenerator<Record<string, unknown>> {
@@ -27,6 +28,11 @@ export async function* runJsonEvents(path: string): AsyncGenerator<Record<string
         else if (c === BACKSLASH) escaped = true;
         else if (c === QUOTE) inString = readingKey = false;
         else if (readingKey) key += text[i];
+        else {
+          // Inside a value: jump to the next quote or backslash.
+          SPECIAL.lastIndex = i;
+          i = SPECIAL.test(text) ? SPECIAL.lastIndex - 2 : text.length;
+        }
         continue;
       }
       if (c === QUOTE) {

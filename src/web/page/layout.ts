@@ -73,8 +73,9 @@ function inColumns(model: RunModel, edges: readonly Edge[]): Laid {
   };
   const columns: string[][] = [];
   for (const job of model.jobs.keys()) {
-    const d = depthOf(job);
-    columns[d] = [...(columns[d] ?? []), job];
+    const column = columns[depthOf(job)] ?? [];
+    column.push(job);
+    columns[depthOf(job)] = column;
   }
   const row = new Map<string, number>();
   for (const column of columns) {
