@@ -13,6 +13,8 @@ export function Graph(props: {
 }) {
   const { model, now, selected, select } = props;
   const [laid, setLaid] = useState<Laid | null>(null);
+  // A graph a little wider than its pane is shrunk to fit; a big one is shown at full size, scrolled.
+  const [fit, setFit] = useState<boolean | null>(null);
   const size = model.jobs.size;
   // The jobs are known from run:start on; lay them out once, after the first paint.
   useEffect(() => {
@@ -22,9 +24,20 @@ export function Graph(props: {
   }, [model, size]);
   if (!laid)
     return <div class="graph empty">{size ? "laying out the graph…" : "waiting for the run to start…"}</div>;
+  const fitted = fit ?? laid.width <= 1600;
   return (
     <div class="graph">
-      <svg width={laid.width} height={laid.height} role="img" aria-label="job graph">
+      <button type="button" class="zoom" onClick={() => setFit(!fitted)}>
+        {fitted ? "100%" : "fit"}
+      </button>
+      <svg
+        width={laid.width}
+        height={laid.height}
+        viewBox={`0 0 ${laid.width} ${laid.height}`}
+        class={fitted ? "fit" : ""}
+        role="img"
+        aria-label="job graph"
+      >
         <defs>
           <marker
             id="arrow"
