@@ -70,6 +70,8 @@ export type RunEvent =
       commands: Readonly<Record<string, string>>;
       /** Instance → what it needs (job names as written). */
       needs: Readonly<Record<string, readonly { job: string; condition: Condition }[]>>;
+      /** The web view's URL without its token (`run --ui`). */
+      ui?: string;
     })
   | (Base & { type: "job:start"; job: string; pid: number; attempt: number; argv: readonly string[] })
   | (Base & { type: "job:ready"; job: string })

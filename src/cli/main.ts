@@ -99,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--detach", "keep running when the process that started procflow exits (npm, a script)")
     .option("--keep-alive", "keep running when the work is done, until `procflow ctl end` or an interrupt")
     .option("--no-control", "open no control endpoint (procflow ps / ctl cannot reach this run)")
+    .option("--ui", "serve the live web view on 127.0.0.1 (its URL is printed on stderr)")
+    .option("--ui-port <port>", "the web view's port (implies --ui; 0: a free one)", port)
     .option("--no-color", "no colours")
     .action(async (file: string, jobs: string[], opts: RunFlags) => {
       const { runCommand } = await import("./run.js");
@@ -171,6 +173,29 @@ export async function main(argv: string[]): Promise<number> {
     .description("end the run as if its work were done")
     .action(() => act({ verb: "end" }));
 
+  program
+    .command("ui")
+    .description("serve the web view of a live run started without --ui")
+    .option(
+      "--run <id>",
+      "the run (a unique prefix of its id); default: the only live run, or the one of this folder",
+    )
+    .option("--ui-port <port>", "the port (default: a free one)", port)
+    .action(async (opts: { run?: string; uiPort?: number }) => {
+      const { attachUi } = await import("../web/attach.js");
+      code = await attachUi(opts.run, opts.uiPort);
+    });
+
+  program
+    .command("report")
+    .description("write a run's run.json (from --log-dir) as one self-contained HTML page")
+    .argument("<run.json>", "the run's events, as --log-dir writes them")
+    .option("-o, --output <file>", "the HTML file to write", "report.html")
+    .action(async (file: string, opts: { output: string }) => {
+      const { writeReport } = await import("../web/report.js");
+      code = await writeReport(file, opts.output);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
@@ -191,6 +216,13 @@ export async function main(argv: string[]): Promise<number> {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer.");
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("expected a port (0-65535).");
   return n;
 }
 

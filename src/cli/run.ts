@@ -14,6 +14,8 @@ import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 
+const wantsUi = (flags: RunFlags) => flags.ui === true || flags.uiPort !== undefined;
+
 function warn(message: string) {
   process.stderr.write(`procflow: warning: ${message}\n`);
 }
@@ -32,6 +34,9 @@ export interface RunFlags {
   keepAlive?: boolean;
   /** false with --no-control. */
   control?: boolean;
+  ui?: boolean;
+  /** --ui-port (implies --ui). */
+  uiPort?: number;
   color?: boolean;
 }
 
@@ -70,12 +75,36 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
   });
   const runId = randomUUID();
   const runMode = flags.keepAlive ? "keep-alive" : "run";
-  const control = flags.control === false ? null : lateControl(graph, runId, runMode, warn);
+  const control =
+    flags.control === false && !wantsUi(flags)
+      ? null
+      : lateControl(
+          graph,
+          runId,
+          runMode,
+          { socket: flags.control !== false, inProcess: wantsUi(flags) },
+          warn,
+        );
   if (control) reporters.push(control.reporter);
+  let ui: string | undefined;
+  if (control && wantsUi(flags)) {
+    await control.prepare();
+    const { serveUi } = await import("../web/serve.js");
+    const served = await serveUi(control.handle, flags.uiPort);
+    if (typeof served === "string") {
+      process.stderr.write(`procflow run: ${served} (choose another with --ui-port, or 0 for a free one)\n`);
+      return ExitCode.usage;
+    }
+    // The token is shown here once and written nowhere else.
+    process.stderr.write(`ui: ${served.url}#${served.token}\n`);
+    reporters.push(served.closer);
+    ui = served.url;
+  }
   const result = await runGraph(graph, {
     runId,
     mode: runMode,
-    onControl: control ? (door) => control.open(door) : undefined,
+    ui,
+    onControl: control ? (door) => control.open(door, ui) : undefined,
     leftovers: control?.files,
     only,
     concurrency: flags.concurrency,

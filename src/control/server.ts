@@ -17,22 +17,43 @@ export interface ControlEndpoint {
   readonly reporters: readonly Reporter[];
   /** The files to remove if procflow dies without cleaning up (the watchdog does). */
   readonly files: readonly string[];
-  /** Opens the socket once the run has its door; a warning when it cannot. */
-  listen(control: RunControl): Promise<string | null>;
+  /** Opens the socket once the run has its door (unless there is none to open); a warning when it cannot. */
+  listen(control: RunControl, ui?: string): Promise<string | null>;
+  /** Answers an API request in process (the web view's server); 503 until the run has its door. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
 const ENDED: ReadonlySet<string> = new Set(["succeeded", "failed", "timed_out", "stopped", "skipped"]);
 
-/** Prepares the endpoint of a run, or says why there is none (the run goes on without it). */
+/**
+ * Prepares the endpoint of a run, or says why there is none (the run goes on without it). With
+ * `withSocket` false (`--no-control --ui`), the API is answered only in process, through `handle`.
+ */
 export function prepareControl(
   graph: JobGraph,
   runId: string,
   mode: RunMode,
+  withSocket = true,
 ): { endpoint: ControlEndpoint } | { warning: string } {
-  const state = openStateDir(true);
-  if ("error" in state) return { warning: `no control endpoint: ${state.error}` };
+  const state = withSocket ? openStateDir(true) : null;
+  if (state && "error" in state) return { warning: `no control endpoint: ${state.error}` };
   const log = new EventLog();
   const board = new StatusBoard(new Set(graph.jobs.filter((j) => j.ready).map((j) => j.name)));
+  let api: Api | null = null;
+  const handle = (req: IncomingMessage, res: ServerResponse) =>
+    api ? api.handle(req, res) : send(res, 503, { error: "the run is starting" });
+  if (!state)
+    return {
+      endpoint: {
+        reporters: [log, board],
+        files: [],
+        handle,
+        async listen(control) {
+          api = new Api(graph, log, board, control);
+          return null;
+        },
+      },
+    };
   const socket = socketPath(state.dir, runId);
   const record = recordPath(state.dir, runId);
   let server: Server | null = null;
@@ -55,10 +76,11 @@ export function prepareControl(
     endpoint: {
       reporters: [log, board, closer],
       files: [socket, record],
-      async listen(control) {
+      handle,
+      async listen(control, ui) {
         const { createServer } = await import("node:http");
-        const api = new Api(graph, log, board, control);
-        server = createServer((req, res) => api.handle(req, res));
+        api = new Api(graph, log, board, control);
+        server = createServer(handle);
         const error = await new Promise<Error | null>((resolve) => {
           server!.once("error", resolve);
           server!.listen(socket, () => resolve(null));
@@ -80,7 +102,7 @@ export function prepareControl(
           cwd: process.cwd(),
           startedAt: Date.now(),
           socket,
-          ui: null,
+          ui: ui ?? null,
           mode,
         });
         return null;

@@ -53,6 +53,8 @@ export interface RunOptions {
   readonly onControl?: (control: RunControl) => void;
   /** Files that must not outlive the run (removed by the watchdog if procflow is killed). */
   readonly leftovers?: readonly string[];
+  /** The web view's URL (without its token), for run:start. */
+  readonly ui?: string;
 }
 
 export interface RunResult {
@@ -167,6 +169,7 @@ class Execution {
       jobs: this.scheduler.plan,
       mode: this.opts.mode ?? "run",
       ...runStartFacts(this.graph, new Set(this.scheduler.plan)),
+      ...(this.opts.ui ? { ui: this.opts.ui } : {}),
     });
     this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
     this.apply(this.scheduler.begin());
