@@ -42,6 +42,8 @@ export type SkipCause =
       readonly needJob?: string;
       /** The needed job ended, but before it was started / ready. */
       readonly early?: boolean;
+      /** The needed job was stopped on request (`ctl stop`). */
+      readonly onRequest?: boolean;
     }
   /** The failure policy stopped the run's work: `failed` (a job) ended in `failedState`. */
   | { readonly cause: "policy"; readonly failed: string; readonly failedState: EndState }

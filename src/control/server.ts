@@ -120,18 +120,36 @@ class Api {
   ) {}
 
   handle(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.route(req, res);
+    } catch (e) {
+      // A request that procflow cannot make sense of must never end the run.
+      send(res, 400, { error: `bad request: ${(e as Error).message}` });
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? "/", "http://procflow");
     const path = url.pathname;
     const job = /^\/api\/jobs\/([^/]+)\/(logs|restart|stop|start)$/.exec(path);
     const name = job ? decodeURIComponent(job[1]!) : "";
     if (req.method === "GET" && path === "/api/run") send(res, 200, this.board.snapshot());
     else if (req.method === "GET" && path === "/api/events")
-      this.events(res, Number(url.searchParams.get("since") ?? 0));
+      // A reconnecting EventSource says where it was with Last-Event-ID.
+      this.events(res, Number(url.searchParams.get("since") ?? req.headers["last-event-id"] ?? 0));
     else if (req.method === "GET" && job?.[2] === "logs") this.logs(res, name, url.searchParams);
-    else if (req.method === "POST" && path === "/api/end") void this.answer(res, { verb: "end" });
+    else if (req.method === "POST" && path === "/api/end")
+      this.settle(res, this.answer(res, { verb: "end" }));
     else if (req.method === "POST" && job && job[2] !== "logs")
-      void this.request(req, res, name, job[2] as "restart" | "stop" | "start");
+      this.settle(res, this.request(req, res, name, job[2] as "restart" | "stop" | "start"));
     else send(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
+  }
+
+  /** An answer that fails (a bug) is a 500 for that request, not the end of the run. */
+  private settle(res: ServerResponse, answer: Promise<void>) {
+    answer.catch((e: Error) => {
+      if (!res.headersSent) send(res, 500, { error: `procflow could not do it: ${e.message}` });
+    });
   }
 
   private async request(
@@ -180,7 +198,11 @@ class Api {
   /** The job's last lines (`tail`, default 100); with `follow`, new lines as NDJSON until the job ends. */
   private logs(res: ServerResponse, name: string, params: URLSearchParams) {
     if (!this.board.has(name)) {
-      send(res, 404, { error: `no job named "${name}" in this run` });
+      const instances = this.resolve(name);
+      const error = instances
+        ? `${name} is a matrix job: name one of its instances (${instances.slice(0, 3).join(", ")}${instances.length > 3 ? ", …" : ""})`
+        : `no job named "${name}" in this run`;
+      send(res, 404, { error });
       return;
     }
     const tail = Math.min(Math.max(Number(params.get("tail") ?? 100) || 0, 0), LINES_PER_JOB);

@@ -1,5 +1,5 @@
 // The state of each job of a live run, folded from its events (SPEC §11 `ctl status`).
-import type { EndState, Reporter, RunEvent } from "../events.js";
+import { type EndState, type Reporter, type RunEvent, unreachable } from "../events.js";
 
 export type JobState = "waiting" | "starting" | "running" | "ready" | "restarting" | "stopping" | EndState;
 
@@ -84,8 +84,12 @@ export class StatusBoard implements Reporter {
       case "run:end":
         if (this.run) this.run = { ...this.run, state: "ended" };
         return;
-      default:
+      case "job:output":
+      case "job:health":
+      case "run:control":
         return;
+      default:
+        unreachable(e);
     }
   }
 

@@ -21,7 +21,8 @@ export function skipReason(e: EventOf<"job:skip">): string {
     case "need": {
       if (e.condition === "failure" && e.needJob !== undefined)
         return `needs ${e.need}: failure, but ${e.need} did not fail`;
-      const early = e.early && e.condition === "ready" ? " before it was ready" : "";
+      const early =
+        e.early && e.condition === "ready" ? " before it was ready" : e.onRequest ? " on request" : "";
       return `needs ${e.need}: ${e.condition}, but ${e.needJob ?? e.need} ${endedHow(e.needState)}${early}`;
     }
     case "policy":

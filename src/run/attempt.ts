@@ -1,6 +1,10 @@
 // One attempt of a job: its live (or just exited) process and its supervision — the job's timeout,
 // ready probe and health checks. Its timers end with it, so nothing keeps a finished run alive.
 import type { StopReason } from "../events.js";
+
+/** Why a job restarts on request: `ctl` (or a key, the web view), or a file change. */
+export type OnRequest = "manual" | "watch";
+
 import { expandCheck } from "../graph/check.js";
 import type { Job } from "../graph/types.js";
 import { formatMs } from "../load/duration.js";
@@ -17,8 +21,11 @@ export interface Attempt {
   readonly over: Promise<void>;
   /** The stop signal was sent, and why. */
   stop: StopReason | null;
-  /** What happens once the attempt is over: the job ends (or restarts by policy), or it parks for a requested restart. */
-  next: "end" | "park";
+  /**
+   * What happens once the attempt is over: the job ends (or restarts by policy), or, stopped for a
+   * restart on request (`manual`, `watch`), it waits for its next start once nothing of it is left.
+   */
+  next: "end" | OnRequest;
   /** Why supervision failed it (timeout, probe, target error). */
   failure: string | null;
   /** A target's return value. */

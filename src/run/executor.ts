@@ -2,6 +2,7 @@
 // per job, daemon shutdown, failure policies, interrupts, requests (restart, stop, start, end) and
 // the run's time limit, and emits the run's events, in one total order, to the reporters.
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type {
   AttemptState,
@@ -126,6 +127,7 @@ class Execution {
       emit: this.ctx.emit,
       runner: (name) => this.runners.get(name),
       newRunner: (job) => this.newRunner(job),
+      forget: (name) => this.forget(name),
       apply: (skips) => this.apply(skips),
       end: () => this.end(),
       ending: () => this.ending,
@@ -142,8 +144,14 @@ class Execution {
         for (const r of this.runners.values()) r.kill();
         await this.reaper.killAll();
         this.reaper.close();
+        for (const f of this.opts.leftovers ?? []) rmSync(f, { force: true });
       }),
     );
+    if ((this.opts.mode ?? "run") !== "run") {
+      // A keep-alive run waits for `end` or a signal even when nothing else keeps Node's loop alive.
+      const hold = setInterval(() => {}, 2 ** 30);
+      this.cleanups.push(() => clearInterval(hold));
+    }
     const crashAfter = process.env.PROCFLOW_DEBUG_CRASH;
     if (crashAfter) {
       // A test hook: simulates a bug in procflow this many ms into the run.
@@ -183,6 +191,13 @@ class Execution {
 
   private emit(e: RunEvent) {
     for (const r of this.opts.reporters) r.event(e);
+  }
+
+  private forget(name: string) {
+    const runner = this.runners.get(name);
+    if (!runner) return;
+    this.runners.delete(name);
+    this.attempts.set(name, runner.attempt);
   }
 
   private newRunner(job: Job): JobRunner {

@@ -11,7 +11,7 @@
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
 import type { Job } from "../graph/types.js";
 import { expandAtStart, jobArgv } from "./argv.js";
-import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
+import { type Attempt, endSupervision, type OnRequest, onTargetMessage, supervise } from "./attempt.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
@@ -143,23 +143,37 @@ export class JobRunner {
 
   /**
    * Stops the job: stop_signal to its group, then SIGKILL after kill_timeout. Resolves once the
-   * attempt is over. `then: "park"` stops it for a restart on request: once no process of its group
-   * is left, it waits in `idle` for `start(true)`.
+   * attempt is over and the job has ended (or, for a run-level stop, will not restart).
    */
-  stop(reason: StopReason, then: "end" | "park" = "end"): Promise<void> {
+  stop(reason: StopReason): Promise<void> {
+    return this.halt(reason, "end");
+  }
+
+  /**
+   * Stops the job for a restart on request (also while its own supervision is stopping it): once
+   * nothing of the attempt is left, it waits in `idle` for `start(true)`. Resolves then.
+   */
+  restart(reason: OnRequest): Promise<void> {
+    return this.halt(reason, reason);
+  }
+
+  private halt(reason: StopReason, next: Attempt["next"]): Promise<void> {
     const p = this.phase;
     if (p.id === "idle" || p.id === "restarting") {
       if (p.id === "restarting") clearTimeout(p.timer);
-      if (then === "park") this.park();
-      else this.end("stopped", reason === "manual");
+      if (next === "end") this.end("stopped", reason === "manual");
+      else if (p.id === "restarting") {
+        this.announceRestart(next);
+        this.park();
+      } // else: already waiting for its start
       return Promise.resolve();
     }
     if (p.id === "ended") return Promise.resolve();
     const attempt = p.attempt;
-    // An interrupt while stopping for a restart: the job ends instead.
-    if (then === "end") attempt.next = "end";
-    else if (attempt.next === "end" && attempt.stop === null) {
-      attempt.next = "park";
+    if (next === "end")
+      attempt.next = "end"; // an interrupt while stopping for a restart: the job ends
+    else if (attempt.next === "end" && !this.ctx.ending()) {
+      attempt.next = next;
       this.ctx.restarting(this.job);
     }
     if (p.id === "draining" || attempt.stop !== null) return attempt.over;
@@ -177,11 +191,6 @@ export class JobRunner {
       if (!groupExists(attempt.pid)) clearTimeout(grace);
     });
     return attempt.over;
-  }
-
-  /** Stops the job for a restart on request and says so; it then waits for `start(true)`. */
-  restart(reason: Extract<StopReason, "manual" | "watch">): Promise<void> {
-    return this.stop(reason, "park");
   }
 
   /** Kills the job's group at once (a second interrupt). */
@@ -233,9 +242,12 @@ export class JobRunner {
     });
     const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
     this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
-    if (attempt.next === "park")
+    if (attempt.next !== "end") {
+      this.announceRestart(attempt.next);
       await attemptGone(attempt.pid, this.identity(attempt.n), this.job.killTimeoutMs, this.ctx.ownsGroup);
-    this.afterAttempt(state, attempt.next, attempt.stop === "manual");
+    }
+    // An interrupt while waiting for what was left: the job ends.
+    this.afterAttempt(state, this.ctx.ending() ? "end" : attempt.next, attempt.stop === "manual");
   }
 
   private emitExit(
@@ -260,8 +272,8 @@ export class JobRunner {
     });
   }
 
-  private afterAttempt(state: AttemptState, then: "end" | "park", manual: boolean) {
-    if (then === "park") return this.park();
+  private afterAttempt(state: AttemptState, next: Attempt["next"], manual: boolean) {
+    if (next !== "end") return this.park();
     const again = this.ctx.ending() ? null : nextRestart(this.job, state, this.restarts);
     if (!again) return this.end(state, manual);
     this.restarts++;
@@ -274,6 +286,7 @@ export class JobRunner {
     this.to({ id: "restarting", timer, state });
   }
 
+  /** Waits for a start on request (`job:restart` has said so). */
   private park() {
     this.to({ id: "idle" });
   }

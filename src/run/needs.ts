@@ -116,6 +116,7 @@ export function impossible(
     needState: d.end!,
     ...(d.name !== need.job ? { needJob: d.name } : {}),
     ...(early ? { early } : {}),
+    ...(d.end === "stopped" && d.benign ? { onRequest: true } : {}),
   };
   const fails =
     need.condition === "failure" ? instances.some((i) => i.end === "skipped" && !i.benign) : !d.benign;

@@ -158,6 +158,10 @@ export class Scheduler {
     return this.instances.get(name)?.phase;
   }
 
+  jobOf(name: string): Job {
+    return this.instances.get(name)!.job;
+  }
+
   /** Under fail-fast: the first failure asks for every running job to be stopped. */
   get failFastTriggered(): boolean {
     return this.policy === "fail-fast" && this.stopping !== null;
