@@ -135,10 +135,11 @@ export class Requests {
   private startAll(names: readonly string[], reason: OnRequest): CommandAnswer {
     const failed: string[] = [];
     for (const name of names) {
-      if (this.scheduler.phase(name) !== "running") this.scheduler.rerun(name);
+      const job = this.scheduler.phase(name) === "running" ? null : this.scheduler.rerun(name);
       let runner = this.host.runner(name);
       if (!runner || runner.state === "ended") {
-        runner = this.host.newRunner(this.scheduler.jobOf(name));
+        // An ended job's runner is gone: a new one counts its attempts on.
+        runner = this.host.newRunner(job ?? runner!.job);
         if (runner.attempt > 0) runner.announceRestart(reason);
       }
       runner.start(true);

@@ -11,7 +11,15 @@
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
 import type { Job } from "../graph/types.js";
 import { expandAtStart, jobArgv } from "./argv.js";
-import { type Attempt, endSupervision, type OnRequest, onTargetMessage, supervise } from "./attempt.js";
+import {
+  type Attempt,
+  endSupervision,
+  exitEvent,
+  identity,
+  type OnRequest,
+  onTargetMessage,
+  supervise,
+} from "./attempt.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
@@ -229,7 +237,7 @@ export class JobRunner {
 
   private didNotStart(n: number, startedAt: number, info: ExitInfo): void {
     const how = classifyExit(this.job, { ...info, error: info.error ?? null, stopReason: null });
-    this.emitExit(n, null, startedAt, how, info);
+    this.ctx.emit(exitEvent(this.job.name, n, null, startedAt, how, info));
     this.afterAttempt(how.state, "end", false);
   }
 
@@ -241,35 +249,20 @@ export class JobRunner {
       stopReason: attempt.stop,
     });
     const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
-    this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
+    this.ctx.emit(
+      exitEvent(this.job.name, attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result),
+    );
     if (attempt.next !== "end") {
       this.announceRestart(attempt.next);
-      await attemptGone(attempt.pid, this.identity(attempt.n), this.job.killTimeoutMs, this.ctx.ownsGroup);
+      await attemptGone(
+        attempt.pid,
+        identity(this.ctx.runId, this.job.name, attempt.n),
+        this.job.killTimeoutMs,
+        this.ctx.ownsGroup,
+      );
     }
     // An interrupt while waiting for what was left: the job ends.
     this.afterAttempt(state, this.ctx.ending() ? "end" : attempt.next, attempt.stop === "manual");
-  }
-
-  private emitExit(
-    n: number,
-    pid: number | null,
-    startedAt: number,
-    how: { state: AttemptState; error: string | null },
-    info: ExitInfo,
-    result: { value?: unknown } | null = null,
-  ) {
-    this.ctx.emit({
-      type: "job:exit",
-      job: this.job.name,
-      pid,
-      attempt: n,
-      exitCode: info.exitCode,
-      signal: info.signal,
-      durationMs: Date.now() - startedAt,
-      state: how.state,
-      ...(how.error ? { error: how.error } : {}),
-      ...(result ? { result: result.value } : {}),
-    });
   }
 
   private afterAttempt(state: AttemptState, next: Attempt["next"], manual: boolean) {
@@ -300,10 +293,5 @@ export class JobRunner {
     if (this.phase.id === "ended") return;
     this.to({ id: "ended", state });
     this.ctx.ended(this.job, state, manual);
-  }
-
-  /** What every process of an attempt carries in its environment (see env.ts). */
-  private identity(n: number): string[] {
-    return [`PROCFLOW_RUN_ID=${this.ctx.runId}`, `PROCFLOW_JOB=${this.job.name}`, `PROCFLOW_ATTEMPT=${n}`];
   }
 }

@@ -3,11 +3,9 @@
 //
 // An instance's life, as the scheduler sees it:
 //
-//   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended
-//     ▲  │                   │                      │          │
-//     │  └──can never run────┴──▶ ended (skipped)   │          │
-//     └────────────── rearm (a dependent restarted with the job it needs) ──┘
-//                                 running ◀── rerun (ctl start/restart of an ended job) ── ended
+//   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended ──rerun (ctl)──▶ running
+//     ▲  └──can never run────┴──▶ ended (skipped)                │
+//     └─── rearm: a dependent restarted with the job it needs ───┘
 //
 // Needs are evaluated per family (the job as written; a matrix job's instances share their needs)
 // from counts (needs.ts), so a need on a matrix job is one barrier. In a keep-alive run, a need that
@@ -21,7 +19,6 @@ import { StartQueue } from "./start-queue.js";
 export type Policy = "finish" | "keep-going" | "fail-fast";
 
 export type Skip = { readonly job: string } & SkipCause;
-export type { Unmet };
 
 export class Scheduler {
   private readonly instances: Map<string, Instance>;
@@ -156,10 +153,6 @@ export class Scheduler {
 
   phase(name: string): Instance["phase"] | undefined {
     return this.instances.get(name)?.phase;
-  }
-
-  jobOf(name: string): Job {
-    return this.instances.get(name)!.job;
   }
 
   /** Under fail-fast: the first failure asks for every running job to be stopped. */
