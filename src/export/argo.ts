@@ -44,7 +44,7 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
   const diagnostics: Diagnostic[] = [];
   const warn: Warn = (job, field, message) =>
     diagnostics.push({
-      source: templates.source,
+      source: job.source.file,
       range: (field && job.source.fields[field]) || job.source.range,
       severity: "warning",
       code: "export-approximate",

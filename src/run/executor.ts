@@ -104,7 +104,6 @@ class Execution {
       base: process.env,
       overrides: opts.env ?? {},
       runId: this.runId,
-      file: graph.file,
       color: opts.color ?? false,
     });
     this.ctx = {
