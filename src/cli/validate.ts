@@ -26,7 +26,14 @@ export async function validateFiles(
   );
   loaded = loaded.filter((_, i) => keep[i]);
   const checked = paths.filter((_, i) => keep[i]);
-  const all: Diagnostic[] = loaded.flatMap((l) => l.diagnostics);
+  // A file in two trees (a diamond across files, a cycle) says each of its problems once.
+  const seen = new Set<string>();
+  const all: Diagnostic[] = loaded
+    .flatMap((l) => l.diagnostics)
+    .filter((d) => {
+      const key = `${resolve(d.source.path)}\0${d.range[0]}\0${d.code}\0${d.message}`;
+      return !seen.has(key) && !!seen.add(key);
+    });
   const failed = hasErrors(all, opts.strict);
   const c = colors(opts.color);
   if (opts.format === "text") {
