@@ -51,6 +51,7 @@ export function groupedReporter(sink: Sink, c: Colors, onlyFailures: boolean): R
           else held.get(e.job)?.discard();
           return;
         case "job:skip":
+        case "job:reused":
           if (!onlyFailures)
             then(
               () =>

@@ -11,6 +11,8 @@ export interface EnvContext {
   readonly runId: string;
   /** procflow's own output is coloured: children get FORCE_COLOR=1 unless their env sets it. */
   readonly color: boolean;
+  /** Instance → port name → port: each job gets its own as PROCFLOW_PORT_<NAME>. */
+  readonly ports?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; error: string };
@@ -40,6 +42,8 @@ export class EnvBuilder {
     env.PROCFLOW_JOB = job.name;
     env.PROCFLOW_ATTEMPT = String(attempt);
     env.PROCFLOW_FILE = job.file;
+    const ports = this.ctx.ports?.[job.name];
+    for (const name in ports) env[`PROCFLOW_PORT_${name.toUpperCase()}`] = String(ports[name]);
     return { ok: true, env };
   }
 

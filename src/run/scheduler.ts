@@ -4,7 +4,7 @@
 // An instance's life, as the scheduler sees it:
 //
 //   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended
-//     ▲  │                   │                      │          │
+//     ▲  │ └──reuse (--rerun-failed)──▶ ended (reused)│          │
 //     │  └──can never run────┴──▶ ended (skipped)   │          │
 //     └────────────── rearm (a dependent restarted with the job it needs) ──┘
 //                                 running ◀── rerun (ctl start/restart of an ended job) ── ended
@@ -59,6 +59,14 @@ export class Scheduler {
   begin(): Skip[] {
     const skips: Skip[] = [];
     for (const fam of this.families.values()) this.evaluate(fam, skips);
+    return skips;
+  }
+
+  /** A job that succeeded in an earlier run ends `reused` without starting (meeting success, started, ready). */
+  reuse(name: string): Skip[] {
+    const inst = this.instances.get(name);
+    const skips: Skip[] = [];
+    if (inst?.phase === "waiting") this.finish(inst, "reused", true, skips);
     return skips;
   }
 
@@ -217,6 +225,7 @@ export class Scheduler {
         i.phase = "ended";
         i.end = state;
         i.benign = benign;
+        if (state === "reused") i.reached = "ready";
       },
       skips,
     );
