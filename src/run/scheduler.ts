@@ -66,6 +66,7 @@ export class Scheduler {
   reuse(name: string): Skip[] {
     const inst = this.instances.get(name);
     const skips: Skip[] = [];
+    if (inst?.phase === "queued") this.unqueue(inst); // released by a job reused before it
     if (inst?.phase === "waiting") this.finish(inst, "reused", true, skips);
     return skips;
   }
