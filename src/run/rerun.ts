@@ -57,7 +57,7 @@ function events(text: string): Event[] {
   } catch {
     const out: Event[] = [];
     for (const line of text.split("\n")) {
-      const json = line.replace(/^,/, "");
+      const json = line.replace(/^,|,$/g, "");
       if (!json.startsWith("{")) continue;
       try {
         out.push(JSON.parse(json) as Event);

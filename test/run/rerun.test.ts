@@ -1,0 +1,92 @@
+// `--rerun-failed <run.json>` (SPEC §16) through the real CLI: only what did not succeed runs again,
+// with what needs it and the daemons it needs; the rest ends `reused` without starting.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, endStates, tempDir, withEvents } from "../rig.js";
+
+const file = `version: 1
+jobs:
+  db:
+    command: [node, -e, 'console.log("up"); setInterval(() => {}, 1000)']
+    daemon: true
+    ready: { log: up }
+  a:
+    command: [echo, a]
+  b:
+    command: [sh, b.sh]
+    needs: [a, db]
+  c:
+    command: [echo, c]
+    needs: [a]
+  d:
+    command: [echo, d]
+    needs: [b]
+`;
+
+/** Run 1: b fails, d is skipped; then b's script is fixed (not its definition). */
+async function failedRun() {
+  const dir = tempDir({ "f.yaml": file, "b.sh": "exit 1\n" });
+  const first = await cli(["run", "f.yaml", "-o", "json", "--log-dir", "L"], { cwd: dir });
+  expect(first.code).toBe(1);
+  writeFileSync(join(dir, "b.sh"), "echo fixed\n");
+  return dir;
+}
+
+const rerun = async (dir: string, f = "f.yaml") =>
+  withEvents(await cli(["run", f, "-o", "json", "--rerun-failed", "L/run.json"], { cwd: dir }), dir);
+
+describe("--rerun-failed", () => {
+  it("starts only the failed job, its dependents and the daemon they need; the rest is reused", async () => {
+    const dir = await failedRun();
+    const firstId = JSON.parse(readFileSync(join(dir, "L/run.json"), "utf8")).events[0].runId;
+    const r = await rerun(dir);
+    expect(r.code).toBe(0);
+    expect(
+      r
+        .of("job:start")
+        .map((e) => e.job)
+        .sort(),
+    ).toEqual(["b", "d", "db"]);
+    expect(r.of("job:reused").map((e) => [e.job, e.fromRun])).toEqual([
+      ["a", firstId],
+      ["c", firstId],
+    ]);
+    expect(endStates(r)).toEqual({ db: "stopped", a: "reused", b: "succeeded", c: "reused", d: "succeeded" });
+    expect(r.seqOf("job:reused", "a")).toBeLessThan(r.seqOf("job:start", "b"));
+    const start = r.of("run:start")[0]!;
+    expect(Object.keys(start.definitions as object)).toEqual(["db", "a", "b", "c", "d"]);
+  });
+
+  it("is exit 2 when a job it would reuse changed since, naming it", async () => {
+    const dir = await failedRun();
+    writeFileSync(
+      join(dir, "f.yaml"),
+      file.replace("[echo, a]", "[echo, A]").replace("[sh, b.sh]", "[sh, ./b.sh]"),
+    );
+    const r = await rerun(dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^procflow run: --rerun-failed: a changed since run [0-9a-f-]{36}: run the file whole\n$/,
+    );
+    expect(r.events).toEqual([]);
+  });
+
+  it("accepts a run.json cut short by a killed run; refuses another file's run", async () => {
+    const dir = await failedRun();
+    const text = readFileSync(join(dir, "L/run.json"), "utf8");
+    // Cut inside the first event after b's exit, as a SIGKILL mid-write would.
+    const cut = text.indexOf('"type":"job:exit","job":"b"');
+    writeFileSync(join(dir, "L/run.json"), text.slice(0, text.indexOf("\n", cut) + 20));
+    const r = await rerun(dir);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.of("job:reused").map((e) => e.job)).toContain("a");
+    expect(r.of("job:start").map((e) => e.job)).toContain("b");
+
+    writeFileSync(join(dir, "g.yaml"), file);
+    const other = await rerun(dir, "g.yaml");
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("that run was of");
+  });
+});
