@@ -28,7 +28,11 @@ export async function pickPorts(
   const wanted = jobs.filter((j) => j.ports.length > 0);
   if (wanted.length === 0) return null;
   const locks = lockFolder(warn);
-  const candidates = new Candidates(ephemeralRange());
+  // A test hook: the first port to try (concurrent runs then want the same ports, and only the locks part them).
+  const candidates = new Candidates(
+    ephemeralRange(),
+    Number(process.env.PROCFLOW_DEBUG_PORT_START) || undefined,
+  );
   const files: string[] = [];
   const ports: Record<string, Record<string, number>> = {};
   const release = () => {
@@ -142,7 +146,7 @@ class Candidates {
   private at: number;
   private readonly given = new Set<number>();
 
-  constructor([lo, hi]: [number, number]) {
+  constructor([lo, hi]: [number, number], first?: number) {
     this.ranges = [
       [LOWEST, lo - 1],
       [hi + 1, 65535],
@@ -150,6 +154,11 @@ class Candidates {
     if (this.ranges.length === 0) this.ranges = [[1024, 65535]];
     this.size = this.ranges.reduce((n, [a, b]) => n + b - a + 1, 0);
     this.at = Math.floor(Math.random() * this.size);
+    let offset = 0;
+    for (const [a, b] of this.ranges) {
+      if (first !== undefined && first >= a && first <= b) this.at = offset + first - a;
+      offset += b - a + 1;
+    }
   }
 
   next(): number {
