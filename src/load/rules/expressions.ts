@@ -26,7 +26,7 @@ function check(ctx: RuleContext, value: unknown, path: Path, matrixKeys: string[
           ? portRefProblem(ctx, e.name, path[0] === "jobs" ? String(path[1]) : null)
           : Object.hasOwn(ROOTS, e.root)
             ? ROOTS[e.root]!(e.name, matrixKeys)
-            : `use matrix.KEY, env.NAME, job.name, run.id or jobs.JOB.ports.NAME`;
+            : `use matrix.KEY, env.NAME, job.name or run.id`;
       if (problem)
         ctx.report(
           path,
