@@ -23,6 +23,7 @@ import { JobRunner, type RunnerContext } from "./job-runner.js";
 import type { PickedPorts } from "./ports.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
+import type { Reused } from "./rerun.js";
 import { type Policy, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
 import { withPorts } from "./with-ports.js";
@@ -59,12 +60,6 @@ export interface RunOptions {
   readonly reuse?: ReadonlyMap<string, Reused>;
 }
 
-/** A job's success taken from an earlier run. */
-export interface Reused {
-  readonly fromRun: string;
-  readonly result?: unknown;
-}
-
 export interface RunResult {
   readonly runId: string;
   readonly state: RunState;
@@ -75,9 +70,8 @@ export interface RunResult {
 type Interrupt = Extract<SkipCause, { cause: "interrupt" }>["by"];
 
 export async function runGraph(graph: JobGraph, opts: RunOptions): Promise<RunResult> {
-  const warn = (m: string) => void process.stderr.write(`procflow: warning: ${m}\n`);
   const ports = graph.jobs.some((j) => j.ports.length > 0)
-    ? await (await import("./ports.js")).pickPorts(graph.jobs, warn)
+    ? await (await import("./ports.js")).pickPorts(graph.jobs)
     : null;
   return new Execution(graph, opts, ports).run();
 }

@@ -21,13 +21,10 @@ export interface PickedPorts {
 const LOWEST = 10_000;
 
 /** Picks every port the jobs name; null when none does. */
-export async function pickPorts(
-  jobs: readonly Job[],
-  warn: (m: string) => void,
-): Promise<PickedPorts | null> {
+export async function pickPorts(jobs: readonly Job[]): Promise<PickedPorts | null> {
   const wanted = jobs.filter((j) => j.ports.length > 0);
   if (wanted.length === 0) return null;
-  const locks = lockFolder(warn);
+  const locks = lockFolder();
   // A test hook: the first port to try (concurrent runs then want the same ports, and only the locks part them).
   const candidates = new Candidates(
     ephemeralRange(),
@@ -116,10 +113,12 @@ function bindable(port: number): Promise<boolean> {
 }
 
 /** `<state>/ports`, or null (with a warning) when the state folder cannot be used. */
-function lockFolder(warn: (m: string) => void): string | null {
+function lockFolder(): string | null {
   const state = openStateDir(true);
   if ("error" in state) {
-    warn(`ports: ${state.error}; ports are picked without locks, so a concurrent run might pick the same`);
+    process.stderr.write(
+      `procflow: warning: ports: ${state.error}; picked without locks, so a concurrent run might pick the same\n`,
+    );
     return null;
   }
   const dir = join(state.dir, "ports");

@@ -5,6 +5,12 @@ import { readFileSync } from "node:fs";
 import type { JobGraph } from "../graph/types.js";
 import { definitionHash } from "./definition.js";
 
+/** A job's success taken from an earlier run. */
+export interface Reused {
+  readonly fromRun: string;
+  readonly result?: unknown;
+}
+
 /** What a run.json says of its run; a run.json cut short by a killed run still says it. */
 export interface EarlierRun {
   readonly runId: string;
@@ -75,7 +81,7 @@ function events(text: string): Event[] {
 export function planRerun(
   graph: JobGraph,
   earlier: EarlierRun,
-): { reuse: Map<string, { fromRun: string; result?: unknown }> } | { error: string } {
+): { reuse: Map<string, Reused> } | { error: string } {
   if (earlier.file !== graph.file)
     return { error: `that run was of ${earlier.file}, not of ${graph.file}: rerun it with its own file` };
   // Instances that run; a need on a family is touched when any of its instances runs.
@@ -98,7 +104,7 @@ export function planRerun(
       } else if (job.needs.some((n) => touched(n.job))) add(job.name);
     }
   }
-  const reuse = new Map<string, { fromRun: string; result?: unknown }>();
+  const reuse = new Map<string, Reused>();
   const changed: string[] = [];
   for (const job of graph.jobs) {
     if (runs.has(job.name) || !earlier.succeeded.has(job.name)) continue;
