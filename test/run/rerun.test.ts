@@ -89,4 +89,19 @@ describe("--rerun-failed", () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toContain("that run was of");
   });
+
+  it("is worded by the human modes and JUnit: reused, from which run", async () => {
+    const dir = await failedRun();
+    const firstId = JSON.parse(readFileSync(join(dir, "L/run.json"), "utf8")).events[0].runId as string;
+    for (const mode of ["lines", "grouped"]) {
+      const r = await cli(["run", "f.yaml", "-o", mode, "--rerun-failed", "L/run.json", "--junit", "j.xml"], {
+        cwd: dir,
+      });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^(── )?a +♻ reused from run ${firstId.slice(0, 8)}$`, "m"));
+      expect(r.stdout).toMatch(/^♻ a +reused +- /m);
+      expect(r.stdout).toMatch(/5 jobs: .*2 reused.*run succeeded \(exit 0\)/);
+      expect(readFileSync(join(dir, "j.xml"), "utf8")).toMatch(/<testcase name="a"[^>]*><\/testcase>/);
+    }
+  });
 });
