@@ -4,10 +4,11 @@
 // An instance's life, as the scheduler sees it:
 //
 //   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended
-//     ▲  │ └──reuse (--rerun-failed)──▶ ended (reused)│          │
+//     ▲  │                   │                      │          │
 //     │  └──can never run────┴──▶ ended (skipped)   │          │
 //     └────────────── rearm (a dependent restarted with the job it needs) ──┘
 //                                 running ◀── rerun (ctl start/restart of an ended job) ── ended
+//   waiting ──reuse (--rerun-failed, before anything starts)──▶ ended (reused)
 //
 // Needs are evaluated per family (the job as written; a matrix job's instances share their needs)
 // from counts (needs.ts), so a need on a matrix job is one barrier. In a keep-alive run, a need that
