@@ -1,6 +1,6 @@
 // `--rerun-failed <run.json>` (SPEC §16) through the real CLI: only what did not succeed runs again,
 // with what needs it and the daemons it needs; the rest ends `reused` without starting.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, endStates, tempDir, withEvents } from "../rig.js";
@@ -103,5 +103,38 @@ describe("--rerun-failed", () => {
       expect(r.stdout).toMatch(/5 jobs: .*2 reused.*run succeeded \(exit 0\)/);
       expect(readFileSync(join(dir, "j.xml"), "utf8")).toMatch(/<testcase name="a"[^>]*><\/testcase>/);
     }
+  });
+
+  it("shows a reused job as reused in ctl status; ctl logs says it has no output", async () => {
+    const dir = await failedRun();
+    const state = join(tempDir(), "state");
+    mkdirSync(state, { mode: 0o700 });
+    const env = { PROCFLOW_STATE_DIR: state };
+    let seen = "";
+    let workDone!: () => void;
+    const done = new Promise<void>((resolve) => {
+      workDone = resolve;
+    });
+    const run = cli(["run", "f.yaml", "-o", "json", "--keep-alive", "--rerun-failed", "L/run.json"], {
+      cwd: dir,
+      env,
+      onStdout: (text) => {
+        seen += text;
+        if (seen.includes('"type":"job:exit","job":"d"')) workDone();
+      },
+    });
+    await done;
+    const status = JSON.parse((await cli(["ctl", "status", "--format", "json"], { cwd: dir, env })).stdout);
+    expect(status.jobs.map((j: { job: string; state: string }) => [j.job, j.state])).toEqual([
+      ["db", "ready"],
+      ["a", "reused"],
+      ["b", "succeeded"],
+      ["c", "reused"],
+      ["d", "succeeded"],
+    ]);
+    const logs = await cli(["ctl", "logs", "a"], { cwd: dir, env });
+    expect([logs.code, logs.stdout + logs.stderr]).toEqual([0, expect.stringContaining("a was reused")]);
+    expect((await cli(["ctl", "end"], { cwd: dir, env })).code).toBe(0);
+    expect((await run).code).toBe(0);
   });
 });
