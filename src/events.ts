@@ -3,9 +3,9 @@
 // facts, never words: reporters word them (src/report/words.ts).
 import type { Condition } from "./graph/types.js";
 
-/** How one attempt, or a whole job, ended. */
-export type EndState = "succeeded" | "failed" | "timed_out" | "stopped" | "skipped";
-export type AttemptState = Exclude<EndState, "skipped">;
+/** How one attempt, or a whole job, ended. `reused`: not run, its success taken from an earlier run (--rerun-failed). */
+export type EndState = "succeeded" | "failed" | "timed_out" | "stopped" | "skipped" | "reused";
+export type AttemptState = Exclude<EndState, "skipped" | "reused">;
 
 export type StopReason =
   | "daemon-done"
@@ -74,6 +74,10 @@ export type RunEvent =
       needs: Readonly<Record<string, readonly { job: string; condition: Condition }[]>>;
       /** The web view's URL without its token (`run --ui`). */
       ui?: string;
+      /** Instance → hash of its resolved definition (expressions of run ids and ports as written). */
+      definitions: Readonly<Record<string, string>>;
+      /** Instance → port name → the port picked for it (SPEC §16). */
+      ports: Readonly<Record<string, Readonly<Record<string, number>>>>;
     })
   | (Base & { type: "job:start"; job: string; pid: number; attempt: number; argv: readonly string[] })
   | (Base & { type: "job:ready"; job: string })
@@ -98,6 +102,8 @@ export type RunEvent =
     })
   | (Base & { type: "job:restart"; job: string; attempt: number; delayMs: number; reason: RestartReason })
   | (Base & { type: "job:skip"; job: string } & SkipCause)
+  /** Not run: it succeeded in run `fromRun` and nothing it needs runs again (--rerun-failed). */
+  | (Base & { type: "job:reused"; job: string; fromRun: string; result?: unknown })
   | (Base & { type: "run:control"; verb: ControlVerb; jobs: readonly string[] })
   | (Base & {
       type: "run:end";

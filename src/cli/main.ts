@@ -77,13 +77,10 @@ export async function main(argv: string[]): Promise<number> {
       positiveInt,
     )
     .addOption(
-      new Option("-o, --output <mode>", "output mode (default: tui on a terminal, lines otherwise)").choices([
-        "tui",
-        "lines",
-        "grouped",
-        "json",
-        "quiet",
-      ]),
+      new Option(
+        "-o, --output <mode>",
+        "output mode (default: tui on a terminal, github under GitHub Actions, lines otherwise)",
+      ).choices(["tui", "lines", "grouped", "json", "quiet", "github"]),
     )
     .addOption(
       new Option("--keep-going", "keep running every job that does not depend on a failure").conflicts(
@@ -94,6 +91,10 @@ export async function main(argv: string[]): Promise<number> {
     .option("--dry-run", "print the plan and start nothing")
     .option("--log-dir <dir>", "write each job's output to <dir>/<job>.log, and run.json")
     .option("--junit <file>", "write a JUnit XML report")
+    .option(
+      "--rerun-failed <run.json>",
+      "run only what did not succeed in that run (from --log-dir), what needs it and the daemons it needs",
+    )
     .option("--env <KEY=VALUE>", "environment for every job, over the file's (repeatable)", collectEnv, {})
     .option("--timeout <duration>", "limit for the whole run")
     .option("--detach", "keep running when the process that started procflow exits (npm, a script)")

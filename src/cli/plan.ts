@@ -20,7 +20,6 @@ export function printPlan(
     base: process.env,
     overrides: opts.env,
     runId: PLAN_RUN_ID,
-    file: graph.file,
     color: false,
   });
   const jobs = graph.jobs

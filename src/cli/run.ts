@@ -38,6 +38,8 @@ export interface RunFlags {
   /** --ui-port (implies --ui). */
   uiPort?: number;
   color?: boolean;
+  /** --rerun-failed: the run.json of the run to redo what failed of. */
+  rerunFailed?: string;
 }
 
 export async function runCommand(file: string, only: string[], flags: RunFlags): Promise<number> {
@@ -60,7 +62,9 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
       process.stderr.write(`procflow run: no job named "${name}" in ${file}${didYouMean(name, names)}\n`);
     return ExitCode.usage;
   }
-  const mode: OutputMode = flags.output ?? (process.stdout.isTTY && !process.env.CI ? "tui" : "lines");
+  const reuse = flags.rerunFailed === undefined ? undefined : await reusable(graph, flags.rerunFailed);
+  if (reuse === null) return ExitCode.usage;
+  const mode: OutputMode = flags.output ?? defaultMode();
   if (flags.dryRun) {
     writeOut(
       printPlan(graph, only, { json: mode === "json", concurrency: flags.concurrency, env: flags.env }, c),
@@ -116,6 +120,23 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     handleSignals: true,
     detach: flags.detach,
     onBackpressure: onStdoutBackpressure,
+    reuse,
   });
   return result.exitCode;
+}
+
+/** tui on a terminal (outside CI), github under GitHub Actions, lines otherwise. */
+function defaultMode(): OutputMode {
+  if (process.stdout.isTTY) return process.env.CI ? "lines" : "tui";
+  return process.env.GITHUB_ACTIONS === "true" ? "github" : "lines";
+}
+
+/** The jobs that --rerun-failed reuses, or null (said on stderr) when it cannot. */
+async function reusable(graph: Parameters<typeof runGraph>[0], runJson: string) {
+  const { planRerun, readRun } = await import("../run/rerun.js");
+  const earlier = readRun(runJson);
+  const plan = "error" in earlier ? earlier : planRerun(graph, earlier);
+  if ("reuse" in plan) return plan.reuse;
+  process.stderr.write(`procflow run: --rerun-failed: ${plan.error}\n`);
+  return null;
 }

@@ -23,7 +23,14 @@ export interface ControlEndpoint {
   handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
-const ENDED: ReadonlySet<string> = new Set(["succeeded", "failed", "timed_out", "stopped", "skipped"]);
+const ENDED: ReadonlySet<string> = new Set([
+  "succeeded",
+  "failed",
+  "timed_out",
+  "stopped",
+  "skipped",
+  "reused",
+]);
 
 /**
  * Prepares the endpoint of a run, or says why there is none (the run goes on without it). With
@@ -208,7 +215,8 @@ class Api {
     const tail = Math.min(Math.max(Number(params.get("tail") ?? 100) || 0, 0), LINES_PER_JOB);
     const lines = this.log.tail(name, tail);
     const state = this.board.state(name);
-    const note = state === "skipped" ? `${name} was skipped: it has no output` : undefined;
+    const note =
+      state === "skipped" || state === "reused" ? `${name} was ${state}: it has no output` : undefined;
     if (params.get("follow") !== "1" || note)
       return send(res, 200, { job: name, lines, ...(note ? { note } : {}) });
     res.writeHead(200, { "content-type": "application/x-ndjson" });

@@ -81,6 +81,9 @@ export class StatusBoard implements Reporter {
       case "job:skip":
         this.jobs.get(e.job)!.state = "skipped";
         return;
+      case "job:reused":
+        this.jobs.get(e.job)!.state = "reused";
+        return;
       case "run:end":
         if (this.run) this.run = { ...this.run, state: "ended" };
         return;

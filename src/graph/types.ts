@@ -34,6 +34,8 @@ export interface Job {
   readonly name: string;
   /** The job's name in the file. */
   readonly family: string;
+  /** Absolute path of the file that declares the job (the top file or one it includes). */
+  readonly file: string;
   readonly matrix: Readonly<Record<string, Scalar>> | null;
   /** argv to spawn (`${{ env.* }}` and `${{ run.id }}` still to substitute); null for targets. */
   readonly argv: readonly string[] | null;
@@ -62,8 +64,14 @@ export interface Job {
   readonly description: string | null;
   /** Jobs on the longest chain of work that starts here, this one included: the scheduler's priority. */
   readonly weight: number;
-  /** Where the job and each of its fields are written. */
-  readonly source: { readonly range: Range; readonly fields: Readonly<Record<string, Range>> };
+  /** Names of the TCP ports picked for it before the run (SPEC §16). */
+  readonly ports: readonly string[];
+  /** Where the job and each of its fields are written: in `file`, the declaring file. */
+  readonly source: {
+    readonly file: Source;
+    readonly range: Range;
+    readonly fields: Readonly<Record<string, Range>>;
+  };
 }
 
 export interface JobGraph {

@@ -41,6 +41,9 @@ export class SummaryCollector {
         if ("result" in e) r.result = e.result;
         break;
       }
+      case "job:reused":
+        if ("result" in e) this.rows.get(e.job)!.result = e.result;
+        break;
       case "run:end":
         this.end = e;
         for (const [job, state] of Object.entries(e.jobs)) this.rows.get(job)!.state = state;

@@ -10,7 +10,7 @@ import { exitLine, formatMs, plural } from "./format.js";
 import { forEachLastLines } from "./last-lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
-import { skipReason } from "./words.js";
+import { reusedText, skipReason } from "./words.js";
 
 /** Output shown under a row at most this often (lines can arrive much faster). */
 const REFRESH_MS = 100;
@@ -248,6 +248,13 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
           const row = byJob.get(e.job)!;
           count("waiting", "skipped");
           row.end = { skip: `${row.job} skipped: ${skipReason(e)}` };
+          apply(row);
+          return;
+        }
+        case "job:reused": {
+          const row = byJob.get(e.job)!;
+          count("waiting", "reused");
+          row.end = { skip: `${row.job} ${reusedText(e)}` };
           apply(row);
           return;
         }

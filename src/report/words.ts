@@ -10,10 +10,15 @@ export function endedHow(state: EndState): string {
       return "was skipped";
     case "stopped":
       return "was stopped";
+    case "reused":
+      return "was reused";
     default:
       return state;
   }
 }
+
+/** A job reused from an earlier run (--rerun-failed): `reused from run 1a2b3c4d`. */
+export const reusedText = (e: EventOf<"job:reused">): string => `reused from run ${e.fromRun.slice(0, 8)}`;
 
 /** Why a job was skipped, in words: `needs build: success, but build failed`. */
 export function skipReason(e: EventOf<"job:skip">): string {

@@ -1,5 +1,6 @@
-// A job's environment, lowest precedence first: procflow's own < the file's env_file and env <
-// defaults' < the job's < --env < PROCFLOW_* (SPEC §1). Dotenv files are read once per run.
+// A job's environment, lowest precedence first: procflow's own < the top file's env_file and env <
+// the declaring file's, its defaults' < the job's < --env < PROCFLOW_* (SPEC §1, §15). Dotenv files
+// are read once per run.
 import { readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import type { Job } from "../graph/types.js";
@@ -9,9 +10,10 @@ export interface EnvContext {
   readonly base: Readonly<Record<string, string | undefined>>;
   readonly overrides: Readonly<Record<string, string>>;
   readonly runId: string;
-  readonly file: string;
   /** procflow's own output is coloured: children get FORCE_COLOR=1 unless their env sets it. */
   readonly color: boolean;
+  /** Instance → port name → port: each job gets its own as PROCFLOW_PORT_<NAME>. */
+  readonly ports?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; error: string };
@@ -50,7 +52,9 @@ export class EnvBuilder {
     env.PROCFLOW_RUN_IDS = this.runIds;
     env.PROCFLOW_JOB = job.name;
     env.PROCFLOW_ATTEMPT = String(attempt);
-    env.PROCFLOW_FILE = this.ctx.file;
+    env.PROCFLOW_FILE = job.file;
+    const ports = this.ctx.ports?.[job.name];
+    for (const name in ports) env[`PROCFLOW_PORT_${name.toUpperCase()}`] = String(ports[name]);
     return { ok: true, env };
   }
 

@@ -21,10 +21,13 @@ import { registerRun } from "./active.js";
 import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
+import type { PickedPorts } from "./ports.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
+import type { Reused } from "./rerun.js";
 import { type Policy, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
+import { withPorts } from "./with-ports.js";
 
 export type { Command, CommandAnswer, RunControl };
 
@@ -56,6 +59,8 @@ export interface RunOptions {
   readonly leftovers?: readonly string[];
   /** The web view's URL (without its token), for run:start. */
   readonly ui?: string;
+  /** Jobs not to run but to end as `reused`, with what that earlier run said of them (--rerun-failed). */
+  readonly reuse?: ReadonlyMap<string, Reused>;
 }
 
 export interface RunResult {
@@ -68,7 +73,10 @@ export interface RunResult {
 type Interrupt = Extract<SkipCause, { cause: "interrupt" }>["by"];
 
 export async function runGraph(graph: JobGraph, opts: RunOptions): Promise<RunResult> {
-  return new Execution(graph, opts).run();
+  const ports = graph.jobs.some((j) => j.ports.length > 0)
+    ? await (await import("./ports.js")).pickPorts(graph.jobs)
+    : null;
+  return new Execution(graph, opts, ports).run();
 }
 
 class Execution {
@@ -95,6 +103,7 @@ class Execution {
   constructor(
     private readonly graph: JobGraph,
     private readonly opts: RunOptions,
+    private readonly ports: PickedPorts | null,
   ) {
     this.runId = opts.runId ?? randomUUID();
     this.reaper = new Reaper(this.runId);
@@ -102,13 +111,15 @@ class Execution {
     const concurrency = opts.concurrency ?? graph.concurrency ?? availableParallelism();
     const keepAlive = (opts.mode ?? "run") !== "run";
     const policy = keepAlive ? "keep-going" : (opts.policy ?? "finish");
-    this.scheduler = new Scheduler(graph, selected, concurrency, policy, keepAlive);
+    // The graph as written stays for run:start (definitions); the jobs run with their ports filled in.
+    const runnable = ports ? withPorts(graph, ports.ports) : graph;
+    this.scheduler = new Scheduler(runnable, selected, concurrency, policy, keepAlive);
     const env = new EnvBuilder({
       base: process.env,
       overrides: opts.env ?? {},
       runId: this.runId,
-      file: graph.file,
       color: opts.color ?? false,
+      ports: ports?.ports,
     });
     this.ctx = {
       runId: this.runId,
@@ -123,7 +134,7 @@ class Execution {
       ownsGroup: (pgid) => this.reaper.owns(pgid),
       ending: () => this.ending,
     };
-    this.requests = new Requests(this.scheduler, graph, {
+    this.requests = new Requests(this.scheduler, runnable, {
       emit: this.ctx.emit,
       runner: (name) => this.runners.get(name),
       newRunner: (job) => this.newRunner(job),
@@ -138,7 +149,11 @@ class Execution {
     const done = new Promise<RunResult>((resolve) => {
       this.finished = resolve;
     });
-    this.reaper.start(this.opts.handleSignals === true, this.opts.leftovers);
+    this.reaper.start(this.opts.handleSignals === true, [
+      ...(this.opts.leftovers ?? []),
+      ...(this.ports?.files ?? []),
+    ]);
+    if (this.ports) this.cleanups.push(this.ports.release);
     this.cleanups.push(
       registerRun(async () => {
         for (const r of this.runners.values()) r.kill();
@@ -176,11 +191,18 @@ class Execution {
       pid: process.pid,
       jobs: this.scheduler.plan,
       mode: this.opts.mode ?? "run",
-      ...runStartFacts(this.graph, new Set(this.scheduler.plan)),
+      ...runStartFacts(this.graph, new Set(this.scheduler.plan), this.ports?.ports ?? {}),
       ...(this.opts.ui ? { ui: this.opts.ui } : {}),
     });
     this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
-    this.apply(this.scheduler.begin());
+    const skips: Skip[] = [];
+    for (const job of this.scheduler.plan) {
+      const reused = this.opts.reuse?.get(job);
+      if (!reused) continue;
+      this.emit({ type: "job:reused", time: Date.now(), job, ...reused });
+      skips.push(...this.scheduler.reuse(job));
+    }
+    this.apply([...skips, ...this.scheduler.begin()]);
     return done;
   }
 

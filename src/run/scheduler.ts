@@ -6,6 +6,7 @@
 //   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended ──rerun (ctl)──▶ running
 //     ▲  └──can never run────┴──▶ ended (skipped)                │
 //     └─── rearm: a dependent restarted with the job it needs ───┘
+//   waiting ──reuse (--rerun-failed, before anything starts)──▶ ended (reused)
 //
 // Needs are evaluated per family (the job as written; a matrix job's instances share their needs)
 // from counts (needs.ts), so a need on a matrix job is one barrier. In a keep-alive run, a need that
@@ -56,6 +57,15 @@ export class Scheduler {
   begin(): Skip[] {
     const skips: Skip[] = [];
     for (const fam of this.families.values()) this.evaluate(fam, skips);
+    return skips;
+  }
+
+  /** A job that succeeded in an earlier run ends `reused` without starting (meeting success, started, ready). */
+  reuse(name: string): Skip[] {
+    const inst = this.instances.get(name);
+    const skips: Skip[] = [];
+    if (inst?.phase === "queued") this.unqueue(inst); // released by a job reused before it
+    if (inst?.phase === "waiting") this.finish(inst, "reused", true, skips);
     return skips;
   }
 
@@ -214,6 +224,7 @@ export class Scheduler {
         i.phase = "ended";
         i.end = state;
         i.benign = benign;
+        if (state === "reused") i.reached = "ready";
       },
       skips,
     );

@@ -4,6 +4,7 @@ import { daemonNeeds } from "./daemon-needs.js";
 import { daemonTimeout } from "./daemon-timeout.js";
 import { envFile } from "./env-file.js";
 import { expressions } from "./expressions.js";
+import { jobsUnique } from "./jobs-unique.js";
 import { matrixSize } from "./matrix-size.js";
 import { needsCycle } from "./needs-cycle.js";
 import { needsSelf } from "./needs-self.js";
@@ -13,6 +14,7 @@ import type { Rule } from "./rule.js";
 import { targetModule } from "./target-module.js";
 
 export const rules: readonly Rule[] = [
+  jobsUnique,
   needsUnknown,
   needsSelf,
   needsCycle,
