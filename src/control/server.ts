@@ -21,7 +21,14 @@ export interface ControlEndpoint {
   listen(control: RunControl): Promise<string | null>;
 }
 
-const ENDED: ReadonlySet<string> = new Set(["succeeded", "failed", "timed_out", "stopped", "skipped"]);
+const ENDED: ReadonlySet<string> = new Set([
+  "succeeded",
+  "failed",
+  "timed_out",
+  "stopped",
+  "skipped",
+  "cached",
+]);
 
 /** Prepares the endpoint of a run, or says why there is none (the run goes on without it). */
 export function prepareControl(

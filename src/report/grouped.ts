@@ -50,6 +50,10 @@ export function groupedReporter(sink: Sink, c: Colors, onlyFailures: boolean): R
             block(e.job, stateText(e, c)!);
           else held.get(e.job)?.discard();
           return;
+        case "job:cached":
+          if (onlyFailures) held.get(e.job)?.discard();
+          else block(e.job, stateText(e, c)!);
+          return;
         case "job:skip":
           if (!onlyFailures)
             then(

@@ -136,7 +136,9 @@ export class Requests {
     const failed: string[] = [];
     for (const start of starts) {
       const runner = start();
-      if (runner.pid === undefined && runner.state !== "running") failed.push(runner.job.name);
+      // A cacheable job is first fingerprinted (checking), then started.
+      if (runner.pid === undefined && runner.state !== "running" && runner.state !== "checking")
+        failed.push(runner.job.name);
     }
     this.host.apply([]);
     return failed.length === 0 ? OK : { ok: false, code: 1, error: `could not start ${failed.join(", ")}` };

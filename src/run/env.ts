@@ -24,22 +24,27 @@ export class EnvBuilder {
   }
 
   forJob(job: Job, attempt: number): EnvResult {
-    const env: Record<string, string> = { ...this.base };
-    let colorSet = false;
-    for (const layer of job.env) {
-      const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
-      if (typeof vars === "string") return { ok: false, error: vars };
-      for (const k in vars) {
-        env[k] = vars[k]!;
-        if (k === "FORCE_COLOR" || k === "NO_COLOR") colorSet = true;
-      }
-    }
-    Object.assign(env, this.ctx.overrides);
-    if (this.ctx.color && !colorSet && !("FORCE_COLOR" in this.ctx.overrides)) env.FORCE_COLOR = "1";
+    const declared = this.declared(job);
+    if (!declared.ok) return declared;
+    const env: Record<string, string> = { ...this.base, ...declared.env };
+    const colorSet = "FORCE_COLOR" in declared.env || "NO_COLOR" in declared.env;
+    if (this.ctx.color && !colorSet) env.FORCE_COLOR = "1";
     env.PROCFLOW_RUN_ID = this.ctx.runId;
     env.PROCFLOW_JOB = job.name;
     env.PROCFLOW_ATTEMPT = String(attempt);
     env.PROCFLOW_FILE = this.ctx.file;
+    return { ok: true, env };
+  }
+
+  /** The job's environment as declared: its env files and env layers, then `--env` (not procflow's own). */
+  declared(job: Job): EnvResult {
+    const env: Record<string, string> = {};
+    for (const layer of job.env) {
+      const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
+      if (typeof vars === "string") return { ok: false, error: vars };
+      Object.assign(env, vars);
+    }
+    Object.assign(env, this.ctx.overrides);
     return { ok: true, env };
   }
 

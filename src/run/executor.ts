@@ -17,6 +17,7 @@ import { ExitCode, signalExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import type { Job, JobGraph } from "../graph/types.js";
 import { registerRun } from "./active.js";
+import { type CacheOptions, cacheHook } from "./cache-hook.js";
 import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
@@ -53,6 +54,10 @@ export interface RunOptions {
   readonly onControl?: (control: RunControl) => void;
   /** Files that must not outlive the run (removed by the watchdog if procflow is killed). */
   readonly leftovers?: readonly string[];
+  /** The cache of jobs with `inputs` (SPEC §13); none: they always run and nothing is stored. */
+  readonly cache?: CacheOptions;
+  /** Problems that do not stop the run (a damaged cache entry, an input pattern that matches nothing). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -119,6 +124,7 @@ class Execution {
       settled: (pgid) => this.reaper.settled(pgid),
       ownsGroup: (pgid) => this.reaper.owns(pgid),
       ending: () => this.ending,
+      cache: cacheHook(graph, opts.cache ?? null, env, this.runId, opts.onWarning ?? (() => {})),
     };
     this.requests = new Requests(this.scheduler, graph, {
       emit: this.ctx.emit,
@@ -201,7 +207,7 @@ class Execution {
     this.checkDone();
   }
 
-  private onEnded(job: Job, state: AttemptState, manual: boolean) {
+  private onEnded(job: Job, state: AttemptState | "cached", manual: boolean) {
     const runner = this.runners.get(job.name);
     this.runners.delete(job.name);
     if (runner) {

@@ -8,10 +8,14 @@
 //    │                 └─ stop(reason): stop_signal to the group,           ├─ stop for a restart ─▶ (group gone) idle
 //    │                    SIGKILL after kill_timeout                        └─ otherwise ─▶ ended
 //    └───────── start (a restart on request, or a rerun once needs hold again) ─────────────┘
+//
+// A cacheable job (SPEC §13) passes through `checking` first: idle ──start──▶ checking ──▶ running,
+// or, when the cache holds its fingerprint, checking ──outputs restored, lines replayed──▶ ended (cached).
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
 import type { Job } from "../graph/types.js";
 import { jobArgv } from "./argv.js";
 import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
+import type { CacheHit, JobCache, OutputChunk } from "./cache-hook.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
@@ -27,8 +31,10 @@ export interface RunnerContext {
   ready(job: Job): void;
   /** A restart is coming: until the next attempt starts, the job meets no condition. */
   restarting(job: Job): void;
-  /** The job's last attempt is over. `manual`: it was stopped on request. */
-  ended(job: Job, state: AttemptState, manual: boolean): void;
+  /** The job's last attempt is over, or it was cached. `manual`: it was stopped on request. */
+  ended(job: Job, state: AttemptState | "cached", manual: boolean): void;
+  /** The job's cache, or null when it is not cacheable (no `inputs`, or `--no-cache`). */
+  cache(job: Job): JobCache | null;
   /** A new process group exists (for cleanup at the end of the run). */
   track(pgid: number, job: Job): void;
   /** The job's process in that group has ended and its output is drained. */
@@ -39,12 +45,20 @@ export interface RunnerContext {
   ending(): boolean;
 }
 
+/** An attempt of a cacheable job: its fingerprint and the output it keeps for the cache. */
+interface Storing {
+  readonly cache: JobCache;
+  readonly fingerprint: string;
+  readonly lines: OutputChunk[];
+}
+
 type Phase =
   | { readonly id: "idle" }
+  | { readonly id: "checking" }
   | { readonly id: "running"; readonly attempt: Attempt }
   | { readonly id: "draining"; readonly attempt: Attempt }
   | { readonly id: "restarting"; readonly timer: NodeJS.Timeout; readonly state: AttemptState }
-  | { readonly id: "ended"; readonly state: AttemptState };
+  | { readonly id: "ended"; readonly state: AttemptState | "cached" };
 
 export class JobRunner {
   private phase: Phase = { id: "idle" };
@@ -77,9 +91,22 @@ export class JobRunner {
 
   /** Starts the next attempt. `onRequest`: a restart or start asked for (ctl, watch): the restart count starts over. */
   start(onRequest = false): void {
-    if (this.phase.id === "running" || this.phase.id === "draining") return;
+    if (this.phase.id === "running" || this.phase.id === "draining" || this.phase.id === "checking") return;
     if (this.phase.id === "restarting") clearTimeout(this.phase.timer);
     if (onRequest) this.restarts = 0;
+    const cache = this.ctx.cache(this.job);
+    if (!cache) return this.spawn(null);
+    // Starts on request (ctl, watch) do not read the cache; they still store.
+    const checking: Phase = { id: "checking" };
+    this.to(checking);
+    void cache.check(onRequest ? "request" : "start").then((c) => {
+      if (this.phase !== checking) return; // stopped meanwhile
+      if (c?.hit) this.cached(c.fingerprint, c.hit);
+      else this.spawn(c && { cache, fingerprint: c.fingerprint, lines: [] });
+    });
+  }
+
+  private spawn(storing: Storing | null): void {
     const n = ++this.attempts;
     const startedAt = Date.now();
     const env = this.ctx.env.forJob(this.job, n);
@@ -98,7 +125,10 @@ export class JobRunner {
     this.ctx.emit({ type: "job:start", job: this.job.name, pid, attempt: n, argv });
     const output = wireOutput(
       child,
-      (stream, data) => this.ctx.emit({ type: "job:output", job: this.job.name, stream, data }),
+      (stream, data) => {
+        storing?.lines.push({ stream, data });
+        this.ctx.emit({ type: "job:output", job: this.job.name, stream, data });
+      },
       () => attempt.logMatch,
     );
     let over!: () => void;
@@ -124,7 +154,7 @@ export class JobRunner {
       this.to({ id: "draining", attempt });
       await output.drained;
       this.ctx.settled(pid);
-      await this.attemptOver(attempt, info);
+      await this.attemptOver(attempt, info, storing);
       over();
     });
     this.ctx.started(this.job, this.job.ready === null);
@@ -148,7 +178,7 @@ export class JobRunner {
    */
   stop(reason: StopReason, then: "end" | "park" = "end"): Promise<void> {
     const p = this.phase;
-    if (p.id === "idle" || p.id === "restarting") {
+    if (p.id === "idle" || p.id === "restarting" || p.id === "checking") {
       if (p.id === "restarting") clearTimeout(p.timer);
       if (then === "park") this.park();
       else this.end("stopped", reason === "manual");
@@ -224,7 +254,7 @@ export class JobRunner {
     this.afterAttempt(how.state, "end", false);
   }
 
-  private async attemptOver(attempt: Attempt, info: ExitInfo): Promise<void> {
+  private async attemptOver(attempt: Attempt, info: ExitInfo, storing: Storing | null): Promise<void> {
     const { state, error } = classifyExit(this.job, {
       exitCode: info.exitCode,
       signal: info.signal,
@@ -233,6 +263,7 @@ export class JobRunner {
     });
     const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
     this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
+    if (storing && state === "succeeded") await storing.cache.succeeded(storing.fingerprint, storing.lines, result?.value);
     if (attempt.next === "park") await this.groupGone(attempt.pid);
     this.afterAttempt(state, attempt.next, attempt.stop === "manual");
   }
@@ -282,7 +313,17 @@ export class JobRunner {
     this.ctx.emit({ type: "job:restart", job: this.job.name, attempt: this.attempts + 1, delayMs, reason });
   }
 
-  private end(state: AttemptState, manual: boolean) {
+  /** The cache held the job's fingerprint: its outputs are back; its lines are replayed, and it ends. */
+  private cached(fingerprint: string, hit: CacheHit) {
+    const job = this.job.name;
+    for (const { stream, data } of hit.lines) this.ctx.emit({ type: "job:output", job, stream, data, replay: true });
+    const { fromRun, restored } = hit;
+    const result = "result" in hit ? { result: hit.result } : {};
+    this.ctx.emit({ type: "job:cached", job, fingerprint, fromRun, restored, ...result });
+    this.end("cached", false);
+  }
+
+  private end(state: AttemptState | "cached", manual: boolean) {
     if (this.phase.id === "ended") return;
     this.to({ id: "ended", state });
     this.ctx.ended(this.job, state, manual);

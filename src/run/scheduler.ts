@@ -87,8 +87,8 @@ export class Scheduler {
     });
   }
 
-  /** The job's last attempt ended. `manual`: stopped by a request (its dependents' skips never fail the run). */
-  ended(name: string, state: AttemptState, manual = false): Skip[] {
+  /** The job's last attempt ended, or it was cached. `manual`: stopped by a request (its dependents' skips never fail the run). */
+  ended(name: string, state: AttemptState | "cached", manual = false): Skip[] {
     const inst = this.instances.get(name)!;
     const skips: Skip[] = [];
     if (inst.phase !== "running") return skips;
@@ -217,6 +217,8 @@ export class Scheduler {
         i.phase = "ended";
         i.end = state;
         i.benign = benign;
+        // A cached job did what a started (and ready) one does: it meets `started` and `ready` (SPEC §19).
+        if (state === "cached") i.reached = "ready";
       },
       skips,
     );

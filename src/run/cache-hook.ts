@@ -1,0 +1,46 @@
+// The executor's door to the cache (SPEC §13): a cacheable job's check before it starts and its store
+// after it succeeds. The cache's modules are loaded on the first cacheable start, so a run without
+// `inputs` loads none of them.
+import type { Job, JobGraph } from "../graph/types.js";
+import type { CacheHit, CacheOptions, CacheSession, CheckMode, OutputChunk } from "../cache/session.js";
+import type { EnvBuilder } from "./env.js";
+
+export type { CacheHit, CacheOptions, OutputChunk };
+
+/** A cacheable job's part of the cache. */
+export interface JobCache {
+  /** Its fingerprint and, on a hit, the entry restored; null when it cannot be cached this time. */
+  check(mode: CheckMode): Promise<{ fingerprint: string; hit: CacheHit | null } | null>;
+  /** It succeeded: store its lines, outputs and result. */
+  succeeded(fingerprint: string, lines: readonly OutputChunk[], result: unknown): Promise<void>;
+}
+
+/** Each job's cache, or null when the job has no `inputs` or the run no cache (`--no-cache`). */
+export function cacheHook(
+  graph: JobGraph,
+  opts: CacheOptions | null,
+  env: EnvBuilder,
+  runId: string,
+  warn: (message: string) => void,
+): (job: Job) => JobCache | null {
+  let session: Promise<CacheSession> | null = null;
+  const open = () => {
+    session ??= import("../cache/session.js").then((m) => new m.CacheSession(graph, opts!, env, warn));
+    return session;
+  };
+  return (job) =>
+    opts && job.cache
+      ? {
+          check: async (mode) => {
+            try {
+              return await (await open()).check(job, mode);
+            } catch (e) {
+              warn(`${job.name}: the cache could not be read (${(e as Error).message}); it runs`);
+              return null;
+            }
+          },
+          succeeded: async (print, lines, result) =>
+            (await open()).succeeded(job, print, runId, lines, result),
+        }
+      : null;
+}
