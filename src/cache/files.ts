@@ -16,7 +16,9 @@ const SMALL_FILE = 256 * 1024;
 /** The sha256 of a file's content (hex). */
 export async function hashFile(path: string, size?: number): Promise<string> {
   if (size !== undefined && size <= SMALL_FILE)
-    return createHash("sha256").update(await readFile(path)).digest("hex");
+    return createHash("sha256")
+      .update(await readFile(path))
+      .digest("hex");
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");

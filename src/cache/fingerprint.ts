@@ -22,7 +22,11 @@ export interface FingerprintFacts {
   readonly argv: readonly string[] | null;
   readonly shell: string | null;
   /** A target's module content hash, export and arguments. */
-  readonly target: { readonly module: string; readonly export: string; readonly args: readonly unknown[] } | null;
+  readonly target: {
+    readonly module: string;
+    readonly export: string;
+    readonly args: readonly unknown[];
+  } | null;
   /** The cwd relative to the job file's folder. */
   readonly cwd: string;
   /** The environment as declared (env files, env, --env), and the values of `inputs_env` (null: unset). */
@@ -44,5 +48,8 @@ function canonical(value: unknown): string {
 }
 
 export function fingerprint(facts: FingerprintFacts): string {
-  return createHash("sha256").update(`procflow-cache-${CACHE_FORMAT}\n`).update(canonical(facts)).digest("hex");
+  return createHash("sha256")
+    .update(`procflow-cache-${CACHE_FORMAT}\n`)
+    .update(canonical(facts))
+    .digest("hex");
 }

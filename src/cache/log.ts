@@ -23,7 +23,10 @@ export function decodeLog(data: Buffer): OutputChunk[] | null {
     if (at + 5 > data.length || (data[at] !== 1 && data[at] !== 2)) return null;
     const length = data.readUInt32BE(at + 1);
     if (at + 5 + length > data.length) return null;
-    chunks.push({ stream: data[at] === 1 ? "stdout" : "stderr", data: data.subarray(at + 5, at + 5 + length) });
+    chunks.push({
+      stream: data[at] === 1 ? "stdout" : "stderr",
+      data: data.subarray(at + 5, at + 5 + length),
+    });
     at += 5 + length;
   }
   return chunks;

@@ -109,7 +109,12 @@ export class CacheSession {
         const print = this.prints.get(name);
         if (print === undefined) return null; // not cacheable, or never started: a marker that never matches
         const settled = need.condition === "started" || need.condition === "ready";
-        needs.push({ job: name, condition: need.condition, fingerprint: print, ...(settled ? {} : { ok: this.ok.has(name) }) });
+        needs.push({
+          job: name,
+          condition: need.condition,
+          fingerprint: print,
+          ...(settled ? {} : { ok: this.ok.has(name) }),
+        });
       }
     const declared = this.env.declared(job);
     const full = this.env.forJob(job, 1);

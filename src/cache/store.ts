@@ -10,8 +10,8 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { CACHE_FORMAT } from "./fingerprint.js";
 import { hashFile } from "./files.js";
+import { CACHE_FORMAT } from "./fingerprint.js";
 
 export type StoredOutput =
   | { readonly path: string; readonly blob: string; readonly mode: number }
@@ -64,7 +64,8 @@ export class CacheStore {
     } catch {
       return `${this.entryPath(fingerprint)} is not valid JSON`;
     }
-    if (!wellFormed(entry, fingerprint)) return `${this.entryPath(fingerprint)} is not a procflow cache entry`;
+    if (!wellFormed(entry, fingerprint))
+      return `${this.entryPath(fingerprint)} is not a procflow cache entry`;
     // Prune removes the least recently used entries first.
     const now = new Date();
     if (use) await utimes(this.entryPath(fingerprint), now, now).catch(() => {});
@@ -85,7 +86,10 @@ export class CacheStore {
   /** Copies a blob to `target` (a fresh file, mode 0600), checking its hash; a string says why not. */
   async copyBlob(hash: string, target: string): Promise<string | null> {
     try {
-      await pipeline(createReadStream(this.blobPath(hash)), createWriteStream(target, { flags: "wx", mode: 0o600 }));
+      await pipeline(
+        createReadStream(this.blobPath(hash)),
+        createWriteStream(target, { flags: "wx", mode: 0o600 }),
+      );
       return (await hashFile(target)) === hash ? null : `blob ${hash.slice(0, 12)} does not match its hash`;
     } catch (e) {
       return `blob ${hash.slice(0, 12)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
@@ -137,25 +141,31 @@ export class CacheStore {
   /** Creates the folders (0700) once, and `.procflow/.gitignore` when the cache is the default one. */
   private prepare(): Promise<void> {
     this.ready ??= (async () => {
-      for (const sub of ["entries", "blobs", "tmp"]) await mkdir(join(this.dir, sub), { recursive: true, mode: 0o700 });
+      for (const sub of ["entries", "blobs", "tmp"])
+        await mkdir(join(this.dir, sub), { recursive: true, mode: 0o700 });
       if (basename(this.dir) === "cache" && basename(dirname(this.dir)) === ".procflow")
-        await writeFile(join(dirname(this.dir), ".gitignore"), "*\n", { flag: "wx", mode: 0o600 }).catch(() => {});
+        await writeFile(join(dirname(this.dir), ".gitignore"), "*\n", { flag: "wx", mode: 0o600 }).catch(
+          () => {},
+        );
     })();
     return this.ready;
   }
 }
 
 function wellFormed(e: Entry, fingerprint: string): boolean {
-  if (typeof e !== "object" || e === null || e.format !== CACHE_FORMAT || e.fingerprint !== fingerprint) return false;
-  if (typeof e.runId !== "string" || !(e.log === null || HEX64.test(String(e.log))) || !Array.isArray(e.outputs))
+  if (typeof e !== "object" || e === null || e.format !== CACHE_FORMAT || e.fingerprint !== fingerprint)
+    return false;
+  if (
+    typeof e.runId !== "string" ||
+    !(e.log === null || HEX64.test(String(e.log))) ||
+    !Array.isArray(e.outputs)
+  )
     return false;
   return e.outputs.every(
     (o) =>
       typeof o === "object" &&
       o !== null &&
       typeof o.path === "string" &&
-      ("link" in o
-        ? typeof o.link === "string"
-        : HEX64.test(String(o.blob)) && Number.isInteger(o.mode)),
+      ("link" in o ? typeof o.link === "string" : HEX64.test(String(o.blob)) && Number.isInteger(o.mode)),
   );
 }

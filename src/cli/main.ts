@@ -99,11 +99,47 @@ export async function main(argv: string[]): Promise<number> {
     .option("--detach", "keep running when the process that started procflow exits (npm, a script)")
     .option("--keep-alive", "keep running when the work is done, until `procflow ctl end` or an interrupt")
     .option("--no-control", "open no control endpoint (procflow ps / ctl cannot reach this run)")
+    .option("--force", "run every job, even one whose result is cached (results are still stored)")
+    .option("--force-job <job>", "run this job even when its result is cached (repeatable)", collect, [])
+    .option("--no-cache", "neither read nor write the cache of jobs with inputs")
+    .option(
+      "--cache-dir <dir>",
+      "the cache folder (default: $PROCFLOW_CACHE_DIR, else .procflow/cache beside the file)",
+    )
     .option("--no-color", "no colours")
     .action(async (file: string, jobs: string[], opts: RunFlags) => {
       const { runCommand } = await import("./run.js");
       code = await runCommand(file, jobs, opts);
     });
+
+  const cache = program
+    .command("cache")
+    .description("the cache of jobs with inputs: info, clean, prune")
+    .option(
+      "--cache-dir <dir>",
+      "the cache folder (default: $PROCFLOW_CACHE_DIR, else .procflow/cache beside the file)",
+    );
+  const cacheAct = async (verb: "info" | "clean" | "prune", file: string | undefined, opts: object) => {
+    const { cacheCommand } = await import("./cache.js");
+    code = await cacheCommand(verb, file, { ...(cache.opts() as { cacheDir?: string }), ...opts });
+  };
+  cache
+    .command("info")
+    .description("the cache's folder, entries and size")
+    .argument("[file]", "job file (its cache is beside it)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((file: string | undefined, opts: object) => cacheAct("info", file, opts));
+  cache
+    .command("clean")
+    .description("remove every entry")
+    .argument("[file]", "job file (its cache is beside it)")
+    .action((file: string | undefined) => cacheAct("clean", file, {}));
+  cache
+    .command("prune")
+    .description("remove the least recently used entries until the cache fits")
+    .argument("[file]", "job file (its cache is beside it)")
+    .requiredOption("--max-size <size>", "the size to fit in, e.g. 500MB")
+    .action((file: string | undefined, opts: object) => cacheAct("prune", file, opts));
 
   const io = () => ({
     out: (t: string) => void writeOut(t),
@@ -192,6 +228,10 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer.");
   return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {

@@ -1,5 +1,6 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
+import { cacheDirOf } from "../cache/dir.js";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import { parseDuration } from "../load/duration.js";
@@ -8,6 +9,7 @@ import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
+import { EnvBuilder } from "../run/env.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
@@ -22,6 +24,26 @@ async function openControl(graph: Parameters<typeof runGraph>[0], runId: string,
     return null;
   }
   return prepared.endpoint;
+}
+
+/** For `--dry-run`: whether each cacheable job would run or be cached (the cache's modules load only then). */
+async function planCache(
+  graph: Parameters<typeof runGraph>[0],
+  only: string[],
+  env: Record<string, string>,
+  cache: import("../run/cache-hook.js").CacheOptions | undefined,
+) {
+  if (!cache || !graph.jobs.some((j) => j.cache)) return undefined;
+  const { cachePlan } = await import("../cache/plan.js");
+  const envs = new EnvBuilder({
+    base: process.env,
+    overrides: env,
+    runId: "",
+    file: graph.file,
+    color: false,
+  });
+  const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
+  return cachePlan(graph, selected, cache, envs, warn);
 }
 
 function warn(message: string | null) {
@@ -42,6 +64,11 @@ export interface RunFlags {
   keepAlive?: boolean;
   /** false with --no-control. */
   control?: boolean;
+  force?: boolean;
+  forceJob: string[];
+  /** false with --no-cache. */
+  cache?: boolean;
+  cacheDir?: string;
   color?: boolean;
 }
 
@@ -65,10 +92,22 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
       process.stderr.write(`procflow run: no job named "${name}" in ${file}${didYouMean(name, names)}\n`);
     return ExitCode.usage;
   }
+  const forced = flags.forceJob.find(
+    (j) => !Object.hasOwn(graph.families, j) && !graph.jobs.some((i) => i.name === j),
+  );
+  if (forced !== undefined) {
+    process.stderr.write(`procflow run: --force-job ${forced}: no job named "${forced}" in ${file}\n`);
+    return ExitCode.usage;
+  }
+  const cache =
+    flags.cache === false
+      ? undefined
+      : { dir: cacheDirOf(file, flags.cacheDir), forceAll: flags.force, forceJobs: flags.forceJob };
   const mode: OutputMode = flags.output ?? (process.stdout.isTTY && !process.env.CI ? "tui" : "lines");
   if (flags.dryRun) {
+    const planOpts = { json: mode === "json", concurrency: flags.concurrency, env: flags.env };
     writeOut(
-      printPlan(graph, only, { json: mode === "json", concurrency: flags.concurrency, env: flags.env }, c),
+      printPlan(graph, only, { ...planOpts, cache: await planCache(graph, only, flags.env, cache) }, c),
     );
     return ExitCode.ok;
   }
@@ -97,6 +136,8 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     handleSignals: true,
     detach: flags.detach,
     onBackpressure: onStdoutBackpressure,
+    cache,
+    onWarning: warn,
   });
   return result.exitCode;
 }

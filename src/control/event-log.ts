@@ -58,7 +58,8 @@ export class EventLog implements Reporter {
     const seq = ++this.lastSeq;
     const item = { seq, json: JSON.stringify(jsonObject(seq, e)) };
     this.events.push(item);
-    if (e.type === "job:exit" || e.type === "job:skip" || e.type === "job:cached") this.log(e.job).endedAt = e.time;
+    if (e.type === "job:exit" || e.type === "job:skip" || e.type === "job:cached")
+      this.log(e.job).endedAt = e.time;
     if (e.type === "job:start") this.log(e.job).endedAt = null;
     for (const l of this.listeners) l(e, seq);
   }

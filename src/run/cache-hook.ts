@@ -1,8 +1,9 @@
 // The executor's door to the cache (SPEC §13): a cacheable job's check before it starts and its store
 // after it succeeds. The cache's modules are loaded on the first cacheable start, so a run without
 // `inputs` loads none of them.
-import type { Job, JobGraph } from "../graph/types.js";
+
 import type { CacheHit, CacheOptions, CacheSession, CheckMode, OutputChunk } from "../cache/session.js";
+import type { Job, JobGraph } from "../graph/types.js";
 import type { EnvBuilder } from "./env.js";
 
 export type { CacheHit, CacheOptions, OutputChunk };

@@ -95,7 +95,10 @@ export class JobRunner {
     if (this.phase.id === "restarting") clearTimeout(this.phase.timer);
     if (onRequest) this.restarts = 0;
     const cache = this.ctx.cache(this.job);
-    if (!cache) return this.spawn(null);
+    if (!cache) {
+      this.spawn(null);
+      return;
+    }
     // Starts on request (ctl, watch) do not read the cache; they still store.
     const checking: Phase = { id: "checking" };
     this.to(checking);
@@ -263,7 +266,8 @@ export class JobRunner {
     });
     const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
     this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
-    if (storing && state === "succeeded") await storing.cache.succeeded(storing.fingerprint, storing.lines, result?.value);
+    if (storing && state === "succeeded")
+      await storing.cache.succeeded(storing.fingerprint, storing.lines, result?.value);
     if (attempt.next === "park") await this.groupGone(attempt.pid);
     this.afterAttempt(state, attempt.next, attempt.stop === "manual");
   }
@@ -316,7 +320,8 @@ export class JobRunner {
   /** The cache held the job's fingerprint: its outputs are back; its lines are replayed, and it ends. */
   private cached(fingerprint: string, hit: CacheHit) {
     const job = this.job.name;
-    for (const { stream, data } of hit.lines) this.ctx.emit({ type: "job:output", job, stream, data, replay: true });
+    for (const { stream, data } of hit.lines)
+      this.ctx.emit({ type: "job:output", job, stream, data, replay: true });
     const { fromRun, restored } = hit;
     const result = "result" in hit ? { result: hit.result } : {};
     this.ctx.emit({ type: "job:cached", job, fingerprint, fromRun, restored, ...result });
