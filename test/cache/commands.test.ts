@@ -74,10 +74,14 @@ jobs:
     utimesSync(join(entries, byRun()[runs[0]!]), now, now);
     utimesSync(join(entries, byRun()[runs[1]!]), now - 7200, now - 7200);
     utimesSync(join(entries, byRun()[runs[2]!]), now - 3600, now - 3600);
-    const info = JSON.parse((await cli(["cache", "info", "jobs.yaml", "--format", "json"], { cwd: dir })).stdout);
+    const info = JSON.parse(
+      (await cli(["cache", "info", "jobs.yaml", "--format", "json"], { cwd: dir })).stdout,
+    );
     // Three outputs, and one log ("done") that the three entries share.
     expect(info).toMatchObject({ entries: 3, blobs: 4 });
-    const pruned = await cli(["cache", "prune", "--max-size", String(info.bytes - 1), "jobs.yaml"], { cwd: dir });
+    const pruned = await cli(["cache", "prune", "--max-size", String(info.bytes - 1), "jobs.yaml"], {
+      cwd: dir,
+    });
     expect(pruned.code).toBe(0);
     expect(Object.keys(byRun()).sort()).toEqual([runs[0], runs[2]].sort());
     expect((await cli(["cache", "prune", "--max-size", "lots", "jobs.yaml"], { cwd: dir })).code).toBe(2);
@@ -89,9 +93,11 @@ jobs:
     writeFileSync(join(dir, ".procflow/cache/lock"), "999999999"); // a process that is gone
     const clean = await cli(["cache", "clean", "--cache-dir", ".procflow/cache"], { cwd: dir });
     expect(clean.code).toBe(0);
-    expect(JSON.parse((await cli(["cache", "info", "--format", "json"], { cwd: dir })).stdout)).toMatchObject({
-      entries: 0,
-    });
+    expect(JSON.parse((await cli(["cache", "info", "--format", "json"], { cwd: dir })).stdout)).toMatchObject(
+      {
+        entries: 0,
+      },
+    );
   });
 
   it("PROCFLOW_CACHE_DIR and --cache-dir put the cache elsewhere", async () => {

@@ -107,7 +107,9 @@ jobs:
     expect(started(await again({ FLAVOUR: "a", OTHER: "2" }))).toEqual([]);
     expect(started(await again({ FLAVOUR: "b", OTHER: "2" }))).toEqual(["t"]);
     expect(started(await again({ FLAVOUR: "b", OTHER: "3" }))).toEqual([]);
-    expect(started(await runJobs(yaml, ["--env", "X=1"], { cwd: dir, env: { FLAVOUR: "b" } }))).toEqual(["t"]);
+    expect(started(await runJobs(yaml, ["--env", "X=1"], { cwd: dir, env: { FLAVOUR: "b" } }))).toEqual([
+      "t",
+    ]);
   });
 
   it("stores nothing for a failure (allow_failure too); a job needing a non-cacheable job is never cached", async () => {

@@ -8,7 +8,8 @@ import { cli, runJobs, tempDir, withEvents } from "../rig.js";
 
 const started = (r: Awaited<ReturnType<typeof runJobs>>) => r.of("job:start").map((e) => e.job);
 const cacheDir = (dir: string) => join(dir, ".procflow/cache");
-const entryFiles = (dir: string) => readdirSync(join(cacheDir(dir), "entries")).map((n) => join(cacheDir(dir), "entries", n));
+const entryFiles = (dir: string) =>
+  readdirSync(join(cacheDir(dir), "entries")).map((n) => join(cacheDir(dir), "entries", n));
 const blobFiles = (dir: string) =>
   (readdirSync(join(cacheDir(dir), "blobs"), { recursive: true }) as string[])
     .filter((n) => n.includes("/"))
@@ -32,7 +33,9 @@ describe("cache safety", () => {
     const r = await runJobs(job, [], { cwd: dir });
     expect(r.code).toBe(0);
     expect(started(r)).toEqual(["make"]);
-    expect(r.stderr).toMatch(/warning: make: ignoring its cache entry [0-9a-f]{12} \(blob [0-9a-f]{12} does not match its hash\)/);
+    expect(r.stderr).toMatch(
+      /warning: make: ignoring its cache entry [0-9a-f]{12} \(blob [0-9a-f]{12} does not match its hash\)/,
+    );
     expect(readFileSync(join(dir, "dist/x/authorized_keys"), "utf8")).toBe("key\n");
     // The run stored a good entry again: the next run is cached.
     expect(started(await runJobs(job, [], { cwd: dir }))).toEqual([]);
