@@ -12,7 +12,16 @@ function loadedModules(yaml: string): string[] {
   writeFileSync(log, "");
   const r = spawnSync(
     process.execPath,
-    ["--import", join(FIXTURES, "module-log/register.mjs"), CLI, "run", "jobs.yaml", "-o", "lines", "--no-control"],
+    [
+      "--import",
+      join(FIXTURES, "module-log/register.mjs"),
+      CLI,
+      "run",
+      "jobs.yaml",
+      "-o",
+      "lines",
+      "--no-control",
+    ],
     { cwd: dir, env: { ...process.env, MODULE_LOG: log, CI: "1" }, encoding: "utf8" },
   );
   expect(r.status).toBe(0);

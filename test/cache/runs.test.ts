@@ -14,7 +14,7 @@ jobs:
     outputs: [out/gen.txt]
   build:
     shell: true
-    command: mkdir -p dist/bin && cp out/gen.txt dist/app.txt && printf '#!/bin/sh\\n' > dist/bin/run && chmod 750 dist/bin/run && ln -sf app.txt dist/link && echo "built for $MODE"
+    command: mkdir -p dist/bin && cp out/gen.txt dist/app.txt && printf '#!/bin/sh\\n' > dist/bin/run && chmod 6750 dist/bin/run && ln -sf app.txt dist/link && echo "built for $MODE"
     needs: [gen]
     inputs: [out/gen.txt]
     outputs: [dist/**]
@@ -65,10 +65,11 @@ describe("incremental runs", () => {
     expect(env.lines("build")).toEqual(["built for dev"]);
   });
 
-  it("restores missing outputs (same bytes, modes, symlinks) without starting the job", async () => {
+  it("restores missing outputs (same bytes, modes without setuid/setgid, symlinks) without starting the job", async () => {
     const first = await runJobs(chain(), [], { files: { "src/a.txt": "x\n" } });
     const dir = first.dir;
     const before = readFileSync(join(dir, "dist/app.txt"));
+    expect(statSync(join(dir, "dist/bin/run")).mode & 0o7777).toBe(0o6750);
     rmSync(join(dir, "dist"), { recursive: true });
     const r = await runJobs(chain(), [], { cwd: dir });
     expect(r.code).toBe(0);
@@ -155,5 +156,22 @@ jobs:
     expect(endStates(cached)).toEqual({ up: "cached", down: "cached" });
     writeFileSync(join(dir, "a.txt"), "2");
     expect(started(await runJobs(yaml, [], { cwd: dir }))).toEqual(["up", "down"]);
+  });
+
+  it("a cached target gives back its result; changing its module reruns it", async () => {
+    const yaml = `version: 1
+jobs:
+  t:
+    target: ./t.mjs
+    inputs: [data.txt]
+`;
+    const files = { "t.mjs": "export default () => ({ n: 1 });\n", "data.txt": "1" };
+    const first = await runJobs(yaml, [], { files });
+    expect(first.of("job:exit", "t")[0]!.result).toEqual({ n: 1 });
+    const second = await runJobs(yaml, [], { cwd: first.dir });
+    expect(second.of("job:cached", "t")[0]!.result).toEqual({ n: 1 });
+    writeFileSync(join(first.dir, "t.mjs"), "export default () => ({ n: 2 });\n");
+    const third = await runJobs(yaml, [], { cwd: first.dir });
+    expect(third.of("job:exit", "t")[0]!.result).toEqual({ n: 2 });
   });
 });
