@@ -6,7 +6,7 @@ import type { Job, JobGraph } from "../graph/types.js";
 import { jobArgv } from "../run/argv.js";
 import type { EnvBuilder } from "../run/env.js";
 import { digests, findFiles, hashFile } from "./files.js";
-import { fingerprint, type NeedPrint } from "./fingerprint.js";
+import { CACHE_FORMAT, fingerprint, type NeedPrint } from "./fingerprint.js";
 import { decodeLog, encodeLog, type OutputChunk } from "./log.js";
 import { restoreOutputs } from "./restore.js";
 import { CacheStore, type StoredOutput } from "./store.js";
@@ -83,7 +83,7 @@ export class CacheSession {
             : { path: f.path, blob: await this.store.putFile(join(job.cwd, f.path)), mode: f.mode },
         );
       await this.store.putEntry({
-        format: 1,
+        format: CACHE_FORMAT,
         fingerprint: print,
         job: job.name,
         runId,

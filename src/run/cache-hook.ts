@@ -3,6 +3,7 @@
 // `inputs` loads none of them.
 
 import type { CacheHit, CacheOptions, CacheSession, CheckMode, OutputChunk } from "../cache/session.js";
+import type { Unstamped } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
 import type { EnvBuilder } from "./env.js";
 
@@ -14,6 +15,25 @@ export interface JobCache {
   check(mode: CheckMode): Promise<{ fingerprint: string; hit: CacheHit | null } | null>;
   /** It succeeded: store its lines, outputs and result. */
   succeeded(fingerprint: string, lines: readonly OutputChunk[], result: unknown): Promise<void>;
+}
+
+/** An attempt of a cacheable job: its fingerprint and the output it keeps for the cache. */
+export interface Storing {
+  readonly cache: JobCache;
+  readonly fingerprint: string;
+  readonly lines: OutputChunk[];
+}
+
+/** What a cache hit says, in order: the stored lines replayed, then `job:cached`. */
+export function cachedEvents(job: string, fingerprint: string, hit: CacheHit): Unstamped[] {
+  const lines = hit.lines.map(
+    ({ stream, data }): Unstamped => ({ type: "job:output", job, stream, data, replay: true }),
+  );
+  const result = "result" in hit ? { result: hit.result } : {};
+  return [
+    ...lines,
+    { type: "job:cached", job, fingerprint, fromRun: hit.fromRun, restored: hit.restored, ...result },
+  ];
 }
 
 /** Each job's cache, or null when the job has no `inputs` or the run no cache (`--no-cache`). */

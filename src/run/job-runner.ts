@@ -15,7 +15,7 @@ import type { AttemptState, RestartReason, StopReason, Unstamped } from "../even
 import type { Job } from "../graph/types.js";
 import { jobArgv } from "./argv.js";
 import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
-import type { CacheHit, JobCache, OutputChunk } from "./cache-hook.js";
+import { cachedEvents, type JobCache, type Storing } from "./cache-hook.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
@@ -43,13 +43,6 @@ export interface RunnerContext {
   ownsGroup(pgid: number): boolean;
   /** The run is ending: no restarts. */
   ending(): boolean;
-}
-
-/** An attempt of a cacheable job: its fingerprint and the output it keeps for the cache. */
-interface Storing {
-  readonly cache: JobCache;
-  readonly fingerprint: string;
-  readonly lines: OutputChunk[];
 }
 
 type Phase =
@@ -104,8 +97,10 @@ export class JobRunner {
     this.to(checking);
     void cache.check(onRequest ? "request" : "start").then((c) => {
       if (this.phase !== checking) return; // stopped meanwhile
-      if (c?.hit) this.cached(c.fingerprint, c.hit);
-      else this.spawn(c && { cache, fingerprint: c.fingerprint, lines: [] });
+      if (c?.hit) {
+        for (const e of cachedEvents(this.job.name, c.fingerprint, c.hit)) this.ctx.emit(e);
+        this.end("cached", false);
+      } else this.spawn(c && { cache, fingerprint: c.fingerprint, lines: [] });
     });
   }
 
@@ -315,17 +310,6 @@ export class JobRunner {
   /** Says that attempt n+1 comes (a restart by policy after its delay, or on request at once). */
   announceRestart(reason: RestartReason, delayMs = 0): void {
     this.ctx.emit({ type: "job:restart", job: this.job.name, attempt: this.attempts + 1, delayMs, reason });
-  }
-
-  /** The cache held the job's fingerprint: its outputs are back; its lines are replayed, and it ends. */
-  private cached(fingerprint: string, hit: CacheHit) {
-    const job = this.job.name;
-    for (const { stream, data } of hit.lines)
-      this.ctx.emit({ type: "job:output", job, stream, data, replay: true });
-    const { fromRun, restored } = hit;
-    const result = "result" in hit ? { result: hit.result } : {};
-    this.ctx.emit({ type: "job:cached", job, fingerprint, fromRun, restored, ...result });
-    this.end("cached", false);
   }
 
   private end(state: AttemptState | "cached", manual: boolean) {

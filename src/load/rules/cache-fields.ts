@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import type { Rule } from "./rule.js";
 
 /** The part of a glob pattern before its first segment with a glob character. */
-export function staticBase(pattern: string): string {
+function staticBase(pattern: string): string {
   const segments = pattern.split("/");
   const glob = segments.findIndex((s) => /[*?[\]{}()!]/.test(s));
   return (glob === -1 ? segments : segments.slice(0, glob)).join("/") || ".";
