@@ -13,15 +13,35 @@ export type { CacheHit, CacheOptions, OutputChunk };
 export interface JobCache {
   /** Its fingerprint and, on a hit, the entry restored; null when it cannot be cached this time. */
   check(mode: CheckMode): Promise<{ fingerprint: string; hit: CacheHit | null } | null>;
-  /** It succeeded: store its lines, outputs and result. */
-  succeeded(fingerprint: string, lines: readonly OutputChunk[], result: unknown): Promise<void>;
+  /** The attempt succeeded: store its lines, outputs and result (unless it printed too much to keep). */
+  succeeded(attempt: Storing, result: unknown): Promise<void>;
 }
+
+/** Output kept for the cache per attempt at most; a job that prints more is not cached. */
+const MAX_KEPT_BYTES = 64 * 1024 * 1024;
 
 /** An attempt of a cacheable job: its fingerprint and the output it keeps for the cache. */
 export interface Storing {
   readonly cache: JobCache;
   readonly fingerprint: string;
   readonly lines: OutputChunk[];
+  /** Bytes kept so far; over MAX_KEPT_BYTES, nothing is kept and nothing stored. */
+  bytes: number;
+}
+
+export const startStoring = (cache: JobCache, fingerprint: string): Storing => ({
+  cache,
+  fingerprint,
+  lines: [],
+  bytes: 0,
+});
+
+/** Keeps one chunk of the attempt's output for the cache. */
+export function keep(s: Storing, chunk: OutputChunk): void {
+  if (s.bytes > MAX_KEPT_BYTES) return;
+  s.bytes += chunk.data.length;
+  if (s.bytes > MAX_KEPT_BYTES) s.lines.length = 0;
+  else s.lines.push(chunk);
 }
 
 /** What a cache hit says, in order: the stored lines replayed, then `job:cached`. */
@@ -60,8 +80,11 @@ export function cacheHook(
               return null;
             }
           },
-          succeeded: async (print, lines, result) =>
-            (await open()).succeeded(job, print, runId, lines, result),
+          succeeded: async (s, result) => {
+            if (s.bytes > MAX_KEPT_BYTES)
+              warn(`${job.name}: printed over 64 MiB, so its result is not cached`);
+            else await (await open()).succeeded(job, s.fingerprint, runId, s.lines, result);
+          },
         }
       : null;
 }

@@ -15,7 +15,7 @@ import type { AttemptState, RestartReason, StopReason, Unstamped } from "../even
 import type { Job } from "../graph/types.js";
 import { jobArgv } from "./argv.js";
 import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
-import { cachedEvents, type JobCache, type Storing } from "./cache-hook.js";
+import { cachedEvents, type JobCache, keep, type Storing, startStoring } from "./cache-hook.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
@@ -100,7 +100,7 @@ export class JobRunner {
       if (c?.hit) {
         for (const e of cachedEvents(this.job.name, c.fingerprint, c.hit)) this.ctx.emit(e);
         this.end("cached", false);
-      } else this.spawn(c && { cache, fingerprint: c.fingerprint, lines: [] });
+      } else this.spawn(c && startStoring(cache, c.fingerprint));
     });
   }
 
@@ -124,7 +124,7 @@ export class JobRunner {
     const output = wireOutput(
       child,
       (stream, data) => {
-        storing?.lines.push({ stream, data });
+        if (storing) keep(storing, { stream, data });
         this.ctx.emit({ type: "job:output", job: this.job.name, stream, data });
       },
       () => attempt.logMatch,
@@ -261,8 +261,7 @@ export class JobRunner {
     });
     const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
     this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
-    if (storing && state === "succeeded")
-      await storing.cache.succeeded(storing.fingerprint, storing.lines, result?.value);
+    if (storing && state === "succeeded") await storing.cache.succeeded(storing, result?.value);
     if (attempt.next === "park") await this.groupGone(attempt.pid);
     this.afterAttempt(state, attempt.next, attempt.stop === "manual");
   }
