@@ -3,9 +3,12 @@
 // facts, never words: reporters word them (src/report/words.ts).
 import type { Condition } from "./graph/types.js";
 
-/** How one attempt, or a whole job, ended. `reused`: not run, its success taken from an earlier run (--rerun-failed). */
-export type EndState = "succeeded" | "failed" | "timed_out" | "stopped" | "skipped" | "reused";
-export type AttemptState = Exclude<EndState, "skipped" | "reused">;
+/**
+ * How one attempt, or a whole job, ended. Not run at all: `reused` (its success taken from an earlier
+ * run, --rerun-failed), `cached` (its outputs and output restored from the cache).
+ */
+export type EndState = "succeeded" | "failed" | "timed_out" | "stopped" | "skipped" | "reused" | "cached";
+export type AttemptState = Exclude<EndState, "skipped" | "reused" | "cached">;
 
 export type StopReason =
   | "daemon-done"
@@ -85,7 +88,14 @@ export type RunEvent =
    * One or more complete lines of one stream, each ending in "\n" (a last line without one gets it).
    * Serialized as one `job:output` event with a `line` per line.
    */
-  | (Base & { type: "job:output"; job: string; stream: "stdout" | "stderr"; data: Buffer })
+  | (Base & {
+      type: "job:output";
+      job: string;
+      stream: "stdout" | "stderr";
+      data: Buffer;
+      /** Output of the run that stored a cached job's entry, replayed. */
+      replay?: true;
+    })
   | (Base & { type: "job:health"; job: string; ok: boolean; message: string })
   | (Base & { type: "job:stop"; job: string; signal: NodeJS.Signals; reason: StopReason })
   | (Base & {
@@ -98,6 +108,15 @@ export type RunEvent =
       durationMs: number;
       state: AttemptState;
       error?: string;
+      result?: unknown;
+    })
+  /** A cacheable job not started: its entry's outputs restored (`restored` files written), its lines replayed. */
+  | (Base & {
+      type: "job:cached";
+      job: string;
+      fingerprint: string;
+      fromRun: string;
+      restored: number;
       result?: unknown;
     })
   | (Base & { type: "job:restart"; job: string; attempt: number; delayMs: number; reason: RestartReason })

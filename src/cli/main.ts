@@ -102,11 +102,47 @@ export async function main(argv: string[]): Promise<number> {
     .option("--no-control", "open no control endpoint (procflow ps / ctl cannot reach this run)")
     .option("--ui", "serve the live web view on 127.0.0.1 (its URL is printed on stderr)")
     .option("--ui-port <port>", "the web view's port (implies --ui; 0: a free one)", port)
+    .option("--force", "run every job, even one whose result is cached (results are still stored)")
+    .option("--force-job <job>", "run this job even when its result is cached (repeatable)", collect, [])
+    .option("--no-cache", "neither read nor write the cache of jobs with inputs")
+    .option(
+      "--cache-dir <dir>",
+      "the cache folder (default: $PROCFLOW_CACHE_DIR, else .procflow/cache beside the file)",
+    )
     .option("--no-color", "no colours")
     .action(async (file: string, jobs: string[], opts: RunFlags) => {
       const { runCommand } = await import("./run.js");
       code = await runCommand(file, jobs, opts);
     });
+
+  const cache = program
+    .command("cache")
+    .description("the cache of jobs with inputs: info, clean, prune")
+    .option(
+      "--cache-dir <dir>",
+      "the cache folder (default: $PROCFLOW_CACHE_DIR, else .procflow/cache beside the file)",
+    );
+  const cacheAct = async (verb: "info" | "clean" | "prune", file: string | undefined, opts: object) => {
+    const { cacheCommand } = await import("./cache.js");
+    code = await cacheCommand(verb, file, { ...(cache.opts() as { cacheDir?: string }), ...opts });
+  };
+  cache
+    .command("info")
+    .description("the cache's folder, entries and size")
+    .argument("[file]", "job file (its cache is beside it)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((file: string | undefined, opts: object) => cacheAct("info", file, opts));
+  cache
+    .command("clean")
+    .description("remove every entry")
+    .argument("[file]", "job file (its cache is beside it)")
+    .action((file: string | undefined) => cacheAct("clean", file, {}));
+  cache
+    .command("prune")
+    .description("remove the least recently used entries until the cache fits")
+    .argument("[file]", "job file (its cache is beside it)")
+    .requiredOption("--max-size <size>", "the size to fit in, e.g. 500MB")
+    .action((file: string | undefined, opts: object) => cacheAct("prune", file, opts));
 
   const io = () => ({
     out: (t: string) => void writeOut(t),
@@ -225,6 +261,10 @@ function port(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError("expected a port (0-65535).");
   return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {

@@ -1,5 +1,6 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
+import { cacheDirOf } from "../cache/dir.js";
 import { lateControl } from "../control/late.js";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
@@ -9,12 +10,32 @@ import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
+import { EnvBuilder } from "../run/env.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 
 const wantsUi = (flags: RunFlags) => flags.ui === true || flags.uiPort !== undefined;
+
+/** For `--dry-run`: whether each cacheable job would run or be cached (the cache's modules load only then). */
+async function planCache(
+  graph: Parameters<typeof runGraph>[0],
+  only: string[],
+  env: Record<string, string>,
+  cache: import("../run/cache-hook.js").CacheOptions | undefined,
+) {
+  if (!cache || !graph.jobs.some((j) => j.cache)) return undefined;
+  const { cachePlan } = await import("../cache/plan.js");
+  const envs = new EnvBuilder({
+    base: process.env,
+    overrides: env,
+    runId: "",
+    color: false,
+  });
+  const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
+  return cachePlan(graph, selected, cache, envs, warn);
+}
 
 function warn(message: string) {
   process.stderr.write(`procflow: warning: ${message}\n`);
@@ -37,6 +58,11 @@ export interface RunFlags {
   ui?: boolean;
   /** --ui-port (implies --ui). */
   uiPort?: number;
+  force?: boolean;
+  forceJob: string[];
+  /** false with --no-cache. */
+  cache?: boolean;
+  cacheDir?: string;
   color?: boolean;
   /** --rerun-failed: the run.json of the run to redo what failed of. */
   rerunFailed?: string;
@@ -62,12 +88,24 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
       process.stderr.write(`procflow run: no job named "${name}" in ${file}${didYouMean(name, names)}\n`);
     return ExitCode.usage;
   }
+  const forced = flags.forceJob.find(
+    (j) => !Object.hasOwn(graph.families, j) && !graph.jobs.some((i) => i.name === j),
+  );
+  if (forced !== undefined) {
+    process.stderr.write(`procflow run: --force-job ${forced}: no job named "${forced}" in ${file}\n`);
+    return ExitCode.usage;
+  }
+  const cache =
+    flags.cache === false
+      ? undefined
+      : { dir: cacheDirOf(file, flags.cacheDir), forceAll: flags.force, forceJobs: flags.forceJob };
   const reuse = flags.rerunFailed === undefined ? undefined : await reusable(graph, flags.rerunFailed);
   if (reuse === null) return ExitCode.usage;
   const mode: OutputMode = flags.output ?? defaultMode();
   if (flags.dryRun) {
+    const planOpts = { json: mode === "json", concurrency: flags.concurrency, env: flags.env };
     writeOut(
-      printPlan(graph, only, { json: mode === "json", concurrency: flags.concurrency, env: flags.env }, c),
+      printPlan(graph, only, { ...planOpts, cache: await planCache(graph, only, flags.env, cache) }, c),
     );
     return ExitCode.ok;
   }
@@ -121,6 +159,8 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     detach: flags.detach,
     onBackpressure: onStdoutBackpressure,
     reuse,
+    cache,
+    onWarning: warn,
   });
   return result.exitCode;
 }

@@ -30,6 +30,7 @@ const ENDED: ReadonlySet<string> = new Set([
   "stopped",
   "skipped",
   "reused",
+  "cached",
 ]);
 
 /**

@@ -84,6 +84,10 @@ export class StatusBoard implements Reporter {
       case "job:reused":
         this.jobs.get(e.job)!.state = "reused";
         return;
+      case "job:cached":
+        this.jobs.get(e.job)!.state = "cached";
+        this.endedAt.set(e.job, e.time);
+        return;
       case "run:end":
         if (this.run) this.run = { ...this.run, state: "ended" };
         return;

@@ -29,6 +29,13 @@ export interface Probe {
 /** One layer of a job's environment, lowest precedence first. */
 export type EnvLayer = { readonly file: string } | { readonly vars: Readonly<Record<string, string>> };
 
+/** Patterns relative to the job's cwd, and the variables of procflow's environment that count. */
+export interface CacheSpec {
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly inputsEnv: readonly string[];
+}
+
 export interface Job {
   /** Instance name: the job's name, or `name[key=value,…]` for a matrix instance. */
   readonly name: string;
@@ -62,6 +69,8 @@ export interface Job {
   readonly successCodes: readonly number[];
   readonly allowFailure: boolean;
   readonly description: string | null;
+  /** `inputs`/`outputs`/`inputs_env` (SPEC §13): the job is cacheable; null when it has no `inputs`. */
+  readonly cache: CacheSpec | null;
   /** Jobs on the longest chain of work that starts here, this one included: the scheduler's priority. */
   readonly weight: number;
   /** Names of the TCP ports picked for it before the run (SPEC §16). */

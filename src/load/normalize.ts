@@ -133,6 +133,7 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
         successCodes,
         allowFailure: job.allow_failure ?? false,
         description: job.description ?? null,
+        cache: cacheSpec(job, sub),
         weight: weights.get(family)!,
         ports,
         source,
@@ -162,6 +163,15 @@ function writtenNeeds(job: WrittenJob, all: Record<string, WrittenJob>): Need[] 
     job: name,
     condition: condition ?? (all[name]?.daemon ? "ready" : "success"),
   }));
+}
+
+function cacheSpec(job: WrittenJob, sub: (s: string) => string): Job["cache"] {
+  if (!job.inputs) return null;
+  return Object.freeze({
+    inputs: Object.freeze(job.inputs.map(sub)),
+    outputs: Object.freeze((job.outputs ?? []).map(sub)),
+    inputsEnv: Object.freeze([...(job.inputs_env ?? [])]),
+  });
 }
 
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : durationMs(d));

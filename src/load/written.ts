@@ -52,6 +52,20 @@ env_file?: EnvFile
  */
 ports?: string[]
 /**
+ * Makes the job cacheable (SPEC §13): glob patterns of the files its result depends on, relative to its cwd. When nothing they cover has changed, the job is not started: its outputs are restored and its output replayed.
+ * 
+ * @minItems 1
+ */
+inputs?: [string, ...(string)[]]
+/**
+ * Glob patterns of the files a cacheable job makes, relative to its cwd: stored after it succeeds, restored when it is cached. Needs inputs.
+ */
+outputs?: string[]
+/**
+ * Variables of procflow's own environment whose values count in a cacheable job's fingerprint.
+ */
+inputs_env?: string[]
+/**
  * Join dependencies: a list of job names (default condition success, or ready for a daemon), or a map name → condition.
  */
 needs?: (string[] | {

@@ -2,7 +2,7 @@
 import type { Colors } from "picocolors/types.js";
 import type { EndState, EventOf, RunEvent } from "../events.js";
 import { formatMs } from "../load/duration.js";
-import { reusedText, skipReason } from "./words.js";
+import { cachedText, reusedText, skipReason } from "./words.js";
 
 export { formatMs };
 
@@ -13,6 +13,7 @@ export const STATE_SYMBOL: Record<EndState, string> = {
   stopped: "■",
   skipped: "↷",
   reused: "♻",
+  cached: "◆",
 };
 
 export function stateColor(c: Colors, state: EndState): (s: string) => string {
@@ -27,6 +28,7 @@ export function stateColor(c: Colors, state: EndState): (s: string) => string {
     case "skipped":
       return c.dim;
     case "reused":
+    case "cached":
       return c.cyan;
   }
 }
@@ -111,6 +113,8 @@ export function stateText(
       return c.dim(`${STATE_SYMBOL.skipped} skipped: ${visible(skipReason(e))}`);
     case "job:reused":
       return stateColor(c, "reused")(`${STATE_SYMBOL.reused} ${reusedText(e)}`);
+    case "job:cached":
+      return c.cyan(`${STATE_SYMBOL.cached} ${cachedText(e)}`);
     default:
       return undefined;
   }

@@ -71,6 +71,10 @@ export function groupedReporter(
             block(e.job, stateText(e, c)!, e);
           else held.get(e.job)?.discard();
           return;
+        case "job:cached":
+          if (onlyFailures) held.get(e.job)?.discard();
+          else block(e.job, stateText(e, c)!, null);
+          return;
         case "job:skip":
         case "job:reused":
           if (!onlyFailures) then(() => void sink.write(framing.line(title(e.job, stateText(e, c)!))));

@@ -18,6 +18,7 @@ const FILL: Record<EndState, string> = {
   stopped: "#d6e4f5",
   skipped: "#eeeeee",
   reused: "#d2f0f0",
+  cached: "#d2f0f0",
 };
 
 export class StepSummary {

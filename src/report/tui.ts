@@ -10,7 +10,7 @@ import { exitLine, formatMs, plural } from "./format.js";
 import { forEachLastLines } from "./last-lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
-import { reusedText, skipReason } from "./words.js";
+import { cachedText, reusedText, skipReason } from "./words.js";
 
 /** Output shown under a row at most this often (lines can arrive much faster). */
 const REFRESH_MS = 100;
@@ -244,6 +244,10 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
           });
           return;
         }
+        case "job:cached":
+          count("waiting", "running");
+          settle(byJob.get(e.job)!, "cached", cachedText(e));
+          return;
         case "job:skip": {
           const row = byJob.get(e.job)!;
           count("waiting", "skipped");

@@ -143,7 +143,8 @@ export class Requests {
         if (runner.attempt > 0) runner.announceRestart(reason);
       }
       runner.start(true);
-      if (runner.pid === undefined) failed.push(name);
+      // A cacheable job is first fingerprinted (checking), then started.
+      if (runner.pid === undefined && runner.state !== "checking") failed.push(name);
     }
     this.host.apply([]);
     return failed.length === 0 ? OK : { ok: false, code: 1, error: `could not start ${failed.join(", ")}` };

@@ -34,20 +34,15 @@ export class EnvBuilder {
   }
 
   forJob(job: Job, attempt: number): EnvResult {
-    const env: Record<string, string> = { ...this.base };
-    let colorSet = false;
-    for (const layer of job.env) {
-      const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
-      if (typeof vars === "string") return { ok: false, error: vars };
-      for (const k in vars) {
-        const v = vars[k]!;
-        // `${{ env.NAME }}` (the variables below this one) and `${{ run.id }}` in a value (SPEC §5).
-        env[k] = "file" in layer || !v.includes("${{") ? v : expandAtStart(v, env, this.ctx.runId);
-        if (k === "FORCE_COLOR" || k === "NO_COLOR") colorSet = true;
-      }
-    }
-    Object.assign(env, this.ctx.overrides);
-    if (this.ctx.color && !colorSet && !("FORCE_COLOR" in this.ctx.overrides)) env.FORCE_COLOR = "1";
+    const declared = this.declared(job);
+    if (!declared.ok) return declared;
+    const env: Record<string, string> = { ...this.base, ...declared.env };
+    // `${{ env.NAME }}` and `${{ run.id }}` in a value are filled in now (SPEC §5); the fingerprint
+    // of a cacheable job takes them as written (declared()).
+    for (const k in declared.env)
+      if (declared.env[k]!.includes("${{")) env[k] = expandAtStart(declared.env[k]!, env, this.ctx.runId);
+    const colorSet = "FORCE_COLOR" in declared.env || "NO_COLOR" in declared.env;
+    if (this.ctx.color && !colorSet) env.FORCE_COLOR = "1";
     env.PROCFLOW_RUN_ID = this.ctx.runId;
     env.PROCFLOW_RUN_IDS = this.runIds;
     env.PROCFLOW_JOB = job.name;
@@ -55,6 +50,18 @@ export class EnvBuilder {
     env.PROCFLOW_FILE = job.file;
     const ports = this.ctx.ports?.[job.name];
     for (const name in ports) env[`PROCFLOW_PORT_${name.toUpperCase()}`] = String(ports[name]);
+    return { ok: true, env };
+  }
+
+  /** The job's environment as declared: its env files and env layers, then `--env` (not procflow's own). */
+  declared(job: Job): EnvResult {
+    const env: Record<string, string> = {};
+    for (const layer of job.env) {
+      const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
+      if (typeof vars === "string") return { ok: false, error: vars };
+      Object.assign(env, vars);
+    }
+    Object.assign(env, this.ctx.overrides);
     return { ok: true, env };
   }
 

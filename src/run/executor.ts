@@ -18,6 +18,7 @@ import { ExitCode, signalExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import type { Job, JobGraph } from "../graph/types.js";
 import { registerRun } from "./active.js";
+import { type CacheOptions, cacheHook } from "./cache-hook.js";
 import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
@@ -61,6 +62,10 @@ export interface RunOptions {
   readonly ui?: string;
   /** Jobs not to run but to end as `reused`, with what that earlier run said of them (--rerun-failed). */
   readonly reuse?: ReadonlyMap<string, Reused>;
+  /** The cache of jobs with `inputs` (SPEC §13); none: they always run and nothing is stored. */
+  readonly cache?: CacheOptions;
+  /** Problems that do not stop the run (a damaged cache entry, an input pattern that matches nothing). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -133,6 +138,7 @@ class Execution {
       settled: (pgid) => this.reaper.settled(pgid),
       ownsGroup: (pgid) => this.reaper.owns(pgid),
       ending: () => this.ending,
+      cache: cacheHook(graph, opts.cache ?? null, env, this.runId, opts.onWarning ?? (() => {})),
     };
     this.requests = new Requests(this.scheduler, runnable, {
       emit: this.ctx.emit,
@@ -241,7 +247,7 @@ class Execution {
     this.checkDone();
   }
 
-  private onEnded(job: Job, state: AttemptState, manual: boolean) {
+  private onEnded(job: Job, state: AttemptState | "cached", manual: boolean) {
     const runner = this.runners.get(job.name);
     this.runners.delete(job.name);
     if (runner) {

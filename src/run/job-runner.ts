@@ -8,6 +8,9 @@
 //    │                 └─ stop(reason): stop_signal to the group,           ├─ stop for a restart ─▶ (group gone) idle
 //    │                    SIGKILL after kill_timeout                        └─ otherwise ─▶ ended
 //    └───────── start (a restart on request, or a rerun once needs hold again) ─────────────┘
+//
+// A cacheable job (SPEC §13) passes through `checking` first: idle ──start──▶ checking ──▶ running,
+// or, when the cache holds its fingerprint, checking ──outputs restored, lines replayed──▶ ended (cached).
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
 import type { Job } from "../graph/types.js";
 import { expandAtStart, jobArgv } from "./argv.js";
@@ -20,6 +23,7 @@ import {
   onTargetMessage,
   supervise,
 } from "./attempt.js";
+import { cachedEvents, type JobCache, keep, type Storing, startStoring } from "./cache-hook.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
@@ -34,8 +38,10 @@ export interface RunnerContext {
   ready(job: Job): void;
   /** A restart is coming: until the next attempt starts, the job meets no condition. */
   restarting(job: Job): void;
-  /** The job's last attempt is over. `manual`: it was stopped on request. */
-  ended(job: Job, state: AttemptState, manual: boolean): void;
+  /** The job's last attempt is over, or it was cached. `manual`: it was stopped on request. */
+  ended(job: Job, state: AttemptState | "cached", manual: boolean): void;
+  /** The job's cache, or null when it is not cacheable (no `inputs`, or `--no-cache`). */
+  cache(job: Job): JobCache | null;
   /** A new process group exists (for cleanup at the end of the run). */
   track(pgid: number, job: Job): void;
   /** The job's process in that group has ended and its output is drained. */
@@ -48,10 +54,11 @@ export interface RunnerContext {
 
 type Phase =
   | { readonly id: "idle" }
+  | { readonly id: "checking" }
   | { readonly id: "running"; readonly attempt: Attempt }
   | { readonly id: "draining"; readonly attempt: Attempt }
   | { readonly id: "restarting"; readonly timer: NodeJS.Timeout; readonly state: AttemptState }
-  | { readonly id: "ended"; readonly state: AttemptState };
+  | { readonly id: "ended"; readonly state: AttemptState | "cached" };
 
 export class JobRunner {
   private phase: Phase = { id: "idle" };
@@ -84,9 +91,27 @@ export class JobRunner {
 
   /** Starts the next attempt. `onRequest`: a restart or start asked for (ctl, watch): the restart count starts over. */
   start(onRequest = false): void {
-    if (this.phase.id === "running" || this.phase.id === "draining") return;
+    if (this.phase.id === "running" || this.phase.id === "draining" || this.phase.id === "checking") return;
     if (this.phase.id === "restarting") clearTimeout(this.phase.timer);
     if (onRequest) this.restarts = 0;
+    const cache = this.ctx.cache(this.job);
+    if (!cache) {
+      this.spawn(null);
+      return;
+    }
+    // Starts on request (ctl, watch) do not read the cache; they still store.
+    const checking: Phase = { id: "checking" };
+    this.to(checking);
+    void cache.check(onRequest ? "request" : "start").then((c) => {
+      if (this.phase !== checking) return; // stopped meanwhile
+      if (c?.hit) {
+        for (const e of cachedEvents(this.job.name, c.fingerprint, c.hit)) this.ctx.emit(e);
+        this.end("cached", false);
+      } else this.spawn(c && startStoring(cache, c.fingerprint));
+    });
+  }
+
+  private spawn(storing: Storing | null): void {
     const n = ++this.attempts;
     const startedAt = Date.now();
     const env = this.ctx.env.forJob(this.job, n);
@@ -106,7 +131,10 @@ export class JobRunner {
     this.ctx.emit({ type: "job:start", job: this.job.name, pid, attempt: n, argv });
     const output = wireOutput(
       child,
-      (stream, data) => this.ctx.emit({ type: "job:output", job: this.job.name, stream, data }),
+      (stream, data) => {
+        if (storing) keep(storing, { stream, data });
+        this.ctx.emit({ type: "job:output", job: this.job.name, stream, data });
+      },
       () => attempt.logMatch,
     );
     let over!: () => void;
@@ -132,7 +160,7 @@ export class JobRunner {
       this.to({ id: "draining", attempt });
       await output.drained;
       this.ctx.settled(pid);
-      await this.attemptOver(attempt, info);
+      await this.attemptOver(attempt, info, storing);
       over();
     });
     this.ctx.started(this.job, this.job.ready === null);
@@ -167,7 +195,7 @@ export class JobRunner {
 
   private halt(reason: StopReason, next: Attempt["next"]): Promise<void> {
     const p = this.phase;
-    if (p.id === "idle" || p.id === "restarting") {
+    if (p.id === "idle" || p.id === "restarting" || p.id === "checking") {
       if (p.id === "restarting") clearTimeout(p.timer);
       if (next === "end") this.end("stopped", reason === "manual");
       else if (p.id === "restarting") {
@@ -241,7 +269,7 @@ export class JobRunner {
     this.afterAttempt(how.state, "end", false);
   }
 
-  private async attemptOver(attempt: Attempt, info: ExitInfo): Promise<void> {
+  private async attemptOver(attempt: Attempt, info: ExitInfo, storing: Storing | null): Promise<void> {
     const { state, error } = classifyExit(this.job, {
       exitCode: info.exitCode,
       signal: info.signal,
@@ -252,6 +280,7 @@ export class JobRunner {
     this.ctx.emit(
       exitEvent(this.job.name, attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result),
     );
+    if (storing && state === "succeeded") await storing.cache.succeeded(storing, result?.value);
     if (attempt.next !== "end") {
       this.announceRestart(attempt.next);
       await attemptGone(
@@ -289,7 +318,7 @@ export class JobRunner {
     this.ctx.emit({ type: "job:restart", job: this.job.name, attempt: this.attempts + 1, delayMs, reason });
   }
 
-  private end(state: AttemptState, manual: boolean) {
+  private end(state: AttemptState | "cached", manual: boolean) {
     if (this.phase.id === "ended") return;
     this.to({ id: "ended", state });
     this.ctx.ended(this.job, state, manual);

@@ -47,6 +47,7 @@ export const emptyCounts = (): Counts => ({
 export const meetsSuccess = (i: InstanceFacts): boolean =>
   i.end === "succeeded" ||
   i.end === "reused" ||
+  i.end === "cached" ||
   (i.allowFailure && (i.end === "failed" || i.end === "timed_out"));
 
 /** Adds (sign 1) or removes (sign -1) one instance's contribution to its family's counts. */

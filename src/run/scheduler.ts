@@ -94,8 +94,8 @@ export class Scheduler {
     });
   }
 
-  /** The job's last attempt ended. `manual`: stopped by a request (its dependents' skips never fail the run). */
-  ended(name: string, state: AttemptState, manual = false): Skip[] {
+  /** The job's last attempt ended, or it was cached. `manual`: stopped by a request (its dependents' skips never fail the run). */
+  ended(name: string, state: AttemptState | "cached", manual = false): Skip[] {
     const inst = this.instances.get(name)!;
     const skips: Skip[] = [];
     if (inst.phase !== "running") return skips;
@@ -224,7 +224,8 @@ export class Scheduler {
         i.phase = "ended";
         i.end = state;
         i.benign = benign;
-        if (state === "reused") i.reached = "ready";
+        // Reused or cached: it did what a started (and ready) job does (SPEC §19).
+        if (state === "reused" || state === "cached") i.reached = "ready";
       },
       skips,
     );

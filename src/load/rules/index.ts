@@ -1,4 +1,5 @@
 // The semantic rules, run in this order after the schema check; adding a check is adding a file here.
+import { cacheFields } from "./cache-fields.js";
 import { commandShape } from "./command-shape.js";
 import { daemonNeeds } from "./daemon-needs.js";
 import { daemonTimeout } from "./daemon-timeout.js";
@@ -26,4 +27,5 @@ export const rules: readonly Rule[] = [
   matrixSize,
   targetModule,
   envFile,
+  cacheFields,
 ];
