@@ -1,7 +1,7 @@
 // One attempt of a job: its live (or just exited) process and its supervision — the job's timeout,
 // ready probe and health checks. Its timers end with it, so nothing keeps a finished run alive.
 import type { AttemptState, StopReason, Unstamped } from "../events.js";
-import type { ExitInfo } from "./process/spawn.js";
+import { type ExitInfo, groupExists, signalGroup } from "./process/spawn.js";
 
 /** Why a job restarts on request: `ctl` (or a key, the web view), or a file change. */
 export type OnRequest = "manual" | "watch";
@@ -143,3 +143,27 @@ export const identity = (runId: string, job: string, n: number): string[] => [
   `PROCFLOW_JOB=${job}`,
   `PROCFLOW_ATTEMPT=${n}`,
 ];
+
+/**
+ * Stops an attempt: its job's stop signal to the group now, SIGKILL when `kill_timeout` has passed —
+ * to the main process if it still runs, else to what is left of its group.
+ */
+export function escalate(
+  attempt: Attempt,
+  job: Job,
+  reason: StopReason,
+  on: { emit(e: Unstamped): void; running(): boolean; owns(pgid: number): boolean },
+): void {
+  signalGroup(attempt.pid, job.stopSignal);
+  on.emit({ type: "job:stop", job: job.name, signal: job.stopSignal, reason });
+  const grace = setTimeout(() => {
+    if (on.running()) {
+      on.emit({ type: "job:stop", job: job.name, signal: "SIGKILL", reason });
+      signalGroup(attempt.pid, "SIGKILL");
+    } else if (on.owns(attempt.pid)) signalGroup(attempt.pid, "SIGKILL");
+  }, job.killTimeoutMs);
+  // Members of the group that outlive the main process still get SIGKILL when the grace ends.
+  void attempt.over.then(() => {
+    if (!groupExists(attempt.pid)) clearTimeout(grace);
+  });
+}

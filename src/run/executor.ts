@@ -21,11 +21,12 @@ import { registerRun } from "./active.js";
 import { type CacheOptions, cacheHook } from "./cache-hook.js";
 import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
 import { EnvBuilder } from "./env.js";
-import { JobRunner, type RunnerContext } from "./job-runner.js";
+import { JobRunner } from "./job-runner.js";
 import type { PickedPorts } from "./ports.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
 import type { Reused } from "./rerun.js";
+import type { RunnerContext } from "./runner-context.js";
 import { type Policy, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
 import { withPorts } from "./with-ports.js";
@@ -187,7 +188,7 @@ class Execution {
       this.cleanups.push(() => clearTimeout(t));
     }
     this.opts.onBackpressure?.((paused) => {
-      for (const r of this.runners.values()) r.pause(paused);
+      for (const r of this.runners.values()) r.output?.pause(paused);
     });
     this.emit({
       type: "run:start",
@@ -253,7 +254,7 @@ class Execution {
     if (runner) {
       this.attempts.set(job.name, runner.attempt);
       // Kept to the end of the run only to release pipes that leftover children hold open.
-      if (!runner.holdsOutput) this.allRunners.delete(runner);
+      if (!runner.output?.open) this.allRunners.delete(runner);
     }
     const skips = this.scheduler.ended(job.name, state, manual);
     if (this.scheduler.failFastTriggered && !this.failedFast) {
@@ -348,7 +349,7 @@ class Execution {
   private async finalize(states: Record<string, EndState>) {
     await this.reaper.cleanup();
     this.reaper.close();
-    for (const r of this.allRunners) r.release();
+    for (const r of this.allRunners) r.output?.release();
     const exitCode = this.exitCode();
     const interrupted = this.interruptedBy !== null && this.interruptedBy !== "run-timeout";
     const state: RunState = interrupted ? "interrupted" : exitCode === 0 ? "succeeded" : "failed";

@@ -1,7 +1,7 @@
 // The scheduler's view of the graph: each selected instance with what it knows of it, grouped in
 // families (a job as written: a matrix job's instances share their needs), and who needs whom.
-import type { Job, JobGraph } from "../graph/types.js";
-import { type Counts, emptyCounts, type InstanceFacts } from "./needs.js";
+import type { Job, JobGraph, Need } from "../graph/types.js";
+import { type Counts, decider, emptyCounts, type InstanceFacts, status, type Unmet } from "./needs.js";
 
 export interface Instance extends InstanceFacts {
   readonly job: Job;
@@ -63,4 +63,16 @@ export function buildFamilies(graph: JobGraph, selected: ReadonlySet<string> | n
 export function failsTheRun(inst: Instance): boolean {
   if (inst.end === "skipped") return inst.failureSkip;
   return (inst.end === "failed" || inst.end === "timed_out") && !inst.allowFailure;
+}
+
+/** The first of `needs` that does not hold now, and the needed job's state then (for `ctl start`). */
+export function firstUnmet(needs: readonly Need[], families: ReadonlyMap<string, Family>): Unmet | null {
+  for (const need of needs) {
+    const fam = families.get(need.job);
+    if (!fam || status(fam.counts, need.condition) === "met") continue;
+    const d = decider(fam.instances, need.condition) as Instance;
+    const state = d.end ?? (d.phase === "running" ? "running" : "waiting");
+    return { need: need.job, condition: need.condition, state };
+  }
+  return null;
 }

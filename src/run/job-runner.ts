@@ -11,46 +11,25 @@
 //
 // A cacheable job (SPEC §13) passes through `checking` first: idle ──start──▶ checking ──▶ running,
 // or, when the cache holds its fingerprint, checking ──outputs restored, lines replayed──▶ ended (cached).
-import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
+import type { AttemptState, RestartReason, StopReason } from "../events.js";
 import type { Job } from "../graph/types.js";
 import { expandAtStart, jobArgv } from "./argv.js";
 import {
   type Attempt,
   endSupervision,
+  escalate,
   exitEvent,
   identity,
   type OnRequest,
   onTargetMessage,
   supervise,
 } from "./attempt.js";
-import { cachedEvents, type JobCache, keep, type Storing, startStoring } from "./cache-hook.js";
-import type { EnvBuilder } from "./env.js";
+import { cachedEvents, keep, type Storing, startStoring } from "./cache-hook.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
 import { attemptGone } from "./process/gone.js";
-import { type ExitInfo, groupExists, signalGroup, spawnChild } from "./process/spawn.js";
-
-export interface RunnerContext {
-  readonly runId: string;
-  readonly env: EnvBuilder;
-  emit(e: Unstamped): void;
-  started(job: Job, ready: boolean): void;
-  ready(job: Job): void;
-  /** A restart is coming: until the next attempt starts, the job meets no condition. */
-  restarting(job: Job): void;
-  /** The job's last attempt is over, or it was cached. `manual`: it was stopped on request. */
-  ended(job: Job, state: AttemptState | "cached", manual: boolean): void;
-  /** The job's cache, or null when it is not cacheable (no `inputs`, or `--no-cache`). */
-  cache(job: Job): JobCache | null;
-  /** A new process group exists (for cleanup at the end of the run). */
-  track(pgid: number, job: Job): void;
-  /** The job's process in that group has ended and its output is drained. */
-  settled(pgid: number): void;
-  /** Whether a group whose leader has exited is still provably the run's (ids are reused). */
-  ownsGroup(pgid: number): boolean;
-  /** The run is ending: no restarts. */
-  ending(): boolean;
-}
+import { type ExitInfo, signalGroup, spawnChild } from "./process/spawn.js";
+import type { RunnerContext } from "./runner-context.js";
 
 type Phase =
   | { readonly id: "idle" }
@@ -214,17 +193,10 @@ export class JobRunner {
     }
     if (p.id === "draining" || attempt.stop !== null) return attempt.over;
     attempt.stop = reason;
-    signalGroup(attempt.pid, this.job.stopSignal);
-    this.ctx.emit({ type: "job:stop", job: this.job.name, signal: this.job.stopSignal, reason });
-    const grace = setTimeout(() => {
-      if (this.phase.id === "running" && this.phase.attempt === attempt) {
-        this.ctx.emit({ type: "job:stop", job: this.job.name, signal: "SIGKILL", reason });
-        signalGroup(attempt.pid, "SIGKILL");
-      } else if (this.ctx.ownsGroup(attempt.pid)) signalGroup(attempt.pid, "SIGKILL");
-    }, this.job.killTimeoutMs);
-    // Members of the group that outlive the main process still get SIGKILL when the grace ends.
-    void attempt.over.then(() => {
-      if (!groupExists(attempt.pid)) clearTimeout(grace);
+    escalate(attempt, this.job, reason, {
+      emit: (e) => this.ctx.emit(e),
+      running: () => this.phase.id === "running" && this.phase.attempt === attempt,
+      owns: this.ctx.ownsGroup,
     });
     return attempt.over;
   }
@@ -240,19 +212,9 @@ export class JobRunner {
     signalGroup(p.attempt.pid, "SIGKILL");
   }
 
-  /** Stops reading output (backpressure) or reads again. */
-  pause(paused: boolean): void {
-    this.lastOutput?.pause(paused);
-  }
-
-  /** A leftover child still holds the output pipes of the job's last attempt open. */
-  get holdsOutput(): boolean {
-    return this.lastOutput?.open ?? false;
-  }
-
-  /** Detaches from output pipes still held open by leftover children (at the end of the run). */
-  release(): void {
-    this.lastOutput?.release();
+  /** The output pipes of the last attempt (a leftover child may hold them open past its end). */
+  get output(): OutputWiring | null {
+    return this.lastOutput;
   }
 
   // --- transitions ---------------------------------------------------------------------------

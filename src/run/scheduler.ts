@@ -2,19 +2,17 @@
 // ended, and answers which jobs start next and which can no longer run. No I/O, no timers.
 //
 // An instance's life, as the scheduler sees it:
-//
 //   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended ──rerun (ctl)──▶ running
 //     ▲  └──can never run────┴──▶ ended (skipped)                │
 //     └─── rearm: a dependent restarted with the job it needs ───┘
 //   waiting ──reuse (--rerun-failed, before anything starts)──▶ ended (reused)
-//
 // Needs are evaluated per family (the job as written; a matrix job's instances share their needs)
 // from counts (needs.ts), so a need on a matrix job is one barrier. In a keep-alive run, a need that
 // cannot hold leaves the job waiting instead of skipping it: a restart may still make it hold.
 import type { AttemptState, EndState, SkipCause } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
-import { buildFamilies, type Family, failsTheRun, type Instance } from "./families.js";
-import { count, decider, impossible, status, type Unmet } from "./needs.js";
+import { buildFamilies, type Family, failsTheRun, firstUnmet, type Instance } from "./families.js";
+import { count, impossible, status, type Unmet } from "./needs.js";
 import { StartQueue } from "./start-queue.js";
 
 export type Policy = "finish" | "keep-going" | "fail-fast";
@@ -132,14 +130,7 @@ export class Scheduler {
 
   /** Why the job could not start now, or null when every need holds. */
   unmet(name: string): Unmet | null {
-    for (const need of this.instances.get(name)!.job.needs) {
-      const fam = this.families.get(need.job);
-      if (!fam || status(fam.counts, need.condition) === "met") continue;
-      const d = decider(fam.instances, need.condition) as Instance;
-      const state = d.end ?? (d.phase === "running" ? "running" : "waiting");
-      return { need: need.job, condition: need.condition, state };
-    }
-    return null;
+    return firstUnmet(this.instances.get(name)!.job.needs, this.families);
   }
 
   /** Starts a job again at once, over the concurrency limit if need be (`ctl start`/`restart` of an ended or waiting job). */
