@@ -44,6 +44,7 @@ export function renderGraph(graph: JobGraph, format: GraphFormat): string {
             needs: j.needs,
             weight: j.weight,
             ...(j.description ? { description: j.description } : {}),
+            ...(j.watch ? { watch: j.watch } : {}),
           })),
         },
         null,

@@ -26,6 +26,16 @@ export interface Probe {
   readonly retries: number;
 }
 
+/** What `procflow run --watch` watches for a job (SPEC §12). */
+export interface Watch {
+  /** Glob patterns relative to the job's cwd (matrix values substituted). */
+  readonly paths: readonly string[];
+  readonly ignore: readonly string[];
+  readonly debounceMs: number;
+  /** Restart the jobs that need this one too. */
+  readonly cascade: boolean;
+}
+
 /** One layer of a job's environment, lowest precedence first. */
 export type EnvLayer = { readonly file: string } | { readonly vars: Readonly<Record<string, string>> };
 
@@ -60,6 +70,7 @@ export interface Job {
   readonly successCodes: readonly number[];
   readonly allowFailure: boolean;
   readonly description: string | null;
+  readonly watch: Watch | null;
   /** Jobs on the longest chain of work that starts here, this one included: the scheduler's priority. */
   readonly weight: number;
   /** Where the job and each of its fields are written. */

@@ -11,6 +11,7 @@ import { needsUnknown } from "./needs-unknown.js";
 import { probeRegex } from "./probe-regex.js";
 import type { Rule } from "./rule.js";
 import { targetModule } from "./target-module.js";
+import { watchGlobs } from "./watch-globs.js";
 
 export const rules: readonly Rule[] = [
   needsUnknown,
@@ -24,4 +25,5 @@ export const rules: readonly Rule[] = [
   matrixSize,
   targetModule,
   envFile,
+  watchGlobs,
 ];
