@@ -95,6 +95,8 @@ export type RunEvent =
   | (Base & { type: "job:restart"; job: string; attempt: number; delayMs: number; reason: RestartReason })
   | (Base & { type: "job:skip"; job: string } & SkipCause)
   | (Base & { type: "run:control"; verb: ControlVerb; jobs: readonly string[] })
+  /** Watched files of the job changed (then it restarts): up to 20 paths relative to its cwd, of `count`. */
+  | (Base & { type: "job:change"; job: string; paths: readonly string[]; count: number })
   | (Base & {
       type: "run:end";
       state: RunState;

@@ -98,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--timeout <duration>", "limit for the whole run")
     .option("--detach", "keep running when the process that started procflow exits (npm, a script)")
     .option("--keep-alive", "keep running when the work is done, until `procflow ctl end` or an interrupt")
+    .option("--watch", "restart jobs when the files their `watch` names change (implies --keep-alive)")
     .option("--no-control", "open no control endpoint (procflow ps / ctl cannot reach this run)")
     .option("--no-color", "no colours")
     .action(async (file: string, jobs: string[], opts: RunFlags) => {

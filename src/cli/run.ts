@@ -1,5 +1,7 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import type { RunMode } from "../events.js";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import { parseDuration } from "../load/duration.js";
@@ -14,7 +16,7 @@ import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 
 /** The run's control endpoint, or null (with a warning on stderr) when it cannot have one. */
-async function openControl(graph: Parameters<typeof runGraph>[0], runId: string, mode: "run" | "keep-alive") {
+async function openControl(graph: Parameters<typeof runGraph>[0], runId: string, mode: RunMode) {
   const { prepareControl } = await import("../control/server.js");
   const prepared = prepareControl(graph, runId, mode);
   if ("warning" in prepared) {
@@ -40,6 +42,7 @@ export interface RunFlags {
   timeout?: string;
   detach?: boolean;
   keepAlive?: boolean;
+  watch?: boolean;
   /** false with --no-control. */
   control?: boolean;
   color?: boolean;
@@ -79,13 +82,17 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     junit: flags.junit,
   });
   const runId = randomUUID();
-  const runMode = flags.keepAlive ? "keep-alive" : "run";
+  const runMode: RunMode = flags.watch ? "watch" : flags.keepAlive ? "keep-alive" : "run";
   const control = flags.control === false ? null : await openControl(graph, runId, runMode);
   if (control) reporters.push(...control.reporters);
+  const watching = flags.watch ? await startWatching(graph, only, flags) : null;
   const result = await runGraph(graph, {
     runId,
     mode: runMode,
-    onControl: control ? (door) => void control.listen(door).then(warn) : undefined,
+    onControl: (door) => {
+      if (control) void control.listen(door).then(warn);
+      watching?.connect(door);
+    },
     leftovers: control?.files,
     only,
     concurrency: flags.concurrency,
@@ -98,5 +105,21 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     detach: flags.detach,
     onBackpressure: onStdoutBackpressure,
   });
+  await watching?.close();
   return result.exitCode;
+}
+
+/** The file watcher of a `--watch` run, ready before any job starts. */
+async function startWatching(graph: Parameters<typeof runGraph>[0], only: string[], flags: RunFlags) {
+  const { startWatching } = await import("../watch/index.js");
+  const { stateDirPath } = await import("../control/state-dir.js");
+  const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
+  const ignored = [graph.file, stateDirPath(), flags.logDir, flags.junit].flatMap((p) =>
+    p ? [resolve(p)] : [],
+  );
+  return startWatching({
+    jobs: graph.jobs.filter((j) => !selected || selected.has(j.name)),
+    ignored,
+    warn: (message) => warn(message),
+  });
 }

@@ -106,9 +106,17 @@ export function stateText(
       return c.yellow(`↻ restarting in ${formatMs(e.delayMs)} (attempt ${e.attempt})`);
     case "job:skip":
       return c.dim(`${STATE_SYMBOL.skipped} skipped: ${visible(skipReason(e))}`);
+    case "job:change":
+      return c.yellow(`✎ ${changeText(e)}`);
     default:
       return undefined;
   }
+}
+
+/** "changed: src/a.js, src/b.js and 3 more" */
+export function changeText(e: EventOf<"job:change">): string {
+  const shown = e.paths.slice(0, 3).map(visible).join(", ");
+  return `changed: ${shown}${e.count > 3 ? ` and ${e.count - 3} more` : ""}`;
 }
 
 /** A job name usable as a file name (matrix instances included): `test[os=linux]` → `test_os=linux_`. */

@@ -71,6 +71,7 @@ export function groupedReporter(sink: Sink, c: Colors, onlyFailures: boolean): R
         case "job:stop":
         case "job:restart":
         case "run:control":
+        case "job:change":
           return;
         default:
           unreachable(e);

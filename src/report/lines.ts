@@ -70,6 +70,7 @@ export function linesReporter(sink: Sink, c: Colors): Reporter {
         case "job:exit":
         case "job:restart":
         case "job:skip":
+        case "job:change":
           sink.write(`${labels!.get(e.job).text} ${stateText(e, c, commands)}\n`);
           return;
         default:

@@ -6,7 +6,7 @@
 import { DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from "listr2";
 import type { Colors } from "picocolors/types.js";
 import type { EndState, Reporter, RunEvent } from "../events.js";
-import { exitLine, formatMs, plural } from "./format.js";
+import { changeText, exitLine, formatMs, plural } from "./format.js";
 import { forEachLastLines } from "./last-lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
@@ -251,6 +251,9 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
           apply(row);
           return;
         }
+        case "job:change":
+          title(byJob.get(e.job)!, c.yellow(changeText(e)));
+          return;
         case "run:control":
           return;
         case "run:end":

@@ -13,9 +13,17 @@ export type Command =
       readonly jobs: readonly string[];
       readonly withDependents?: boolean;
       readonly reason?: "manual" | "watch";
+      /** The file changes that ask for it (watch): each is a `job:change` event, in place of `run:control`. */
+      readonly changes?: readonly FileChange[];
     }
   | { readonly verb: "stop" | "start"; readonly jobs: readonly string[] }
   | { readonly verb: "end" };
+
+export interface FileChange {
+  readonly job: string;
+  readonly paths: readonly string[];
+  readonly count: number;
+}
 
 /** ok, or why not: 1 the job could not start, 2 a request that cannot be done now (a need does not hold). */
 export type CommandAnswer =
@@ -50,7 +58,9 @@ export class Requests {
     const jobs = c.verb === "end" ? [] : c.jobs;
     const unknown = jobs.find((j) => this.scheduler.phase(j) === undefined);
     if (unknown !== undefined) return { ok: false, code: 2, error: `no job named "${unknown}" in this run` };
-    this.host.emit({ type: "run:control", verb: c.verb as ControlVerb, jobs });
+    if (c.verb === "restart" && c.changes)
+      for (const ch of c.changes) this.host.emit({ type: "job:change", ...ch });
+    else this.host.emit({ type: "run:control", verb: c.verb as ControlVerb, jobs });
     if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
     switch (c.verb) {
       case "end":
@@ -93,42 +103,48 @@ export class Requests {
   }
 
   /** Starts a job that has no live process now, over the concurrency limit if need be. */
-  private rerun(name: string): JobRunner {
+  private rerun(name: string, reason: "manual" | "watch" = "manual"): JobRunner {
     const parked = this.host.runner(name);
     const job = parked?.job ?? this.scheduler.rerun(name);
     const runner = parked ?? this.host.newRunner(job);
-    runner.announceRestart("manual");
+    runner.announceRestart(reason);
     runner.start(true);
     return runner;
   }
 
   private async restart(
-    names: readonly string[],
+    asked: readonly string[],
     withDependents: boolean,
     reason: "manual" | "watch",
   ): Promise<CommandAnswer> {
+    // A job asked for that needs another one asked for restarts as its dependent.
+    const downstream = new Set(withDependents ? asked.flatMap((n) => dependentsOf(this.graph, [n])) : []);
+    const names = asked.filter((n) => !downstream.has(n));
+    // Watch: an ended job whose needs do not hold now runs again once they do.
+    const later: string[] = [];
     for (const name of names) {
       const runner = this.host.runner(name);
       if (runner && runner.state !== "idle") continue; // running: stopped and started again below
       const why = this.cannotStart(name);
-      if (why) return { ok: false, code: 2, error: why };
+      if (why && reason === "watch") later.push(name);
+      else if (why) return { ok: false, code: 2, error: why };
     }
     // Dependents that have started or ended run again once what they need reaches their condition.
-    const dependents = withDependents
-      ? dependentsOf(this.graph, names).filter((d) => {
-          const phase = this.scheduler.phase(d);
-          return phase === "running" || phase === "ended";
-        })
-      : [];
+    const dependents = [...downstream].filter((d) => {
+      const phase = this.scheduler.phase(d);
+      return phase === "running" || phase === "ended";
+    });
     // Running dependents stop first, then the jobs asked for; all of them start again in dependency order.
     await Promise.all(dependents.map((d) => this.host.runner(d)?.restart(reason)));
     await Promise.all(names.map((n) => this.host.runner(n)?.restart(reason)));
     if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
-    for (const d of dependents) {
+    for (const d of [...later, ...dependents]) {
       this.host.runner(d)?.announceRestart(reason);
       this.host.apply(this.scheduler.rearm(d));
     }
-    return this.startAll(names.map((name) => () => this.rerun(name)));
+    return this.startAll(
+      names.filter((n) => !later.includes(n)).map((name) => () => this.rerun(name, reason)),
+    );
   }
 
   /** Starts each job; the answer is not ok when one could not start. */
