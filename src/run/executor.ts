@@ -117,6 +117,7 @@ class Execution {
       ended: (job, state, manual) => this.onEnded(job, state, manual),
       track: (pgid, job) => this.reaper.track(pgid, job.stopSignal, job.killTimeoutMs),
       settled: (pgid) => this.reaper.settled(pgid),
+      sweep: (job) => this.reaper.sweepJob(job.name),
       ownsGroup: (pgid) => this.reaper.owns(pgid),
       ending: () => this.ending,
     };

@@ -33,6 +33,8 @@ export interface RunnerContext {
   track(pgid: number, job: Job): void;
   /** The job's process in that group has ended and its output is drained. */
   settled(pgid: number): void;
+  /** Kills the job's processes that left its group (before a restart on request). */
+  sweep(job: Job): Promise<void>;
   /** Whether a group whose leader has exited is still provably the run's (ids are reused). */
   ownsGroup(pgid: number): boolean;
   /** The run is ending: no restarts. */
@@ -233,7 +235,10 @@ export class JobRunner {
     });
     const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
     this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
-    if (attempt.next === "park") await this.groupGone(attempt.pid);
+    if (attempt.next === "park") {
+      await this.groupGone(attempt.pid);
+      await this.ctx.sweep(this.job);
+    }
     this.afterAttempt(state, attempt.next, attempt.stop === "manual");
   }
 

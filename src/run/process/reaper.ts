@@ -133,6 +133,11 @@ export class Reaper {
     await this.sweep();
   }
 
+  /** Kills what a job left outside its group (setsid, double fork), before it starts again on request. */
+  sweepJob(job: string): Promise<void> {
+    return this.sweep(`PROCFLOW_JOB=${job}`);
+  }
+
   /** Tells the watchdog that the run ended cleanly. */
   close(): void {
     if (!this.watchdog) return;
@@ -154,11 +159,11 @@ export class Reaper {
     return [...this.groups.values()].filter((g) => ours.has(g.pgid));
   }
 
-  /** SIGKILLs the run's processes, and the groups they are in, until none is left. */
-  private async sweep(): Promise<void> {
+  /** SIGKILLs the run's processes (those that also carry `also`), and their groups, until none is left. */
+  private async sweep(...also: string[]): Promise<void> {
     if (!hasProc()) return;
     for (let round = 0; round < 40; round++) {
-      const left = processesCarrying(this.entry);
+      const left = processesCarrying(this.entry, ...also);
       if (left.length === 0) return;
       for (const p of left) {
         if (p.pgid !== this.ownGroup) signalGroup(p.pgid, "SIGKILL");

@@ -203,38 +203,40 @@ export function procInfo(pid: number): ProcInfo | undefined {
 }
 
 /**
- * The live (not zombie) processes, other than procflow itself, whose environment holds `entry`
+ * The live (not zombie) processes, other than procflow itself, whose environment holds every entry
  * (`NAME=value`, as it was when they started), from /proc; [] where there is no /proc. The
  * environment is read first: it rules out almost every process with one read (a zombie's is empty).
  */
-export function processesCarrying(entry: string): ProcInfo[] {
-  let entries: string[];
+export function processesCarrying(...entries: string[]): ProcInfo[] {
+  let pids: string[];
   try {
-    entries = readdirSync("/proc");
+    pids = readdirSync("/proc");
   } catch {
     return [];
   }
   const out: ProcInfo[] = [];
-  for (const e of entries) {
+  for (const e of pids) {
     const c = e.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     const pid = Number(e);
-    if (pid === process.pid || !hasEnv(pid, entry)) continue;
+    if (pid === process.pid || !hasEnv(pid, entries)) continue;
     const info = procInfo(pid);
     if (info && info.state !== "Z" && info.state !== "X") out.push(info);
   }
   return out;
 }
 
-function hasEnv(pid: number, entry: string): boolean {
+function hasEnv(pid: number, entries: readonly string[]): boolean {
   try {
     const env = readFileSync(`/proc/${pid}/environ`);
-    const i = env.indexOf(entry);
-    return (
-      i !== -1 &&
-      (i === 0 || env[i - 1] === 0) &&
-      (i + entry.length === env.length || env[i + entry.length] === 0)
-    );
+    return entries.every((entry) => {
+      const i = env.indexOf(entry);
+      return (
+        i !== -1 &&
+        (i === 0 || env[i - 1] === 0) &&
+        (i + entry.length === env.length || env[i + entry.length] === 0)
+      );
+    });
   } catch {
     return false;
   }
