@@ -138,13 +138,14 @@ export class Requests {
     await Promise.all(dependents.map((d) => this.host.runner(d)?.restart(reason)));
     await Promise.all(names.map((n) => this.host.runner(n)?.restart(reason)));
     if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
+    // Started before the dependents wait again, so that a job that had ended does not meet their needs.
+    const now = names.filter((n) => !later.includes(n));
+    const answer = this.startAll(now.map((name) => () => this.rerun(name, reason)));
     for (const d of [...later, ...dependents]) {
       this.host.runner(d)?.announceRestart(reason);
       this.host.apply(this.scheduler.rearm(d));
     }
-    return this.startAll(
-      names.filter((n) => !later.includes(n)).map((name) => () => this.rerun(name, reason)),
-    );
+    return answer;
   }
 
   /** Starts each job; the answer is not ok when one could not start. */

@@ -70,4 +70,177 @@ ${TREE_DAEMON()}
     expect(again.seq).toBeGreaterThan(ready2.seq);
     expect(run.of("job:change")[0]!.seq).toBeLessThan(run.of("job:stop", "api")[0]!.seq);
   });
+
+  it("twenty writes within the quiet period cause one restart, whose change lists at most 20 paths", async () => {
+    const run = live(`version: 1
+jobs:
+  api:
+    command: [node, ${TREE}]
+    daemon: true
+    watch: { paths: [src/**], debounce: 300ms }
+`);
+    await run.until(startOf("api", 1));
+    for (let i = 0; i < 25; i++) {
+      write(run, `src/f${i}.js`);
+      await sleep(5);
+    }
+    const second = await run.until(startOf("api", 2));
+    // Long enough for a second quiet period to end, had the writes been split into two.
+    await sleep(800);
+    expect(run.of("job:start", "api")).toHaveLength(2);
+    const changes = run.of("job:change");
+    expect(changes).toHaveLength(1);
+    expect(changes[0]!.count).toBe(25);
+    expect(changes[0]!.paths).toHaveLength(20);
+    expect(changes[0]!.paths).toContain("src/f0.js");
+    expect(second.attempt).toBe(2);
+  });
+
+  it("changes to ignored paths, node_modules/ and .git/ restart nothing", async () => {
+    const run = live(`version: 1
+jobs:
+  api:
+    command: [node, ${TREE}]
+    daemon: true
+    watch: { paths: ["**/*.js"], ignore: ["gen/**"], debounce: 50ms }
+`);
+    await run.until(startOf("api", 1));
+    write(run, "gen/x.js");
+    write(run, "node_modules/m/index.js");
+    write(run, ".git/hooks/x.js");
+    write(run, "src/a.txt");
+    await sleep(400);
+    write(run, "src/a.js");
+    await run.until(startOf("api", 2));
+    expect(run.of("job:change")).toEqual([expect.objectContaining({ paths: ["src/a.js"], count: 1 })]);
+  });
+
+  it("a change during a slow stop leads to exactly one more restart, never two live processes", async () => {
+    const run = live(`version: 1
+jobs:
+  api:
+${TREE_DAEMON("--ignore-term")}
+    kill_timeout: 1s
+    watch: { paths: [src/**], debounce: 50ms }
+`);
+    await run.until((e) => e.type === "job:ready" && e.job === "api");
+    write(run, "src/a.js");
+    await run.until((e) => e.type === "job:stop" && e.job === "api");
+    write(run, "src/b.js");
+    await sleep(100);
+    write(run, "src/c.js");
+    await run.until(startOf("api", 3));
+    await sleep(800);
+    expect(run.of("job:start", "api").map((e) => e.attempt)).toEqual([1, 2, 3]);
+    expect(run.of("job:change").map((e) => e.paths)).toEqual([["src/a.js"], ["src/b.js", "src/c.js"]]);
+    // Each attempt's start comes after the end of the one before, and found none of its processes alive.
+    const api = run
+      .of("job:start", "api")
+      .concat(run.of("job:exit", "api"))
+      .sort((a, b) => a.seq - b.seq);
+    expect(api.map((e) => `${e.type} ${e.attempt}`)).toEqual([
+      "job:start 1",
+      "job:exit 1",
+      "job:start 2",
+      "job:exit 2",
+      "job:start 3",
+    ]);
+    await run.until((e) => e.type === "job:ready" && e.seq > run.of("job:start", "api")[2]!.seq);
+    // (Attempt 2 may be stopped before it says anything: the change came during attempt 1's stop.)
+    const checks = run.of("job:output", "api").filter((e) => String(e.line).startsWith("old alive"));
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    expect(checks.map((e) => e.line)).toEqual(checks.map(() => "old alive: none"));
+  });
+
+  it("cascade: running dependents stop first; all start again in dependency order, each once what it needs is ready", async () => {
+    const daemon = (needs: string) => `    command: [node, ${TREE}, --print, listening]
+    daemon: true
+    ready: { log: listening }
+${needs}`;
+    const run = live(`version: 1
+jobs:
+  db:
+${daemon("")}
+    watch: { paths: [src/**], debounce: 50ms }
+  api:
+${daemon("    needs: [db]")}
+  web:
+    command: [echo, built]
+    needs: { api: ready }
+  solo:
+${daemon("    needs: [db]")}
+    watch: { paths: [solo/**], debounce: 50ms, cascade: false }
+  leaf:
+    command: [echo, leaf]
+    needs: { solo: ready }
+`);
+    await run.until((e) => e.type === "job:exit" && e.job === "leaf");
+    await run.until((e) => e.type === "job:exit" && e.job === "web");
+    write(run, "src/a.js");
+    await run.until(startOf("web", 2));
+    await run.until(startOf("leaf", 2));
+    const seq = (type: string, job: string, from = 0) =>
+      run.events.find((e) => e.type === type && e.job === job && e.seq > from)!.seq;
+    const change = seq("job:change", "db");
+    // Dependents stop before the job they need.
+    expect(seq("job:stop", "api", change)).toBeLessThan(seq("job:stop", "db", change));
+    expect(seq("job:stop", "solo", change)).toBeLessThan(seq("job:stop", "db", change));
+    const dbReady = seq("job:ready", "db", seq("job:start", "db", change));
+    expect(seq("job:start", "api", change)).toBeGreaterThan(dbReady);
+    const apiReady = seq("job:ready", "api", seq("job:start", "api", change));
+    expect(seq("job:start", "web", change)).toBeGreaterThan(apiReady);
+    // solo's own watch does not cascade, but db's does, through solo.
+    expect(seq("job:start", "leaf", change)).toBeGreaterThan(seq("job:ready", "solo", change));
+
+    // A change of solo (cascade: false) restarts solo only.
+    const before = run.events.length;
+    write(run, "solo/x.js");
+    await run.until(startOf("solo", 3));
+    await sleep(500);
+    const after = run.events.slice(before).filter((e) => e.type === "job:start");
+    expect(after.map((e) => e.job)).toEqual(["solo"]);
+  });
+
+  it("a job that fails after a change stays failed, its dependents wait for the next change, and the run goes on", async () => {
+    const run = live(
+      `version: 1
+jobs:
+  build:
+    command: [node, build.mjs]
+    watch: { paths: [src/**], debounce: 50ms }
+  test:
+    command: [echo, tested]
+    needs: [build]
+`,
+      {
+        "build.mjs": `import { readFileSync } from "node:fs"; process.exit(readFileSync("src/a.js", "utf8") === "bad" ? 1 : 0);\n`,
+      },
+    );
+    await run.until((e) => e.type === "job:exit" && e.job === "test");
+    write(run, "src/a.js", "bad");
+    await run.until((e) => e.type === "job:exit" && e.job === "build" && e.attempt === 2);
+    await sleep(500);
+    expect(run.of("job:exit", "build").map((e) => e.state)).toEqual(["succeeded", "failed"]);
+    expect(run.of("job:start", "test")).toHaveLength(1);
+    expect(run.of("run:end")).toEqual([]);
+    write(run, "src/a.js", "good");
+    await run.until(startOf("test", 2));
+    expect(run.of("job:exit", "build").map((e) => e.state)).toEqual(["succeeded", "failed", "succeeded"]);
+  });
+
+  it("watch with ${{ matrix.K }}: only the matching instances restart", async () => {
+    const run = live(`version: 1
+jobs:
+  svc:
+    matrix: { part: [one, two] }
+    command: [node, ${TREE}]
+    daemon: true
+    watch: { paths: ["\${{ matrix.part }}/**"], debounce: 50ms }
+`);
+    await run.until(startOf("svc[part=two]", 1));
+    write(run, "one/x.js");
+    await run.until(startOf("svc[part=one]", 2));
+    expect(run.of("job:change").map((e) => e.job)).toEqual(["svc[part=one]"]);
+    expect(run.of("job:start", "svc[part=two]")).toHaveLength(1);
+  });
 });
