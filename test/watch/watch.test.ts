@@ -1,9 +1,10 @@
 // Watch mode (SPEC §12): `procflow run --watch` restarts what changed and what depends on it, with real
 // files and real processes.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { alive, type Event, FIXTURES, type LiveRun, startLive } from "../rig.js";
+import { alive, CLI, cli, type Event, FIXTURES, type LiveRun, startLive, tempDir } from "../rig.js";
 
 const TREE = `${FIXTURES}bin/tree.mjs`;
 const OLD_ALIVE = `${FIXTURES}bin/old-alive.mjs`;
@@ -242,5 +243,71 @@ jobs:
     await run.until(startOf("svc[part=one]", 2));
     expect(run.of("job:change").map((e) => e.job)).toEqual(["svc[part=one]"]);
     expect(run.of("job:start", "svc[part=two]")).toHaveLength(1);
+  });
+});
+
+describe("the watch field", () => {
+  it("bad globs and patterns that leave the job file's folder are errors at their lines", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1
+jobs:
+  a:
+    command: "true"
+    watch: [src/**/*.js, "src/[a.js"]
+  b:
+    command: "true"
+    matrix: { d: [x, y] }
+    watch:
+      paths: ["\${{ matrix.d }}/**", ../elsewhere/**]
+      ignore: ["*.{js"]
+      debounce: 100ms
+  c:
+    command: "true"
+    watch: ["\${{ matrix.d }}/**"]
+`,
+    });
+    const r = await cli(["validate", "--format", "json", "jobs.yaml"], { cwd: dir });
+    expect(r.code).toBe(2);
+    const found = (JSON.parse(r.stdout) as { line: number; code: string }[]).map((d) => [d.line, d.code]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        [5, "watch-glob"],
+        [10, "watch-outside"],
+        [11, "watch-glob"],
+        [15, "expression-unknown"],
+      ]),
+    );
+    expect(found).toHaveLength(4);
+    const text = await cli(["validate", "jobs.yaml"], { cwd: dir });
+    expect(text.stderr + text.stdout).toContain(`jobs.b.watch.paths[1]: "../elsewhere/**" watches`);
+  });
+
+  it("graph --format json carries it, with its defaults; a run without --watch never loads the watcher", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1
+jobs:
+  a:
+    command: "true"
+    watch: [src/**]
+`,
+    });
+    const graph = JSON.parse((await cli(["graph", "--format", "json", "jobs.yaml"], { cwd: dir })).stdout);
+    expect(graph.jobs[0].watch).toEqual({ paths: ["src/**"], ignore: [], debounceMs: 200, cascade: true });
+
+    // Every module the process loads, recorded by a loader hook; the watcher's bundle holds chokidar's FSWatcher.
+    const loaded = async (...args: string[]) => {
+      const trace = join(dir, `loads-${args.length}`);
+      const r = spawnSync(
+        process.execPath,
+        ["--import", `${FIXTURES}trace-loads.mjs`, CLI, "run", "jobs.yaml", "--no-control", ...args],
+        { cwd: dir, env: { ...process.env, TRACE_LOADS: trace, CI: "1" }, timeout: 20_000, encoding: "utf8" },
+      );
+      expect(r.status, r.stderr).toBe(args.includes("--timeout") ? 124 : 0);
+      const urls = readFileSync(trace, "utf8").split("\n").filter((u) => u.startsWith("file:"));
+      return urls.filter((u) => readFileSync(new URL(u), "utf8").includes("FSWatcher"));
+    };
+    expect(await loaded()).toEqual([]);
+    // The check can see it: with --watch (and --timeout to end the run), the watcher is loaded.
+    expect((await loaded("--watch", "--timeout", "1s")).length).toBeGreaterThan(0);
   });
 });
