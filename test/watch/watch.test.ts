@@ -303,7 +303,9 @@ jobs:
         { cwd: dir, env: { ...process.env, TRACE_LOADS: trace, CI: "1" }, timeout: 20_000, encoding: "utf8" },
       );
       expect(r.status, r.stderr).toBe(args.includes("--timeout") ? 124 : 0);
-      const urls = readFileSync(trace, "utf8").split("\n").filter((u) => u.startsWith("file:"));
+      const urls = readFileSync(trace, "utf8")
+        .split("\n")
+        .filter((u) => u.startsWith("file:"));
       return urls.filter((u) => readFileSync(new URL(u), "utf8").includes("FSWatcher"));
     };
     expect(await loaded()).toEqual([]);
