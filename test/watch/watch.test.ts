@@ -202,6 +202,30 @@ ${daemon("    needs: [db]")}
     expect(after.map((e) => e.job)).toEqual(["solo"]);
   });
 
+  it("one change that concerns a job and its dependent restarts the dependent once, after the job is ready", async () => {
+    const run = live(`version: 1
+jobs:
+  api:
+    command: [node, ${TREE}, --print, listening]
+    daemon: true
+    ready: { log: listening }
+    watch: { paths: [src/**], debounce: 50ms }
+  client:
+    command: [echo, hello]
+    needs: [api]
+    watch: { paths: [src/**], debounce: 50ms }
+`);
+    await run.until((e) => e.type === "job:exit" && e.job === "client");
+    write(run, "src/a.js");
+    const again = await run.until(startOf("client", 2));
+    await sleep(500);
+    expect(run.of("job:change").map((e) => e.job)).toEqual(["api", "client"]);
+    expect(run.of("job:start", "client")).toHaveLength(2);
+    expect(run.of("job:start", "api")).toHaveLength(2);
+    const ready = run.of("job:ready", "api")[1]!;
+    expect(again.seq).toBeGreaterThan(ready.seq);
+  });
+
   it("a job that fails after a change stays failed, its dependents wait for the next change, and the run goes on", async () => {
     const run = live(
       `version: 1
