@@ -194,13 +194,19 @@ export interface LiveRun {
 }
 
 /** Starts `procflow run jobs.yaml -o json ...args` in a temp dir holding `files`, without waiting for its end. */
-export function startLive(yaml: string, args: string[] = [], files: Record<string, string> = {}): LiveRun {
+export function startLive(
+  yaml: string,
+  args: string[] = [],
+  files: Record<string, string> = {},
+  env: Record<string, string> = {},
+): LiveRun {
   const dir = tempDir({ ...files, "jobs.yaml": yaml });
   const events: Event[] = [];
   let buffer = "";
   let child!: import("node:child_process").ChildProcess;
   const done = cli(["run", "jobs.yaml", "-o", "json", ...args], {
     cwd: dir,
+    env,
     onSpawn: (c) => {
       child = c;
     },

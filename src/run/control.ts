@@ -46,6 +46,7 @@ export interface RequestHost {
 }
 
 const OK: CommandAnswer = { ok: true };
+const ENDING: CommandAnswer = { ok: false, code: 2, error: "the run is ending" };
 
 export class Requests {
   constructor(
@@ -58,10 +59,12 @@ export class Requests {
     const jobs = c.verb === "end" ? [] : c.jobs;
     const unknown = jobs.find((j) => this.scheduler.phase(j) === undefined);
     if (unknown !== undefined) return { ok: false, code: 2, error: `no job named "${unknown}" in this run` };
+    // A file change is nobody's request: once the run is ending, it is not even an event.
+    if (c.verb === "restart" && c.changes && this.host.ending()) return ENDING;
     if (c.verb === "restart" && c.changes)
       for (const ch of c.changes) this.host.emit({ type: "job:change", ...ch });
     else this.host.emit({ type: "run:control", verb: c.verb as ControlVerb, jobs });
-    if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
+    if (this.host.ending()) return ENDING;
     switch (c.verb) {
       case "end":
         void this.host.end();
@@ -137,7 +140,7 @@ export class Requests {
     // Running dependents stop first, then the jobs asked for; all of them start again in dependency order.
     await Promise.all(dependents.map((d) => this.host.runner(d)?.restart(reason)));
     await Promise.all(names.map((n) => this.host.runner(n)?.restart(reason)));
-    if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
+    if (this.host.ending()) return ENDING;
     // Started before the dependents wait again, so that a job that had ended does not meet their needs.
     const now = names.filter((n) => !later.includes(n));
     const answer = this.startAll(now.map((name) => () => this.rerun(name, reason)));

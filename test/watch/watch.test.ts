@@ -1,7 +1,7 @@
 // Watch mode (SPEC §12): `procflow run --watch` restarts what changed and what depends on it, with real
 // files and real processes.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { alive, CLI, cli, type Event, FIXTURES, type LiveRun, startLive, tempDir } from "../rig.js";
@@ -267,6 +267,36 @@ jobs:
     await run.until(startOf("svc[part=one]", 2));
     expect(run.of("job:change").map((e) => e.job)).toEqual(["svc[part=one]"]);
     expect(run.of("job:start", "svc[part=two]")).toHaveLength(1);
+  });
+});
+
+describe("a watch run", () => {
+  it("is listed by procflow ps with its mode, and ends on ctl end with exit 0", async () => {
+    const state = join(tempDir(), "state");
+    mkdirSync(state, { mode: 0o700 });
+    chmodSync(state, 0o700);
+    const env = { PROCFLOW_STATE_DIR: state };
+    const run = startLive(
+      `version: 1
+jobs:
+  api:
+    command: [node, ${TREE}]
+    daemon: true
+    watch: [src/**]
+`,
+      ["--watch"],
+      {},
+      env,
+    );
+    await run.until(startOf("api", 1));
+    let listed: { mode: string }[] = [];
+    for (let i = 0; i < 100 && listed.length === 0; i++) {
+      listed = JSON.parse((await cli(["ps", "--format", "json"], { env })).stdout);
+      if (listed.length === 0) await sleep(50);
+    }
+    expect(listed.map((r) => r.mode)).toEqual(["watch"]);
+    expect((await cli(["ctl", "end"], { cwd: run.dir, env })).code).toBe(0);
+    expect((await run.done).code).toBe(0);
   });
 });
 
