@@ -51,6 +51,8 @@ export async function startWatching(opts: WatchOptions): Promise<Watching> {
     await new Promise<void>((resolve) => w.once("ready", () => resolve()));
   };
   if (targets.bases.length > 0) await open(false);
+  else
+    opts.warn("--watch: no job of this run has `watch`; it keeps running until Ctrl-C or `procflow ctl end`");
 
   return {
     connect: (control) => restarts.connect(control),
