@@ -31,7 +31,7 @@ export async function startWatching(opts: WatchOptions): Promise<Watching> {
   let polling = false;
 
   const open = async (usePolling: boolean) => {
-    const w = watch([...targets.bases], {
+    const w = watch(targets.roots(), {
       ignoreInitial: true,
       usePolling,
       ignored: (path: string) => targets.skip(path),

@@ -1,6 +1,7 @@
 // Which watched jobs a changed file concerns (SPEC §12): each instance's patterns and ignores, what is
 // always ignored, and which folders the file watcher must look at (the patterns' static bases).
-import { basename, relative, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, relative, sep } from "node:path";
 import type { Job } from "../graph/types.js";
 import { type CompiledGlob, compileGlob, within } from "../load/globs.js";
 
@@ -63,6 +64,19 @@ export class Targets {
         !t.ignore.some((g) => g.matches(path)) &&
         (t.namesNodeModules || !underNodeModules(path, t.job.cwd)),
     );
+  }
+
+  /**
+   * The folders (or files) to hand the watcher: each base, or its nearest existing folder when it does
+   * not exist yet (a folder that appears under a watched one is scanned as it appears).
+   */
+  roots(): string[] {
+    const found = this.bases.map((b) => {
+      let p = b;
+      while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+      return p;
+    });
+    return [...new Set(found)].filter((r, _, all) => !all.some((o) => o !== r && within(r, o)));
   }
 
   /** Whether the watcher may skip a path and everything under it. */
