@@ -124,6 +124,8 @@ export type RunEvent =
   /** Not run: it succeeded in run `fromRun` and nothing it needs runs again (--rerun-failed). */
   | (Base & { type: "job:reused"; job: string; fromRun: string; result?: unknown })
   | (Base & { type: "run:control"; verb: ControlVerb; jobs: readonly string[] })
+  /** Watched files of the job changed (then it restarts): up to 20 paths relative to its cwd, of `count`. */
+  | (Base & { type: "job:change"; job: string; paths: readonly string[]; count: number })
   | (Base & {
       type: "run:end";
       state: RunState;

@@ -47,6 +47,14 @@ describe("examples in jobs/", () => {
     );
   });
 
+  it("watch.yaml: without --watch an ordinary run (the client once, then the server is stopped)", async () => {
+    const r = await run("watch.yaml");
+    expect(r.code).toBe(0);
+    expect(endStates(r)).toEqual({ server: "stopped", client: "succeeded" });
+    expect(r.lines("client")).toEqual(["squares from the server: 1, 4, 9"]);
+    expect(r.of("job:change")).toEqual([]);
+  });
+
   it("fanout.yaml: ten workers with their own pids, then the join", async () => {
     const r = await run("fanout.yaml");
     expect(r.code).toBe(0);

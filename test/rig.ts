@@ -179,3 +179,61 @@ export function processesOfRun(runId: string): number[] {
   }
   return out;
 }
+
+export interface LiveRun {
+  readonly dir: string;
+  /** Events seen so far on the run's -o json stdout. */
+  readonly events: Event[];
+  /** The run's end (send it a signal first, unless it ends by itself). */
+  readonly done: Promise<RunResult>;
+  readonly child: import("node:child_process").ChildProcess;
+  /** Waits until an event matches (up to `ms`). */
+  until(match: (e: Event) => boolean, ms?: number): Promise<Event>;
+  /** The events of a type (and job) so far. */
+  of(type: string, job?: string): Event[];
+}
+
+/** Starts `procflow run jobs.yaml -o json ...args` in a temp dir holding `files`, without waiting for its end. */
+export function startLive(
+  yaml: string,
+  args: string[] = [],
+  files: Record<string, string> = {},
+  env: Record<string, string> = {},
+): LiveRun {
+  const dir = tempDir({ ...files, "jobs.yaml": yaml });
+  const events: Event[] = [];
+  let buffer = "";
+  let child!: import("node:child_process").ChildProcess;
+  const done = cli(["run", "jobs.yaml", "-o", "json", ...args], {
+    cwd: dir,
+    env,
+    onSpawn: (c) => {
+      child = c;
+    },
+    onStdout: (text) => {
+      buffer += text;
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      for (const l of lines) if (l.trim()) events.push(JSON.parse(l) as Event);
+    },
+  }).then((r) => withEvents(r, dir));
+  const of = (type: string, job?: string) =>
+    events.filter((e) => e.type === type && (job === undefined || e.job === job));
+  return {
+    dir,
+    events,
+    done,
+    child,
+    of,
+    async until(match, ms = 20_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const e = events.find(match);
+        if (e) return e;
+        if (Date.now() > deadline)
+          throw new Error(`no such event; seen:\n${events.map((x) => JSON.stringify(x)).join("\n")}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}

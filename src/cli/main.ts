@@ -99,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--timeout <duration>", "limit for the whole run")
     .option("--detach", "keep running when the process that started procflow exits (npm, a script)")
     .option("--keep-alive", "keep running when the work is done, until `procflow ctl end` or an interrupt")
+    .option("--watch", "restart jobs when the files their `watch` names change (implies --keep-alive)")
     .option("--no-control", "open no control endpoint (procflow ps / ctl cannot reach this run)")
     .option("--ui", "serve the live web view on 127.0.0.1 (its URL is printed on stderr)")
     .option("--ui-port <port>", "the web view's port (implies --ui; 0: a free one)", port)

@@ -1,7 +1,9 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
 import { cacheDirOf } from "../cache/dir.js";
 import { lateControl } from "../control/late.js";
+import type { RunMode } from "../events.js";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import { parseDuration } from "../load/duration.js";
@@ -53,6 +55,7 @@ export interface RunFlags {
   timeout?: string;
   detach?: boolean;
   keepAlive?: boolean;
+  watch?: boolean;
   /** false with --no-control. */
   control?: boolean;
   ui?: boolean;
@@ -116,7 +119,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     junit: flags.junit,
   });
   const runId = randomUUID();
-  const runMode = flags.keepAlive ? "keep-alive" : "run";
+  const runMode: RunMode = flags.watch ? "watch" : flags.keepAlive ? "keep-alive" : "run";
   const control =
     flags.control === false && !wantsUi(flags)
       ? null
@@ -142,11 +145,15 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     reporters.push(served.closer);
     ui = served.url;
   }
+  const watching = flags.watch ? await startWatching(graph, only, flags) : null;
   const result = await runGraph(graph, {
     runId,
     mode: runMode,
     ui,
-    onControl: control ? (door) => control.open(door, ui) : undefined,
+    onControl: (door) => {
+      control?.open(door, ui);
+      watching?.connect(door);
+    },
     leftovers: control?.files,
     only,
     concurrency: flags.concurrency,
@@ -162,6 +169,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     cache,
     onWarning: warn,
   });
+  await watching?.close();
   return result.exitCode;
 }
 
@@ -179,4 +187,19 @@ async function reusable(graph: Parameters<typeof runGraph>[0], runJson: string) 
   if ("reuse" in plan) return plan.reuse;
   process.stderr.write(`procflow run: --rerun-failed: ${plan.error}\n`);
   return null;
+}
+
+/** The file watcher of a `--watch` run, ready before any job starts. */
+async function startWatching(graph: Parameters<typeof runGraph>[0], only: string[], flags: RunFlags) {
+  const { startWatching } = await import("../watch/index.js");
+  const { stateDirPath } = await import("../control/state-dir.js");
+  const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
+  const ignored = [graph.file, stateDirPath(), flags.logDir, flags.junit].flatMap((p) =>
+    p ? [resolve(p)] : [],
+  );
+  return startWatching({
+    jobs: graph.jobs.filter((j) => !selected || selected.has(j.name)),
+    ignored,
+    warn: (message) => warn(message),
+  });
 }

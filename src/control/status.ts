@@ -92,6 +92,7 @@ export class StatusBoard implements Reporter {
         if (this.run) this.run = { ...this.run, state: "ended" };
         return;
       case "job:output":
+      case "job:change":
       case "job:health":
       case "run:control":
         return;

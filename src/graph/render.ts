@@ -47,6 +47,7 @@ export function renderGraph(graph: JobGraph, format: GraphFormat): string {
               ? { inputs: j.cache.inputs, outputs: j.cache.outputs, inputs_env: j.cache.inputsEnv }
               : {}),
             ...(j.description ? { description: j.description } : {}),
+            ...(j.watch ? { watch: j.watch } : {}),
           })),
         },
         null,

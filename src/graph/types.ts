@@ -26,6 +26,16 @@ export interface Probe {
   readonly retries: number;
 }
 
+/** What `procflow run --watch` watches for a job (SPEC §12). */
+export interface Watch {
+  /** Glob patterns relative to the job's cwd (matrix values substituted). */
+  readonly paths: readonly string[];
+  readonly ignore: readonly string[];
+  readonly debounceMs: number;
+  /** Restart the jobs that need this one too. */
+  readonly cascade: boolean;
+}
+
 /** One layer of a job's environment, lowest precedence first. */
 export type EnvLayer = { readonly file: string } | { readonly vars: Readonly<Record<string, string>> };
 
@@ -71,6 +81,7 @@ export interface Job {
   readonly description: string | null;
   /** `inputs`/`outputs`/`inputs_env` (SPEC §13): the job is cacheable; null when it has no `inputs`. */
   readonly cache: CacheSpec | null;
+  readonly watch: Watch | null;
   /** Jobs on the longest chain of work that starts here, this one included: the scheduler's priority. */
   readonly weight: number;
   /** Names of the TCP ports picked for it before the run (SPEC §16). */

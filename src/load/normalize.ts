@@ -2,16 +2,23 @@
 // conditions, matrix instances expanded, plan order and priorities computed. No I/O.
 import { basename, extname, resolve } from "node:path";
 import { criticalPathWeights, topologicalOrder } from "../graph/order.js";
-import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Scalar } from "../graph/types.js";
+import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Scalar, Watch } from "../graph/types.js";
 import { durationMs } from "./duration.js";
 import { substitute } from "./expressions.js";
 import { parseTarget } from "./target.js";
 import type { Unit } from "./tree.js";
 import { splitWords } from "./words.js";
-import type { EnvFile, HealthProbe, ReadyProbe, Job as WrittenJob } from "./written.js";
+import type {
+  EnvFile,
+  HealthProbe,
+  ReadyProbe,
+  Job as WrittenJob,
+  Watch as WrittenWatch,
+} from "./written.js";
 
 const DEFAULT_KILL_TIMEOUT_MS = 5000;
 const DEFAULT_RESTART_DELAY_MS = 1000;
+const DEFAULT_DEBOUNCE_MS = 200;
 
 export interface NormalizeOptions {
   /**
@@ -134,6 +141,7 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
         allowFailure: job.allow_failure ?? false,
         description: job.description ?? null,
         cache: cacheSpec(job, sub),
+        watch: watchOf(job.watch, sub),
         weight: weights.get(family)!,
         ports,
         source,
@@ -244,6 +252,17 @@ function probeOf(
   }
   const delay = "delay" in p ? p.delay : undefined;
   return { ...base, check: { kind: "delay", ms: ms(delay as string | number) ?? 0 } };
+}
+
+function watchOf(w: WrittenWatch | undefined, sub: (s: string) => string): Watch | null {
+  if (w === undefined) return null;
+  const form = Array.isArray(w) ? { paths: w } : w;
+  return Object.freeze({
+    paths: Object.freeze(form.paths.map(sub)),
+    ignore: Object.freeze((form.ignore ?? []).map(sub)),
+    debounceMs: ms(form.debounce) ?? DEFAULT_DEBOUNCE_MS,
+    cascade: form.cascade ?? true,
+  });
 }
 
 /** One matrix assignment per instance, keys in the order written, first key varying slowest; [null] without a matrix. */

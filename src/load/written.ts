@@ -106,6 +106,7 @@ matrix?: {
  */
 [k: string]: [(string | number | boolean), ...((string | number | boolean))[]]
 }
+watch?: Watch
 /**
  * What the job does, shown in graph and reports.
  */
@@ -191,6 +192,33 @@ retries?: number
 export type HealthProbe1 = {
 [k: string]: unknown
 }
+/**
+ * Files whose change restarts the job in `procflow run --watch` (ignored otherwise): a list of glob patterns relative to the job's cwd, or a map with paths, ignore, debounce and cascade.
+ */
+export type Watch = ([string, ...(string)[]] | {
+paths: Globs
+ignore?: Globs1
+/**
+ * Quiet period after a change before the job restarts; each new change starts it over. Default 200ms.
+ */
+debounce?: (string | number)
+/**
+ * Also restart the jobs that need this one (transitively) once it reaches the condition they need again. Default true.
+ */
+cascade?: boolean
+})
+/**
+ * The files to watch.
+ * 
+ * @minItems 1
+ */
+export type Globs = [string, ...(string)[]]
+/**
+ * Changes to files matching these patterns do not count.
+ * 
+ * @minItems 1
+ */
+export type Globs1 = [string, ...(string)[]]
 export type Job1 = {
 [k: string]: unknown
 }

@@ -115,9 +115,17 @@ export function stateText(
       return stateColor(c, "reused")(`${STATE_SYMBOL.reused} ${reusedText(e)}`);
     case "job:cached":
       return c.cyan(`${STATE_SYMBOL.cached} ${cachedText(e)}`);
+    case "job:change":
+      return c.yellow(`✎ ${changeText(e)}`);
     default:
       return undefined;
   }
+}
+
+/** "changed: src/a.js, src/b.js and 3 more" */
+export function changeText(e: EventOf<"job:change">): string {
+  const shown = e.paths.slice(0, 3).map(visible).join(", ");
+  return `changed: ${shown}${e.count > 3 ? ` and ${e.count - 3} more` : ""}`;
 }
 
 /** A job name usable as a file name (matrix instances included): `test[os=linux]` → `test_os=linux_`. */

@@ -93,6 +93,7 @@ export function groupedReporter(
         case "job:stop":
         case "job:restart":
         case "run:control":
+        case "job:change":
           return;
         default:
           unreachable(e);

@@ -63,6 +63,7 @@ export function junitReporter(file: string, suite: string): Reporter {
         case "job:stop":
         case "job:restart":
         case "run:control":
+        case "job:change":
           break;
         default:
           unreachable(e);

@@ -72,6 +72,7 @@ export function linesReporter(sink: Sink, c: Colors): Reporter {
         case "job:skip":
         case "job:reused":
         case "job:cached":
+        case "job:change":
           sink.write(`${labels!.get(e.job).text} ${stateText(e, c, commands)}\n`);
           return;
         default:

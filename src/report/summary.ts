@@ -61,6 +61,7 @@ export class SummaryCollector {
       case "job:skip":
       case "job:output":
       case "run:control":
+      case "job:change":
         break;
       default:
         unreachable(e);

@@ -6,7 +6,7 @@
 import { DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from "listr2";
 import type { Colors } from "picocolors/types.js";
 import type { EndState, Reporter, RunEvent } from "../events.js";
-import { exitLine, formatMs, plural } from "./format.js";
+import { changeText, exitLine, formatMs, plural } from "./format.js";
 import { forEachLastLines } from "./last-lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
@@ -42,6 +42,10 @@ interface Row {
   /** What the row's task shows under its title now. */
   shown: string;
   ending?: Extract<RunEvent, { type: "job:exit" }>;
+  /** A live run (keep-alive, watch) may run the job again: its task waits for the run's end. */
+  hold?: boolean;
+  /** The state it ended in, as counted in compact mode. */
+  endedAs?: string;
 }
 
 /** The last `n` lines (none when `n` is 0 or less). */
@@ -53,7 +57,7 @@ function apply(row: Row) {
   if (!task) return;
   task.title = row.title;
   const end = row.end;
-  if (!end || !row.done) return;
+  if (!end || !row.done || row.hold) return;
   const done = row.done;
   row.done = undefined;
   // What stays under the row once the run has ended (refresh trims it while the frame is short of room).
@@ -135,7 +139,8 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
 
   /** Settles a row once it is clear that no restart follows its job:exit. */
   const settle = (row: Row, state: EndState, text: string) => {
-    count("running", state.replace("_", " "));
+    row.endedAs = state.replace("_", " ");
+    count("running", row.endedAs);
     compact?.running.delete(row.job);
     const failed = state === "failed" || state === "timed_out";
     if (failed)
@@ -160,6 +165,7 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
               status: "",
               lines: [],
               shown: "",
+              hold: e.mode !== "run",
             };
             byJob.set(job, row);
             title(row, c.dim("waiting"));
@@ -216,6 +222,11 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
         case "job:start": {
           const row = byJob.get(e.job)!;
           if (e.attempt === 1) count("waiting", "running");
+          else if (row.end) {
+            // A job that had ended runs again (a restart on request, a change): the same row, a new attempt.
+            count(row.endedAs ?? null, "running");
+            row.end = undefined;
+          }
           compact?.running.add(e.job);
           row.started ??= e.time;
           title(row, c.dim(`running, pid ${e.pid}${e.attempt > 1 ? `, attempt ${e.attempt}` : ""}`));
@@ -262,14 +273,21 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
           apply(row);
           return;
         }
+        case "job:change":
+          title(byJob.get(e.job)!, c.yellow(changeText(e)));
+          return;
         case "run:control":
           return;
         case "run:end":
           runEnded = true;
+          for (const row of byJob.values()) row.hold = false;
           refresh();
           // Every row ends with the run, whatever it saw before (listr2 waits for all of them).
           for (const row of byJob.values()) {
-            if (row.end) continue;
+            if (row.end) {
+              apply(row); // held until now in a live run
+              continue;
+            }
             const state = e.jobs[row.job] ?? "stopped";
             row.end =
               state === "failed" || state === "timed_out" ? { error: new Error(`${row.job} ${state}`) } : {};

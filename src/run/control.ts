@@ -14,9 +14,17 @@ export type Command =
       readonly jobs: readonly string[];
       readonly withDependents?: boolean;
       readonly reason?: "manual" | "watch";
+      /** The file changes that ask for it (watch): each is a `job:change` event, in place of `run:control`. */
+      readonly changes?: readonly FileChange[];
     }
   | { readonly verb: "stop" | "start"; readonly jobs: readonly string[] }
   | { readonly verb: "end" };
+
+export interface FileChange {
+  readonly job: string;
+  readonly paths: readonly string[];
+  readonly count: number;
+}
 
 /** ok, or why not: 1 the job could not start, 2 a request that cannot be done now (a need does not hold). */
 export type CommandAnswer =
@@ -41,6 +49,7 @@ export interface RequestHost {
 }
 
 const OK: CommandAnswer = { ok: true };
+const ENDING: CommandAnswer = { ok: false, code: 2, error: "the run is ending" };
 
 export class Requests {
   constructor(
@@ -53,8 +62,11 @@ export class Requests {
     const jobs = c.verb === "end" ? [] : c.jobs;
     const unknown = jobs.find((j) => this.scheduler.phase(j) === undefined);
     if (unknown !== undefined) return { ok: false, code: 2, error: `no job named "${unknown}" in this run` };
-    if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
-    this.host.emit({ type: "run:control", verb: c.verb as ControlVerb, jobs });
+    if (this.host.ending()) return ENDING;
+    // A file change is nobody's request: it is said as what changed.
+    if (c.verb === "restart" && c.changes)
+      for (const ch of c.changes) this.host.emit({ type: "job:change", ...ch });
+    else this.host.emit({ type: "run:control", verb: c.verb as ControlVerb, jobs });
     switch (c.verb) {
       case "end":
         void this.host.end();
@@ -103,32 +115,41 @@ export class Requests {
   }
 
   private async restart(
-    names: readonly string[],
+    asked: readonly string[],
     withDependents: boolean,
     reason: OnRequest,
   ): Promise<CommandAnswer> {
+    // A job asked for that needs another one asked for restarts as its dependent.
+    const downstream = new Set(withDependents ? asked.flatMap((n) => dependentsOf(this.graph, [n])) : []);
+    const names = asked.filter((n) => !downstream.has(n));
+    // Watch: an ended job whose needs do not hold now runs again once they do.
+    const later: string[] = [];
     for (const name of names) {
       const why = this.unmetNeed(name);
-      if (why) return { ok: false, code: 2, error: why };
+      if (why && reason === "watch" && !this.running(name)) later.push(name);
+      else if (why) return { ok: false, code: 2, error: why };
     }
     // Dependents that have started or ended run again once what they need reaches their condition.
-    const dependents = withDependents
-      ? dependentsOf(this.graph, names).filter((d) => {
-          const phase = this.scheduler.phase(d);
-          return phase === "running" || phase === "ended";
-        })
-      : [];
+    const dependents = [...downstream].filter((d) => {
+      const phase = this.scheduler.phase(d);
+      return phase === "running" || phase === "ended";
+    });
     // Running dependents stop first, then the jobs asked for; all of them start again in dependency order.
     const wasRunning = new Set(
       [...dependents, ...names].filter((n) => this.scheduler.phase(n) === "running"),
     );
     await Promise.all(dependents.map((d) => this.host.runner(d)?.restart(reason)));
     await Promise.all(names.map((n) => this.host.runner(n)?.restart(reason)));
-    if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
+    if (this.host.ending()) return ENDING;
     // A job stopped (`ctl stop`) while it was being restarted has ended, and stays so.
     const stillWanted = (name: string) => !wasRunning.has(name) || this.scheduler.phase(name) === "running";
-    for (const d of dependents.filter(stillWanted)) this.host.apply(this.scheduler.rearm(d));
-    return this.startAll(names.filter(stillWanted), reason);
+    // Started before the dependents wait again, so that a job that had ended does not meet their needs.
+    const answer = this.startAll(
+      names.filter((n) => !later.includes(n) && stillWanted(n)),
+      reason,
+    );
+    for (const d of [...later, ...dependents.filter(stillWanted)]) this.host.apply(this.scheduler.rearm(d));
+    return answer;
   }
 
   /** Starts each job at once, over the concurrency limit if need be; not ok when one could not start. */

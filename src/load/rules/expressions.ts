@@ -46,7 +46,7 @@ function check(ctx: RuleContext, value: unknown, path: Path, matrixKeys: string[
 export const expressions: Rule = (ctx) => {
   for (const [name, job] of ctx.jobs) {
     const keys = Object.keys(job.matrix ?? {});
-    for (const field of ["command", "args", "env", "cwd", "ready", "health"] as const)
+    for (const field of ["command", "args", "env", "cwd", "ready", "health", "watch"] as const)
       if (job[field] !== undefined) check(ctx, job[field], ["jobs", name, field], keys);
   }
   if (ctx.file.env) check(ctx, ctx.file.env, ["env"], []);

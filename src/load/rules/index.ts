@@ -13,6 +13,7 @@ import { needsUnknown } from "./needs-unknown.js";
 import { probeRegex } from "./probe-regex.js";
 import type { Rule } from "./rule.js";
 import { targetModule } from "./target-module.js";
+import { watchGlobs } from "./watch-globs.js";
 
 export const rules: readonly Rule[] = [
   jobsUnique,
@@ -28,4 +29,5 @@ export const rules: readonly Rule[] = [
   targetModule,
   envFile,
   cacheFields,
+  watchGlobs,
 ];
