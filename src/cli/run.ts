@@ -8,6 +8,7 @@ import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
+import type { TuiView } from "../report/tui-view.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
@@ -72,11 +73,20 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     );
     return ExitCode.ok;
   }
+  // The tui's keys, when a terminal is on stdin (loaded only then); no other mode reads stdin.
+  const keys = mode === "tui" && process.stdin.isTTY ? await import("./tui-keys.js") : null;
+  let view: TuiView | undefined;
+  let stopKeys = () => {};
   const reporters = await createReporters(mode, graph, {
     sink: streamSink(process.stdout, writeOut),
     colors: c,
     logDir: flags.logDir,
     junit: flags.junit,
+    onTuiView: keys
+      ? (v) => {
+          view = v;
+        }
+      : undefined,
   });
   const runId = randomUUID();
   const runMode = flags.keepAlive ? "keep-alive" : "run";
@@ -85,7 +95,10 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
   const result = await runGraph(graph, {
     runId,
     mode: runMode,
-    onControl: control ? (door) => void control.listen(door).then(warn) : undefined,
+    onControl: (door) => {
+      if (control) void control.listen(door).then(warn);
+      if (keys && view) stopKeys = keys.startKeys(view, door);
+    },
     leftovers: control?.files,
     only,
     concurrency: flags.concurrency,
@@ -97,6 +110,6 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     handleSignals: true,
     detach: flags.detach,
     onBackpressure: onStdoutBackpressure,
-  });
+  }).finally(() => stopKeys());
   return result.exitCode;
 }
