@@ -1,5 +1,6 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
+import { isatty } from "node:tty";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import { parseDuration } from "../load/duration.js";
@@ -74,7 +75,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     return ExitCode.ok;
   }
   // The tui's keys, when a terminal is on stdin (loaded only then); no other mode reads stdin.
-  const keys = mode === "tui" && process.stdin.isTTY ? await import("./tui-keys.js") : null;
+  const keys = mode === "tui" && isatty(0) ? await import("./tui-keys.js") : null;
   let view: TuiView | undefined;
   let stopKeys = () => {};
   const reporters = await createReporters(mode, graph, {

@@ -4,12 +4,14 @@
 // done here: Ctrl-C (0x03) is a SIGINT to procflow, Ctrl-Z (0x1a) stops its process group as the
 // terminal would. The terminal's mode is restored on every way out.
 import { fstatSync, readFileSync } from "node:fs";
+import { ReadStream } from "node:tty";
 
 /** `up`, `down`, or the character typed. */
 export type Key = string;
 
 const CTRL_C = "\x03";
 const CTRL_Z = "\x1a";
+const POLL_MS = 250;
 
 /** One key each: an escape sequence (CSI or SS3), or one character. */
 const KEY = /\x1b(?:\[[0-?]*[ -/]*[@-~]|O[@-~])?|[\s\S]/gu;
@@ -45,55 +47,70 @@ function inForeground(): boolean {
  * puts the terminal back in the mode it had.
  */
 export function readKeys(onKey: (key: Key) => void): () => void {
-  const stdin = process.stdin;
-  let reading = false;
+  // A handle of procflow's own, not process.stdin: closing it is what makes libuv forget the mode to
+  // restore at exit (which, done from the background after a Ctrl-Z and `bg`, would stop procflow).
+  let tty: ReadStream | null = null;
   let closed = false;
+  /** While in the background: `fg` of a running job sends no SIGCONT, so the foreground is polled. */
+  let poll: NodeJS.Timeout | undefined;
 
   const onData = (text: string) => {
     for (const key of decodeKeys(text)) {
       if (key === CTRL_C) process.kill(process.pid, "SIGINT");
       else if (key === CTRL_Z) {
-        pause(true);
+        release();
         process.kill(0, "SIGTSTP");
       } else onKey(key);
     }
   };
-  /** Reads while in the foreground; checked again on SIGCONT (after a stop, `fg` or `bg`). */
+  /** Reads while procflow is in the foreground; checked again on SIGCONT (after a stop, `fg`, `bg`). */
   const resume = () => {
-    if (closed || !inForeground()) return pause(false);
-    // A shell may have set the terminal's mode while procflow was stopped: set raw mode anew.
-    stdin.setRawMode(false).setRawMode(true);
-    if (reading) return;
-    reading = true;
-    stdin.on("data", onData);
-    stdin.resume();
-  };
-  /** Stops reading; `restore`: the terminal's mode too (not from the background: SIGTTOU). */
-  const pause = (restore: boolean) => {
-    if (reading) {
-      reading = false;
-      stdin.off("data", onData);
-      stdin.pause();
+    if (closed) return;
+    if (!inForeground()) {
+      tty?.pause();
+      poll ??= setInterval(resume, POLL_MS).unref();
+      return;
     }
-    if (restore && stdin.isRaw && inForeground()) stdin.setRawMode(false);
+    clearInterval(poll);
+    poll = undefined;
+    if (!tty) {
+      tty = new ReadStream(0);
+      tty.setEncoding("utf8");
+      tty.on("data", onData);
+      tty.on("error", gone);
+      tty.on("end", gone);
+    }
+    // A shell may have set the terminal's mode while procflow was stopped: set raw mode anew.
+    tty.setRawMode(false).setRawMode(true);
+    tty.resume();
   };
-  const restore = () => pause(true);
+  /** Stops reading and gives the terminal its mode back (not from the background: SIGTTOU). */
+  const release = () => {
+    if (!tty) return;
+    if (!inForeground()) return void tty.pause();
+    tty.setRawMode(false);
+    tty.destroy();
+    tty = null;
+  };
   // A terminal that went away (EIO) ends the keys, not the run.
-  const gone = () => pause(false);
+  const gone = () => {
+    tty?.destroy();
+    tty = null;
+  };
 
-  stdin.setEncoding("utf8");
-  stdin.on("error", gone);
-  stdin.on("end", gone);
   process.on("SIGCONT", resume);
   // A crash ends the process with process.exit() (entry.ts): the mode is restored then too.
-  process.on("exit", restore);
-  resume();
+  process.on("exit", release);
+  try {
+    resume();
+  } catch {
+    gone(); // no terminal to read after all: no keys
+  }
   return () => {
     closed = true;
-    restore();
+    clearInterval(poll);
+    release();
     process.off("SIGCONT", resume);
-    process.off("exit", restore);
-    stdin.off("end", gone);
-    // Kept: an error after this point must not become an uncaught one.
+    process.off("exit", release);
   };
 }

@@ -3,11 +3,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CLI, tempDir } from "../rig.js";
 
 const DOWN = "\x1b[B";
 const UP = "\x1b[A";
+
+/** Terminals still open after a test (one that failed): closed, which hangs up what runs in them. */
+const open = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of open) child.kill("SIGKILL");
+});
 
 /** A shell command line running in a pseudo-terminal; keys go in as typed, its output is kept. */
 class Terminal {
@@ -22,7 +28,6 @@ class Terminal {
       TERM: "xterm-256color",
       NO_COLOR: "1",
       FORCE_COLOR: "0",
-      PS1: "$ ",
     };
     delete env.CI;
     this.child = spawn("script", ["-qec", `stty cols 100 rows 30; ${command}`, "/dev/null"], {
@@ -33,7 +38,13 @@ class Terminal {
       this.raw += d;
       for (const w of this.waiters) w();
     });
-    this.done = new Promise((resolve) => this.child.on("close", (code) => resolve(code)));
+    open.add(this.child);
+    this.done = new Promise((resolve) =>
+      this.child.on("close", (code) => {
+        open.delete(this.child);
+        resolve(code);
+      }),
+    );
   }
 
   /** Waits until the terminal has shown `pattern` (after `from`, an index into raw); returns where it ended. */
@@ -68,7 +79,12 @@ class Terminal {
 }
 
 /** `procflow run` with the tui, its events in logs/run.json, then its exit code and the terminal's mode. */
-const runThenStty = `node ${CLI} run jobs.yaml -o tui --log-dir logs; echo "exit=$?"; stty -a`;
+const runThenStty = (args = "") =>
+  `node ${CLI} run jobs.yaml -o tui --log-dir logs ${args}; echo "exit=$?"; stty -a`;
+
+/** An interactive shell (with job control) in the pseudo-terminal. */
+const SHELL = "bash --norc --noprofile -i";
+const PROMPT = /[#$] $/;
 
 interface Ev {
   type: string;
@@ -77,6 +93,7 @@ interface Ev {
   reason?: string;
   state?: string;
   verb?: string;
+  jobs?: string[];
 }
 const events = (dir: string): Ev[] => JSON.parse(readFileSync(join(dir, "logs/run.json"), "utf8")).events;
 
@@ -100,7 +117,7 @@ jobs:
   worker: { command: [node, -e, "setTimeout(() => {}, 60000)"], needs: [service] }
 `,
     });
-    const t = new Terminal(dir, runThenStty);
+    const t = new Terminal(dir, runThenStty());
     let at = await t.waitFor(/worker running, pid/);
     t.type(DOWN);
     at = await t.waitFor(/▸ service/, at);
@@ -133,4 +150,119 @@ jobs:
     expect(events(dir).at(-1)).toMatchObject({ type: "run:end", state: "interrupted", exitCode: 130 });
     expect(events(dir).filter((e) => e.job === "worker" && e.type === "job:start")).toHaveLength(1);
   });
+
+  it("s stops the selected job, S starts it again, S of a job whose need failed says why; 0x03 is Ctrl-C", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1
+jobs:
+  build: { command: [sh, -c, "exit 1"] }
+  report: { command: "true", needs: [build] }
+  worker: { command: [node, -e, "setTimeout(() => {}, 60000)"] }
+`,
+    });
+    const t = new Terminal(dir, runThenStty("--keep-alive"));
+    let at = await t.waitFor(/worker running, pid/);
+    await t.waitFor(/build failed/);
+    t.type(UP); // the first ↑ selects the last job
+    at = await t.waitFor(/▸ worker/, at);
+    t.type("s");
+    at = await t.waitFor(/stop worker: done/, at);
+    at = await t.waitFor(/worker stopped \(signal SIGTERM\)/, at);
+    t.type("S");
+    at = await t.waitFor(/worker running, pid \d+, attempt 2/, at);
+    t.type(UP);
+    at = await t.waitFor(/▸ report/, at);
+    t.type("S");
+    at = await t.waitFor(/start report: report needs build: success, but build failed/, at);
+    t.type("\x03");
+    await t.waitFor(/exit=130/, at);
+    expect(await t.end()).toBe(0);
+    expectCookedMode(t.raw);
+
+    const all = events(dir);
+    expect(all.filter((e) => e.type === "run:control").map((e) => [e.verb, e.jobs])).toEqual([
+      ["stop", ["worker"]],
+      ["start", ["worker"]],
+      ["start", ["report"]],
+    ]);
+    const worker = all.filter((e) => e.job === "worker" && e.type !== "job:output");
+    expect(worker.slice(0, 5)).toMatchObject([
+      { type: "job:start", attempt: 1 },
+      { type: "job:stop", reason: "manual" },
+      { type: "job:exit", state: "stopped" },
+      { type: "job:restart", attempt: 2, reason: "manual" },
+      { type: "job:start", attempt: 2 },
+    ]);
+    expect(all.at(-1)).toMatchObject({ type: "run:end", state: "interrupted", exitCode: 130 });
+  });
+
+  it("a run in the background of an interactive shell is not stopped (SIGTTIN/SIGTTOU)", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1\njobs:\n  a: { command: [sh, -c, "sleep 1; echo done"] }\n`,
+    });
+    const t = new Terminal(dir, SHELL);
+    await t.waitFor(PROMPT);
+    t.type(`node ${CLI} run jobs.yaml -o tui > out.txt 2>&1 &\n`);
+    t.type(`wait $!; echo "bg-exit=$?"\n`);
+    const at = await t.waitFor(/bg-exit=\d+/);
+    t.type("exit\n");
+    expect(await t.end()).toBe(0);
+    expect(t.raw).not.toMatch(/Stopped/);
+    expect(t.raw.slice(0, at)).toMatch(/bg-exit=0/);
+    expect(readFileSync(join(dir, "out.txt"), "utf8")).toMatch(/1 job: 1 succeeded/);
+  });
+
+  it("Ctrl-Z stops the run as the terminal would; in the background it reads no keys; after fg it does", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1\njobs:\n  a: { command: [node, -e, "setTimeout(() => {}, 60000)"] }\n`,
+    });
+    const t = new Terminal(dir, SHELL);
+    await t.waitFor(PROMPT);
+    t.type(`node ${CLI} run jobs.yaml -o tui --log-dir logs\n`);
+    let at = await t.waitFor(/a running, pid/);
+    t.type("\x1a");
+    at = await t.waitFor(/Stopped/, at);
+    t.type("bg\n");
+    at = await t.waitFor(/jobs.yaml -o tui --log-dir logs &/, at);
+    // Typed while the run is in the background: a run still reading its terminal would be stopped.
+    t.type(`sleep 0.5; jobs; fg; echo "exit=$?"; stty -a\n`);
+    at = await t.waitFor(/Running/, at);
+    at = await t.waitFor(/a running, pid/, at);
+    t.type(DOWN);
+    at = await t.waitFor(/▸ a/, at);
+    t.type("q");
+    at = await t.waitFor(/exit=\d+[\s\S]*-extproc/, at);
+    t.type("exit\n");
+    expect(await t.end()).toBe(0);
+    expect(t.raw).not.toMatch(/Stopped \(tty/);
+    expect(t.raw).toMatch(/exit=130/);
+    expectCookedMode(t.raw);
+    expect(events(dir).at(-1)).toMatchObject({ type: "run:end", state: "interrupted" });
+  });
+});
+
+describe("stdin outside the tui", () => {
+  for (const [mode, how] of [
+    ["lines", "-o lines"],
+    ["tui", "-o tui"],
+  ] as const)
+    it(`is not read when it is not a terminal (${mode})`, async () => {
+      const dir = tempDir({ "jobs.yaml": `version: 1\njobs:\n  a: { command: [sh, -c, "echo ran"] }\n` });
+      // What procflow leaves unread in the pipe reaches `cat` after it.
+      const child = spawn(
+        "sh",
+        ["-c", `printf 'left for cat' | { node ${CLI} run jobs.yaml ${how}; cat; }`],
+        {
+          cwd: dir,
+          env: { ...process.env, NO_COLOR: "1" },
+        },
+      );
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      const code = await new Promise((resolve) => child.on("close", resolve));
+      expect(code).toBe(0);
+      expect(out).toMatch(/1 job: 1 succeeded[\s\S]*left for cat$/);
+    });
 });
