@@ -1,6 +1,7 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
 import { isatty } from "node:tty";
+import { lateControl } from "../control/late.js";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import { parseDuration } from "../load/duration.js";
@@ -15,19 +16,8 @@ import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 
-/** The run's control endpoint, or null (with a warning on stderr) when it cannot have one. */
-async function openControl(graph: Parameters<typeof runGraph>[0], runId: string, mode: "run" | "keep-alive") {
-  const { prepareControl } = await import("../control/server.js");
-  const prepared = prepareControl(graph, runId, mode);
-  if ("warning" in prepared) {
-    warn(prepared.warning);
-    return null;
-  }
-  return prepared.endpoint;
-}
-
-function warn(message: string | null) {
-  if (message) process.stderr.write(`procflow: warning: ${message}\n`);
+function warn(message: string) {
+  process.stderr.write(`procflow: warning: ${message}\n`);
 }
 
 export interface RunFlags {
@@ -91,13 +81,13 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
   });
   const runId = randomUUID();
   const runMode = flags.keepAlive ? "keep-alive" : "run";
-  const control = flags.control === false ? null : await openControl(graph, runId, runMode);
-  if (control) reporters.push(...control.reporters);
+  const control = flags.control === false ? null : lateControl(graph, runId, runMode, warn);
+  if (control) reporters.push(control.reporter);
   const result = await runGraph(graph, {
     runId,
     mode: runMode,
     onControl: (door) => {
-      if (control) void control.listen(door).then(warn);
+      control?.open(door);
       if (keys && view) stopKeys = keys.startKeys(view, door);
     },
     leftovers: control?.files,

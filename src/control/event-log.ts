@@ -1,6 +1,7 @@
 // What a live run keeps for its control endpoint (SPEC §11): every event but output, serialized as
-// `-o json` has it (same `seq`), and the last 1,000 output lines of each job, within 64 MiB for the
-// run (the oldest ended jobs' lines go first). Output is kept as the chunks it came in and split
+// `-o json` has it (same `seq`), and at least the last 1,000 output lines of each job (whole chunks
+// are dropped, so at most one chunk more), within 64 MiB for the run (the oldest ended jobs' lines
+// go first). Output is kept as the chunks it came in and split
 // into lines only when asked for, so a run nobody asks pays one byte count per chunk.
 import type { EventOf, Reporter, RunEvent } from "../events.js";
 import { jsonObject } from "../report/serialize.js";
@@ -153,9 +154,29 @@ export class EventLog implements Reporter {
   }
 }
 
-function countLines(data: Buffer): number {
+/**
+ * Newlines in a chunk, four bytes at a time (a word's "\n" bytes become zero bytes after the XOR,
+ * and the classic zero-byte test marks each with its top bit): about three times a loop of
+ * indexOf on short lines, the common case, with no call per line.
+ */
+export function countLines(data: Buffer): number {
   let n = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] === NL) n++;
+  let i = 0;
+  const head = (4 - (data.byteOffset & 3)) & 3;
+  const words = data.length >= head ? (data.length - head) >> 2 : 0;
+  if (words > 0) {
+    for (; i < head; i++) if (data[i] === NL) n++;
+    const u32 = new Uint32Array(data.buffer, data.byteOffset + i, words);
+    for (let w = 0; w < words; w++) {
+      const v = u32[w]! ^ 0x0a0a0a0a;
+      let t = ~(((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v | 0x7f7f7f7f) >>> 7;
+      t += t >>> 8;
+      t += t >>> 16;
+      n += t & 0xff;
+    }
+    i += words << 2;
+  }
+  for (; i < data.length; i++) if (data[i] === NL) n++;
   return n;
 }
 

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join, relative, sep } from "node:path";
+import { recordPath } from "./state-dir.js";
 
 export interface RunRecord {
   readonly runId: string;
@@ -15,11 +16,6 @@ export interface RunRecord {
   readonly ui: string | null;
   readonly mode: string;
 }
-
-/** A socket path is limited to ~108 bytes: the socket is named by the first 12 hex digits of the run id. */
-export const socketPath = (dir: string, runId: string) =>
-  join(dir, `${runId.replace(/-/g, "").slice(0, 12)}.sock`);
-export const recordPath = (dir: string, runId: string) => join(dir, `${runId}.json`);
 
 export function writeRecord(dir: string, record: RunRecord): string {
   const path = recordPath(dir, record.runId);

@@ -8,8 +8,8 @@ import { instancesOf } from "../graph/select.js";
 import type { JobGraph } from "../graph/types.js";
 import type { Command, CommandAnswer, RunControl } from "../run/control.js";
 import { EventLog, LINES_PER_JOB, type OutputLine } from "./event-log.js";
-import { recordPath, socketPath, writeRecord } from "./registry.js";
-import { openStateDir } from "./state-dir.js";
+import { writeRecord } from "./registry.js";
+import { openStateDir, recordPath, socketPath } from "./state-dir.js";
 import { StatusBoard } from "./status.js";
 
 export interface ControlEndpoint {

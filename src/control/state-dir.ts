@@ -32,3 +32,8 @@ export function openStateDir(
     return { error: `${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
 }
+
+/** A socket path is limited to ~108 bytes: the socket is named by the first 12 hex digits of the run id. */
+export const socketPath = (dir: string, runId: string) =>
+  join(dir, `${runId.replace(/-/g, "").slice(0, 12)}.sock`);
+export const recordPath = (dir: string, runId: string) => join(dir, `${runId}.json`);

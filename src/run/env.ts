@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import type { Job } from "../graph/types.js";
+import { expandAtStart } from "./argv.js";
 
 export interface EnvContext {
   readonly base: Readonly<Record<string, string | undefined>>;
@@ -18,9 +19,16 @@ export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false;
 export class EnvBuilder {
   private readonly files = new Map<string, Record<string, string> | string>();
   private readonly base: Record<string, string> = {};
+  /**
+   * PROCFLOW_RUN_IDS: this run's id after those of the runs it is nested in (a job of theirs started
+   * procflow), so that their sweeps and watchdogs find what this run started too (reaper.ts).
+   */
+  private readonly runIds: string;
 
   constructor(private readonly ctx: EnvContext) {
     for (const [k, v] of Object.entries(ctx.base)) if (v !== undefined) this.base[k] = v;
+    const outer = this.base.PROCFLOW_RUN_IDS ?? this.base.PROCFLOW_RUN_ID;
+    this.runIds = outer ? `${outer} ${ctx.runId}` : ctx.runId;
   }
 
   forJob(job: Job, attempt: number): EnvResult {
@@ -30,13 +38,16 @@ export class EnvBuilder {
       const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
       if (typeof vars === "string") return { ok: false, error: vars };
       for (const k in vars) {
-        env[k] = vars[k]!;
+        const v = vars[k]!;
+        // `${{ env.NAME }}` (the variables below this one) and `${{ run.id }}` in a value (SPEC §5).
+        env[k] = "file" in layer || !v.includes("${{") ? v : expandAtStart(v, env, this.ctx.runId);
         if (k === "FORCE_COLOR" || k === "NO_COLOR") colorSet = true;
       }
     }
     Object.assign(env, this.ctx.overrides);
     if (this.ctx.color && !colorSet && !("FORCE_COLOR" in this.ctx.overrides)) env.FORCE_COLOR = "1";
     env.PROCFLOW_RUN_ID = this.ctx.runId;
+    env.PROCFLOW_RUN_IDS = this.runIds;
     env.PROCFLOW_JOB = job.name;
     env.PROCFLOW_ATTEMPT = String(attempt);
     env.PROCFLOW_FILE = this.ctx.file;

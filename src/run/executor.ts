@@ -134,7 +134,7 @@ class Execution {
     const done = new Promise<RunResult>((resolve) => {
       this.finished = resolve;
     });
-    this.reaper.start(this.opts.leftovers);
+    this.reaper.start(this.opts.handleSignals === true, this.opts.leftovers);
     this.cleanups.push(
       registerRun(async () => {
         for (const r of this.runners.values()) r.kill();

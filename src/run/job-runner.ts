@@ -10,14 +10,13 @@
 //    └───────── start (a restart on request, or a rerun once needs hold again) ─────────────┘
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
 import type { Job } from "../graph/types.js";
-import { jobArgv } from "./argv.js";
+import { expandAtStart, jobArgv } from "./argv.js";
 import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
+import { attemptGone } from "./process/gone.js";
 import { type ExitInfo, groupExists, signalGroup, spawnChild } from "./process/spawn.js";
-
-const GROUP_POLL_MS = 25;
 
 export interface RunnerContext {
   readonly runId: string;
@@ -88,7 +87,8 @@ export class JobRunner {
       return;
     }
     const argv = jobArgv(this.job, env.env, this.ctx.runId);
-    const child = spawnChild({ argv, cwd: this.job.cwd, env: env.env, ipc: this.job.target !== null });
+    const cwd = expandAtStart(this.job.cwd, env.env, this.ctx.runId);
+    const child = spawnChild({ argv, cwd, env: env.env, ipc: this.job.target !== null });
     const pid = child.pid;
     if (pid === undefined) {
       void child.exited.then((info) => this.didNotStart(n, startedAt, info));
@@ -233,7 +233,8 @@ export class JobRunner {
     });
     const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
     this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
-    if (attempt.next === "park") await this.groupGone(attempt.pid);
+    if (attempt.next === "park")
+      await attemptGone(attempt.pid, this.identity(attempt.n), this.job.killTimeoutMs, this.ctx.ownsGroup);
     this.afterAttempt(state, attempt.next, attempt.stop === "manual");
   }
 
@@ -288,12 +289,8 @@ export class JobRunner {
     this.ctx.ended(this.job, state, manual);
   }
 
-  /** Waits until no process of the group is left (SIGKILL once the grace has run out). */
-  private async groupGone(pgid: number): Promise<void> {
-    const killAt = Date.now() + this.job.killTimeoutMs;
-    while (this.ctx.ownsGroup(pgid)) {
-      if (Date.now() >= killAt) signalGroup(pgid, "SIGKILL");
-      await new Promise((r) => setTimeout(r, GROUP_POLL_MS));
-    }
+  /** What every process of an attempt carries in its environment (see env.ts). */
+  private identity(n: number): string[] {
+    return [`PROCFLOW_RUN_ID=${this.ctx.runId}`, `PROCFLOW_JOB=${this.job.name}`, `PROCFLOW_ATTEMPT=${n}`];
   }
 }

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { locateSyntaxError } from "./target-syntax.js";
+import { locateSyntaxError } from "./process/target-syntax.js";
 
 type Message = { procflow: "result"; value: unknown } | { procflow: "error"; message: string };
 

@@ -148,6 +148,20 @@ describe("live runs", () => {
     expect(readdirSync(run.env.PROCFLOW_STATE_DIR!)).toEqual([]);
   });
 
+  it("ctl restart also waits for what left the job's group (setsid) before the new attempt", async () => {
+    const run = await startRun(
+      `version: 1\njobs:\n  svc:\n    command: "setsid sleep 300 & echo escapee $!; exec sleep 301"\n    shell: true\n    daemon: true\n    kill_timeout: 300ms\n`,
+      ["--keep-alive"],
+    );
+    const line = await run.until((e) => e.type === "job:output" && String(e.line).startsWith("escapee"));
+    const escapee = Number(String(line.line).split(" ")[1]);
+    expect(alive(escapee)).toBe(true);
+    expect((await run.ctl("restart", "svc")).code).toBe(0);
+    expect(alive(escapee)).toBe(false);
+    await run.ctl("end");
+    expect((await run.done).code).toBe(0);
+  });
+
   it("the socket is the user's only; /api/events?since=0 replays the exact -o json events", async () => {
     const run = await startRun(DAEMON, ["--keep-alive"]);
     await run.until((e) => e.type === "job:exit" && e.job === "report");

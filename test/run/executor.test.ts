@@ -1,5 +1,6 @@
 // The executor through the real CLI: join order, concurrency, policies, daemons, timeouts, env, argv, exit codes.
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -230,6 +231,25 @@ jobs:
 });
 
 describe("children", () => {
+  it("substitutes ${{ env.* }} and ${{ run.id }} in env values and cwd when the job starts", async () => {
+    const r = await runJobs(
+      `version: 1
+env: { SUB: sub }
+jobs:
+  a:
+    command: [node, -e, "console.log(process.env.WHERE, process.env.ID, process.cwd())"]
+    env: { WHERE: "in-\${{ env.SUB }}", ID: "\${{ run.id }}" }
+    cwd: "\${{ env.SUB }}"
+`,
+      [],
+      { files: { "sub/.keep": "" } },
+    );
+    expect(r.code).toBe(0);
+    const [where, id, cwd] = r.lines("a")[0]!.split(" ");
+    expect([where, id]).toEqual(["in-sub", r.of("run:start")[0]!.runId]);
+    expect(cwd).toBe(join(r.dir, "sub"));
+  });
+
   it("splits a string command like a shell without running one, and keeps args whole", async () => {
     const r = await runJobs(`version: 1
 jobs:

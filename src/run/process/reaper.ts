@@ -1,41 +1,63 @@
 // No orphans: at the end of the run, the process groups of its jobs that still have members are
-// stopped (stop signal, grace, SIGKILL), and escapees that left their group (setsid, double fork)
-// are found by the run id in their environment and killed. A watchdog process outlives a procflow
-// that is SIGKILLed and does the same when its pipe from procflow closes without a goodbye.
+// stopped (stop signal, grace, SIGKILL); then what is left of the run is killed: the processes in its
+// cgroup (cgroup.ts, where one could be had), and, from /proc, those whose environment carries the
+// run id (escapees from their group; with PROCFLOW_RUN_IDS, those of nested runs too). A watchdog
+// process outlives a procflow that is SIGKILLed and does the same when its pipe closes without a goodbye.
 //
-// Process ids are reused (pid_max is 32768 on many machines), so a group id alone never proves that
-// a group is ours: on Linux a group is killed only while one of its live members carries the run id;
-// without /proc (macOS) only groups that have never been seen empty are, and a group is forgotten as
-// soon as it is seen empty, since from then on its id may name someone else's group.
+// Which groups are the run's. Process ids are reused (pid_max is 32768 on many machines), so a group id
+// alone proves nothing. A group is the run's from its creation (its leader is a job's process, whose
+// pid is taken until procflow reaps it) for as long as it is seen non-empty without a break: a group's
+// id is not handed out again while any process of the group is alive, zombies included (POSIX; Linux
+// frees the number only then). When the job's process has been reaped, its group is checked
+// (settled(), once the output is drained: ≤ 100 ms later); if empty it is forgotten at once, else
+// checked every WATCH_MS and forgotten as soon as it is seen empty. The one gap is between two checks:
+// the group would have to empty and its id go to a new group leader in that time. Linux hands ids out
+// in a cycle, so a freed id comes back only after every other free id up to pid_max has been used:
+// fooling the check takes pid_max process or thread creations within ~100 ms (at pid_max 32768, over
+// 300,000 a second; at systemd's 4194304, 40 million). A group is never judged by its members'
+// environment, so a member that cleared it (`env -i`) is still found through its group.
 import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
-import { groupExists, hasProc, processesCarrying, procInfo, signalGroup, signalProcess } from "./spawn.js";
+import { RunCgroup } from "./cgroup.js";
+import {
+  groupExists,
+  hasProc,
+  liveGroupIds,
+  processesOfRun,
+  procInfo,
+  signalGroup,
+  signalProcess,
+} from "./spawn.js";
 
 const POLL_MS = 25;
+const WATCH_MS = 100;
 
-// The watchdog. It reads "PGID" lines (a group to kill) and "-PGID" lines (that group is gone), until
-// "bye" (a clean end: exit) or EOF (procflow died). Then, three rounds to catch late forks: with /proc,
-// every process carrying the run id, and its group; without /proc, the groups it was told of (only
-// then is it told: each line wakes the shell, which costs a fan-out of short jobs ~5 %).
+// The watchdog: `sh -c WATCHDOG procflow-watchdog RUN_ID CGROUP`. It reads "PGID" lines (a group of the
+// run) and "-PGID" lines (that group is gone) until "bye" (a clean end: exit) or EOF (procflow died).
+// Then, three rounds to catch late forks: the run's cgroup, every process carrying the run id (with
+// its group), and the groups it was told of. It is told only of groups that outlived their job's
+// process; without /proc, of every group (each line wakes the shell: ~5 % on a fan-out of short jobs).
 const WATCHDOG = `
 trap '' INT TERM HUP
-run=$1
-shift
-groups=" "
-gone=" "
+run=$1 cg=$2 groups=" "
+shift 2
 while IFS= read -r line; do
   case "$line" in
     bye) exit 0 ;;
-    -*) gone="$gone\${line#-} " ;;
+    -*) g=\${line#-}; case "$groups" in *" $g "*) groups="\${groups%%" $g "*} \${groups#*" $g "}" ;; esac ;;
     *[!0-9]*|"") ;;
     *) groups="$groups$line " ;;
   esac
 done
 rm -f -- "$@"
 for round in 1 2 3; do
+  if [ -n "$cg" ] && [ -d "$cg" ]; then
+    echo 1 2>/dev/null >"$cg/cgroup.kill" ||
+      for p in $(cat $(find "$cg" -name cgroup.procs) 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+  fi
   if [ -d /proc/self ]; then
-    for f in $(grep -lxzF "PROCFLOW_RUN_ID=$run" /proc/[0-9]*/environ 2>/dev/null); do
+    for f in $(grep -lzE "^PROCFLOW_RUN_IDS?=(.* )?$run( .*)?$" /proc/[0-9]*/environ 2>/dev/null); do
       p=\${f#/proc/}; p=\${p%/environ}
       [ "$p" = "$$" ] && continue
       stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
@@ -43,13 +65,11 @@ for round in 1 2 3; do
       [ "\${3:-0}" -gt 1 ] && kill -KILL -- "-$3" 2>/dev/null
       kill -KILL "$p" 2>/dev/null
     done
-  else
-    for g in $groups; do
-      case "$gone" in *" $g "*) ;; *) kill -KILL -- "-$g" 2>/dev/null ;; esac
-    done
   fi
+  for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
   sleep 0.2
 done
+[ -n "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
 `;
 
 interface Group {
@@ -59,23 +79,31 @@ interface Group {
 }
 
 export class Reaper {
-  /** Groups that may still have members, by group id. */
+  /** The run's groups that may still have members, by id: led by a job's process, or watched since. */
   private readonly groups = new Map<number, Group>();
+  /** Groups that outlived their job's process, checked every WATCH_MS (told to the watchdog). */
+  private readonly leftovers = new Set<number>();
+  private watching: NodeJS.Timeout | undefined;
   private watchdog: Writable | null = null;
-  private readonly entry: string;
+  private cgroup: RunCgroup | null = null;
   /** procflow's own group, never to be signalled (a nested run shares its parent job's group). */
   private readonly ownGroup = procInfo(process.pid)?.pgid;
 
-  constructor(runId: string) {
-    this.entry = `PROCFLOW_RUN_ID=${runId}`;
-  }
+  constructor(private readonly runId: string) {}
 
-  /** Starts the watchdog (Linux and macOS); `leftovers` are files it removes if procflow dies. */
-  start(leftovers: readonly string[] = []): void {
+  /**
+   * Starts the watchdog (Linux and macOS). `ownsProcess`: the run is the process's only business (the
+   * CLI); only then does procflow move itself into a cgroup of the run, since whatever the process
+   * starts meanwhile is born there and killed at the end. `leftovers`: files the watchdog removes if
+   * procflow dies (the control endpoint's socket and record).
+   */
+  start(ownsProcess: boolean, leftovers: readonly string[] = []): void {
     if (process.platform === "win32") return;
+    const cgroup = ownsProcess ? RunCgroup.create(this.runId) : null;
+    // Started before procflow enters the cgroup: the watchdog stays outside it.
     const child = spawn(
       "/bin/sh",
-      ["-c", WATCHDOG, "procflow-watchdog", this.entry.slice(this.entry.indexOf("=") + 1), ...leftovers],
+      ["-c", WATCHDOG, "procflow-watchdog", this.runId, cgroup?.path ?? "", ...leftovers],
       {
         detached: true,
         stdio: ["pipe", "ignore", "ignore"],
@@ -89,6 +117,7 @@ export class Reaper {
     // The pipe is a socket: it must not keep procflow's event loop alive either.
     (child.stdin as Socket).unref();
     this.watchdog = child.stdin;
+    this.cgroup = cgroup?.enter() ? cgroup : null;
   }
 
   track(pgid: number, stopSignal: NodeJS.Signals, killTimeoutMs: number): void {
@@ -96,31 +125,35 @@ export class Reaper {
     if (!hasProc()) this.watchdog?.write(`${pgid}\n`);
   }
 
-  /**
-   * A job's process has ended: without /proc, forget its group once it is empty (its id may be
-   * reused from now on). With /proc, groups are told apart by the run id of their members anyway.
-   */
+  /** A job's process has ended: its group is forgotten if empty, else watched until it is. */
   settled(pgid: number): void {
-    if (hasProc() || !this.groups.has(pgid) || groupExists(pgid)) return;
-    this.groups.delete(pgid);
-    this.watchdog?.write(`-${pgid}\n`);
+    if (!this.groups.has(pgid) || this.leftovers.has(pgid)) return;
+    if (!groupExists(pgid)) {
+      this.forget(pgid);
+      return;
+    }
+    this.leftovers.add(pgid);
+    if (hasProc()) this.watchdog?.write(`${pgid}\n`);
+    this.watching ??= setInterval(() => {
+      for (const g of this.leftovers) if (!groupExists(g)) this.forget(g);
+      if (this.leftovers.size === 0) this.stopWatching();
+    }, WATCH_MS).unref();
   }
 
   /**
    * At the end of the run: the groups with live members get their stop signal, then SIGKILL after
-   * their grace; then the escapees are killed. Resolves when nothing of the run is left (or after a
-   * last SIGKILL round, for processes that cannot be killed at all).
+   * their grace; then what is left of the run is killed. Resolves when nothing of the run is left (or
+   * after a last SIGKILL round, for processes that cannot be killed at all).
    */
   async cleanup(): Promise<void> {
-    if (hasProc() && processesCarrying(this.entry).length === 0) return; // the common end: nothing left
     let live = this.liveGroups();
+    if (live.length === 0 && !this.anyLeft()) return; // the common end: nothing left
     if (live.length > 0) {
       for (const g of live) signalGroup(g.pgid, g.stopSignal);
       const deadline = Date.now() + Math.max(...live.map((g) => g.killTimeoutMs));
       while (live.length > 0 && Date.now() < deadline) {
         await sleep(POLL_MS);
-        const still = new Set(this.liveGroups().map((g) => g.pgid));
-        live = live.filter((g) => still.has(g.pgid));
+        live = this.liveGroups(live);
       }
       for (const g of live) signalGroup(g.pgid, "SIGKILL");
     }
@@ -133,34 +166,53 @@ export class Reaper {
     await this.sweep();
   }
 
-  /** Tells the watchdog that the run ended cleanly. */
+  /** The run has ended: removes its cgroup, and tells the watchdog it ended cleanly. */
   close(): void {
-    if (!this.watchdog) return;
-    this.watchdog.end("bye\n");
+    this.stopWatching();
+    this.cgroup?.remove();
+    this.cgroup = null;
+    this.watchdog?.end("bye\n");
     this.watchdog = null;
   }
 
-  /** Whether a tracked group still has members and is provably the run's. */
+  /** Whether a group whose leader has exited is still the run's and has members. */
   owns(pgid: number): boolean {
-    return this.groups.has(pgid) && this.liveGroups().some((g) => g.pgid === pgid);
+    return this.groups.has(pgid) && groupExists(pgid);
   }
 
-  /** Tracked groups that still have live members and are provably the run's. */
-  private liveGroups(): Group[] {
-    if (this.groups.size === 0) return [];
-    if (!hasProc()) return [...this.groups.values()].filter((g) => groupExists(g.pgid));
-    const ours = new Set<number>();
-    for (const p of processesCarrying(this.entry)) ours.add(p.pgid);
-    return [...this.groups.values()].filter((g) => ours.has(g.pgid));
+  private forget(pgid: number): void {
+    this.groups.delete(pgid);
+    if (this.leftovers.delete(pgid) || !hasProc()) this.watchdog?.write(`-${pgid}\n`);
   }
 
-  /** SIGKILLs the run's processes, and the groups they are in, until none is left. */
+  private stopWatching(): void {
+    clearInterval(this.watching);
+    this.watching = undefined;
+  }
+
+  /**
+   * The run's groups with live members. A zombie keeps its group's id taken but needs no stopping, and
+   * may stay a while: init reaps orphans when it gets to it (a container's first process may never).
+   */
+  private liveGroups(groups = [...this.groups.values()]): Group[] {
+    const existing = groups.filter((g) => groupExists(g.pgid));
+    if (existing.length === 0 || !hasProc()) return existing;
+    const live = liveGroupIds();
+    return existing.filter((g) => live.has(g.pgid));
+  }
+
+  private anyLeft(): boolean {
+    return (this.cgroup?.members().length ?? 0) > 0 || processesOfRun(this.runId).length > 0;
+  }
+
+  /** SIGKILLs what is left of the run (and the groups of escapees), until nothing is. */
   private async sweep(): Promise<void> {
-    if (!hasProc()) return;
     for (let round = 0; round < 40; round++) {
-      const left = processesCarrying(this.entry);
-      if (left.length === 0) return;
-      for (const p of left) {
+      const inside = this.cgroup?.members() ?? [];
+      const escaped = processesOfRun(this.runId);
+      if (inside.length === 0 && escaped.length === 0) return;
+      for (const pid of inside) signalProcess(pid, "SIGKILL");
+      for (const p of escaped) {
         if (p.pgid !== this.ownGroup) signalGroup(p.pgid, "SIGKILL");
         signalProcess(p.pid, "SIGKILL");
       }

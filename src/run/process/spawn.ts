@@ -203,41 +203,70 @@ export function procInfo(pid: number): ProcInfo | undefined {
 }
 
 /**
- * The live (not zombie) processes, other than procflow itself, whose environment holds `entry`
- * (`NAME=value`, as it was when they started), from /proc; [] where there is no /proc. The
- * environment is read first: it rules out almost every process with one read (a zombie's is empty).
+ * The live (not zombie) processes, other than procflow itself, of run `runId` and of the runs nested
+ * in it: those whose environment (as it was when they started) holds `PROCFLOW_RUN_ID=<runId>` or
+ * has `<runId>` among the words of `PROCFLOW_RUN_IDS` (src/run/env.ts); [] where there is no /proc.
+ * Each environment is read once and searched once for the id, which rules out almost every process.
  */
-export function processesCarrying(entry: string): ProcInfo[] {
+export function processesOfRun(runId: string): ProcInfo[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
     return [];
   }
+  const id = Buffer.from(runId);
   const out: ProcInfo[] = [];
   for (const e of entries) {
     const c = e.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     const pid = Number(e);
-    if (pid === process.pid || !hasEnv(pid, entry)) continue;
+    if (pid === process.pid || !carries(pid, id)) continue;
     const info = procInfo(pid);
     if (info && info.state !== "Z" && info.state !== "X") out.push(info);
   }
   return out;
 }
 
-function hasEnv(pid: number, entry: string): boolean {
+/** The ids of the process groups that have a live (not zombie) member, from /proc. */
+export function liveGroupIds(): Set<number> {
+  const out = new Set<number>();
+  let entries: string[] = [];
   try {
-    const env = readFileSync(`/proc/${pid}/environ`);
-    const i = env.indexOf(entry);
-    return (
-      i !== -1 &&
-      (i === 0 || env[i - 1] === 0) &&
-      (i + entry.length === env.length || env[i + entry.length] === 0)
-    );
+    entries = readdirSync("/proc");
+  } catch {}
+  for (const e of entries) {
+    const c = e.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const info = procInfo(Number(e));
+    if (info && info.state !== "Z" && info.state !== "X") out.add(info.pgid);
+  }
+  return out;
+}
+
+const RUN_ID = Buffer.from("PROCFLOW_RUN_ID=");
+const RUN_IDS = Buffer.from("PROCFLOW_RUN_IDS=");
+const SPACE = 32;
+
+function carries(pid: number, id: Buffer): boolean {
+  let env: Buffer;
+  try {
+    env = readFileSync(`/proc/${pid}/environ`);
   } catch {
     return false;
   }
+  for (let i = env.indexOf(id); i !== -1; i = env.indexOf(id, i + 1)) {
+    const after = i + id.length < env.length ? env[i + id.length] : 0;
+    const head = env.subarray(env.lastIndexOf(0, i) + 1, i); // the entry, up to the id
+    if (after === 0 && head.equals(RUN_ID)) return true;
+    if (
+      (after === 0 || after === SPACE) &&
+      head.subarray(0, RUN_IDS.length).equals(RUN_IDS) &&
+      (head.length === RUN_IDS.length || head[head.length - 1] === SPACE)
+    )
+      return true;
+  }
+  return false;
 }
 
 export const hasProc = (): boolean => process.platform === "linux";

@@ -1,0 +1,105 @@
+// A cgroup v2 of its own for a run, where the system lets procflow make one (Linux, cgroup v2 mounted,
+// procflow's own cgroup writable: root, or a delegated sub-tree). procflow moves itself into it before
+// the first job starts, so every process of the run is born inside and stays there, whatever it does
+// to its session, process group or environment: `setsid env -i …` cannot escape it.
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export class RunCgroup {
+  private constructor(
+    /** The run's cgroup directory. */
+    readonly path: string,
+    /** procflow's own cgroup directory, where it goes back to at the end. */
+    private readonly home: string,
+  ) {}
+
+  /** Creates the run's cgroup (not entered yet); null where there is none to be had. */
+  static create(runId: string): RunCgroup | null {
+    if (process.platform !== "linux" || process.env.PROCFLOW_NO_CGROUP) return null;
+    const home = ownCgroupDir();
+    if (home === null) return null;
+    const path = join(home, `procflow-${runId}`);
+    try {
+      mkdirSync(path);
+    } catch {
+      return null;
+    }
+    return new RunCgroup(path, home);
+  }
+
+  /** Moves procflow into the cgroup: what it starts from now on is born there. False if refused (then removed). */
+  enter(): boolean {
+    if (moveSelf(this.path)) return true;
+    removeTree(this.path);
+    return false;
+  }
+
+  /** The live processes in the cgroup and in those below it (nested runs'), procflow itself excepted. */
+  members(): number[] {
+    const out: number[] = [];
+    collect(this.path, out);
+    return out;
+  }
+
+  /** Moves procflow back to its own cgroup and removes the run's (what is still populated stays). */
+  remove(): void {
+    moveSelf(this.home);
+    removeTree(this.path);
+  }
+}
+
+function moveSelf(dir: string): boolean {
+  try {
+    writeFileSync(join(dir, "cgroup.procs"), String(process.pid));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function collect(dir: string, out: number[]): void {
+  try {
+    for (const p of readFileSync(join(dir, "cgroup.procs"), "latin1").split("\n"))
+      if (p !== "" && Number(p) !== process.pid) out.push(Number(p));
+    for (const d of readdirSync(dir, { withFileTypes: true }))
+      if (d.isDirectory()) collect(join(dir, d.name), out);
+  } catch {
+    // removed meanwhile
+  }
+}
+
+/** Removes a cgroup and the ones below it, deepest first. */
+function removeTree(dir: string): void {
+  try {
+    for (const d of readdirSync(dir, { withFileTypes: true }))
+      if (d.isDirectory()) removeTree(join(dir, d.name));
+    rmdirSync(dir);
+  } catch {
+    // still populated, or gone
+  }
+}
+
+/**
+ * procflow's cgroup v2 directory: its path in /proc/self/cgroup ("0::/path") under the cgroup2 mount
+ * from /proc/self/mountinfo (fields: id, parent, dev, root, mount point, options, … " - " type …).
+ */
+function ownCgroupDir(): string | null {
+  try {
+    const own = /^0::(\/.*)$/m.exec(readFileSync("/proc/self/cgroup", "utf8"))?.[1];
+    if (own === undefined) return null; // cgroup v1 only
+    for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+      const [mount, type] = line.split(" - ");
+      if (!type?.startsWith("cgroup2 ")) continue;
+      const [, , , root, point] = mount!.split(" ").map(unescapeMount);
+      if (root === "/") return join(point!, own);
+      if (own === root || own.startsWith(`${root}/`)) return join(point!, own.slice(root!.length));
+    }
+  } catch {
+    // no /proc
+  }
+  return null;
+}
+
+/** Mount info escapes space, tab, newline and backslash as octal (\040). */
+const unescapeMount = (s: string) =>
+  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));

@@ -1,0 +1,49 @@
+// Before a job restarted on request starts again (SPEC §11): nothing of its stopped attempt may be
+// left — not its process group, nor a process that left the group (setsid, double fork) but still
+// carries the attempt's identity in its environment (run id, job, attempt).
+import { readdirSync, readFileSync } from "node:fs";
+import { hasProc, signalGroup, signalProcess } from "./spawn.js";
+
+const POLL_MS = 25;
+
+/**
+ * Waits until the group is empty and no process carries every one of `identity` (`NAME=value`
+ * entries); SIGKILLs what is left once `killAfterMs` has passed. `owns` says whether the group is
+ * still provably the run's (ids are reused once it is empty).
+ */
+export async function attemptGone(
+  pgid: number,
+  identity: readonly string[],
+  killAfterMs: number,
+  owns: (pgid: number) => boolean,
+): Promise<void> {
+  const killAt = Date.now() + killAfterMs;
+  for (;;) {
+    const group = owns(pgid);
+    const escapees = hasProc() ? carryingAll(identity) : [];
+    if (!group && escapees.length === 0) return;
+    if (Date.now() >= killAt) {
+      if (group) signalGroup(pgid, "SIGKILL");
+      for (const pid of escapees) signalProcess(pid, "SIGKILL");
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Live processes whose environment holds every entry, from /proc. */
+function carryingAll(entries: readonly string[]): number[] {
+  const wanted = entries.map((e) => Buffer.from(`\0${e}\0`));
+  const out: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    const c = e.charCodeAt(0);
+    if (c < 48 || c > 57 || Number(e) === process.pid) continue;
+    let env: Buffer;
+    try {
+      env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${e}/environ`), Buffer.from([0])]);
+    } catch {
+      continue;
+    }
+    if (wanted.every((w) => env.includes(w))) out.push(Number(e));
+  }
+  return out;
+}
