@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Terminal as Xterm } from "@xterm/headless";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI, tempDir } from "../rig.js";
 
@@ -22,7 +23,7 @@ class Terminal {
   private readonly waiters = new Set<() => void>();
   readonly done: Promise<number | null>;
 
-  constructor(dir: string, command: string) {
+  constructor(dir: string, command: string, rows = 30) {
     const env: Record<string, string | undefined> = {
       ...process.env,
       TERM: "xterm-256color",
@@ -30,7 +31,7 @@ class Terminal {
       FORCE_COLOR: "0",
     };
     delete env.CI;
-    this.child = spawn("script", ["-qec", `stty cols 100 rows 30; ${command}`, "/dev/null"], {
+    this.child = spawn("script", ["-qec", `stty cols 100 rows ${rows}; ${command}`, "/dev/null"], {
       cwd: dir,
       env,
     });
@@ -238,6 +239,52 @@ jobs:
     expect(t.raw).toMatch(/exit=130/);
     expectCookedMode(t.raw);
     expect(events(dir).at(-1)).toMatchObject({ type: "run:end", state: "interrupted" });
+  });
+});
+
+/** What a terminal of this size shows after `raw`: its scrollback and screen, and its screen alone. */
+async function render(raw: string, rows: number) {
+  const term = new Xterm({ cols: 100, rows, scrollback: 10_000, allowProposedApi: true });
+  await new Promise<void>((resolve) => term.write(raw, resolve));
+  const lines: string[] = [];
+  for (let i = 0; i < term.buffer.active.length; i++)
+    lines.push(term.buffer.active.getLine(i)!.translateToString(true));
+  return { all: lines.join("\n"), screen: lines.slice(term.buffer.active.baseY).join("\n") };
+}
+
+describe("tui keys in a short terminal", () => {
+  it("the list, the last lines and the help line fit the screen; none of it is left behind", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1
+jobs:
+  service: ${ticker("tick")}
+  worker: { command: [node, -e, "setTimeout(() => {}, 60000)"], needs: [service] }
+  other: { command: [node, -e, "setTimeout(() => {}, 60000)"] }
+`,
+    });
+    const rows = 10;
+    const t = new Terminal(dir, runThenStty(), rows);
+    let at = await t.waitFor(/worker running, pid/);
+    t.type(DOWN);
+    at = await t.waitFor(/▸ service/, at);
+    t.type("l");
+    at = await t.waitFor(/── service: last \d+ lines ──/, at);
+    t.type("?");
+    at = await t.waitFor(/r restart · s stop · S start/, at);
+    // Let the panel be redrawn a few dozen times with new lines.
+    const seen = Number(/tick(\d+)\r\n▸ service/.exec(t.raw.slice(at - 2000))?.[1] ?? 0);
+    at = await t.waitFor(new RegExp(`tick${seen + 20}\\r\\n(tick\\d+\\r\\n)*▸ service[^\\r]*r restart`), at);
+    const { screen } = await render(t.raw.slice(0, at), rows);
+    expect(screen).toMatch(/▸ service \(daemon\)[\s\S]*\n. worker running[\s\S]*\n. other running/);
+    expect(screen).toMatch(/── service: last [1-9] lines ──\n(tick\d+\n)+▸ service .*r restart/);
+    t.type("q");
+    await t.waitFor(/exit=130/, at);
+    expect(await t.end()).toBe(0);
+
+    const { all } = await render(t.raw, rows);
+    expect(all).toMatch(/3 jobs: 3 stopped/);
+    expect(all).not.toMatch(/^tick\d+$/m);
+    expect(all).not.toMatch(/── service|r restart · s stop|▸/);
   });
 });
 
