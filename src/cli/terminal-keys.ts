@@ -23,7 +23,7 @@ const NAMED: Readonly<Record<string, Key>> = {
 };
 
 /** The keys in what was read from the terminal; other escape sequences are dropped. */
-export const decodeKeys = (text: string): Key[] =>
+const decodeKeys = (text: string): Key[] =>
   (text.match(KEY) ?? []).flatMap((k) => (k in NAMED ? [NAMED[k]!] : k.startsWith("\x1b") ? [] : [k]));
 
 /**
@@ -81,19 +81,21 @@ export function readKeys(onKey: (key: Key) => void): () => void {
       tty.on("end", gone);
     }
     // A shell may have set the terminal's mode while procflow was stopped: set raw mode anew.
-    tty.setRawMode(false).setRawMode(true);
-    tty.resume();
+    // (An error here is the stream's "error" event: `gone` then drops the handle.)
+    tty.setRawMode(false).setRawMode(true).resume();
   };
   /** Stops reading and gives the terminal its mode back (not from the background: SIGTTOU). */
   const release = () => {
-    if (!tty) return;
-    if (!inForeground()) return void tty.pause();
-    tty.setRawMode(false);
-    tty.destroy();
+    const handle = tty;
+    if (!handle) return;
+    if (!inForeground()) return void handle.pause();
     tty = null;
+    handle.setRawMode(false).destroy();
   };
   // A terminal that went away (EIO) ends the keys, not the run.
   const gone = () => {
+    closed = true;
+    clearInterval(poll);
     tty?.destroy();
     tty = null;
   };

@@ -7,7 +7,7 @@ import { visible } from "./format.js";
 /** How many of the selected job's last lines `l` shows (at most; fewer when the terminal is short). */
 export const PANEL_LINES = 20;
 
-export const HELP = "↑/↓ select · r restart · s stop · S start · l last lines · q quit (as Ctrl-C) · ? help";
+const HELP = "↑/↓ select · r restart · s stop · S start · l last lines · q quit (as Ctrl-C) · ? help";
 
 /** What the tui's keys can ask of the tui itself. */
 export interface TuiView {
@@ -102,7 +102,7 @@ function cut(line: string, columns: number): string {
   return `${[...plain].slice(0, Math.max(0, columns - 2)).join("")}…`;
 }
 
-export interface TuiRendererOptions extends ListrDefaultRendererOptions {
+interface TuiRendererOptions extends ListrDefaultRendererOptions {
   keys?: {
     /** Lines drawn under the task list. */
     footer(): readonly string[];
