@@ -197,6 +197,19 @@ jobs:
     expect(all.at(-1)).toMatchObject({ type: "run:end", state: "interrupted", exitCode: 130 });
   });
 
+  it("a crash of procflow (exit 70) leaves the terminal in its usual mode", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1\njobs:\n  a: { command: [node, -e, "setTimeout(() => {}, 60000)"] }\n`,
+    });
+    const t = new Terminal(dir, `PROCFLOW_DEBUG_CRASH=2000 ${runThenStty()}`);
+    const at = await t.waitFor(/a running, pid/);
+    t.type(DOWN);
+    await t.waitFor(/▸ a/, at); // in raw mode by now
+    await t.waitFor(/exit=70/, at);
+    expect(await t.end()).toBe(0);
+    expectCookedMode(t.raw);
+  });
+
   it("a run in the background of an interactive shell is not stopped (SIGTTIN/SIGTTOU)", async () => {
     const dir = tempDir({
       "jobs.yaml": `version: 1\njobs:\n  a: { command: [sh, -c, "sleep 1; echo done"] }\n`,
