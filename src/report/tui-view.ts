@@ -95,11 +95,23 @@ export class KeyView implements TuiView {
   }
 }
 
-/** A line cut to fit the terminal's width (counted in code points; escapes of colour left whole). */
+/**
+ * A line cut to fit the terminal's width, so that it never wraps (a wrapped line would make the
+ * frame taller than counted). Characters from U+1100 on count as two columns (wide ones do; the
+ * others are cut a little early). A cut line loses its colours.
+ */
 function cut(line: string, columns: number): string {
-  const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
-  if ([...plain].length < columns) return line;
-  return `${[...plain].slice(0, Math.max(0, columns - 2)).join("")}…`;
+  const chars = [...line.replace(/\x1b\[[0-9;]*m/g, "")];
+  const width = (ch: string) => (ch.codePointAt(0)! >= 0x1100 ? 2 : 1);
+  if (chars.reduce((n, ch) => n + width(ch), 0) < columns) return line;
+  let used = 1; // the "…"
+  const kept: string[] = [];
+  for (const ch of chars) {
+    if (used + width(ch) >= columns) break;
+    used += width(ch);
+    kept.push(ch);
+  }
+  return `${kept.join("")}…`;
 }
 
 interface TuiRendererOptions extends ListrDefaultRendererOptions {
