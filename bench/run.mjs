@@ -1,8 +1,8 @@
 // `npm run bench`: every scenario, each as a ratio against a baseline measured in the same run.
-// Usage: node bench/run.mjs [scenario...]   (spawn, output, validate, peers, control; default all)
+// Usage: node bench/run.mjs [scenario...]   (spawn, output, validate, peers, control, report, cache; default all)
 import { fmt } from "./lib.mjs";
 
-const all = ["spawn", "output", "validate", "peers", "control"];
+const all = ["spawn", "output", "validate", "peers", "control", "report", "cache"];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const rows = [];
 const started = Date.now();

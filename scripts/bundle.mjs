@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/cli-bundle/ (one entry file and lazily loaded chunks) so that start-up reads a
 // few files instead of a few hundred modules: `procflow validate` starts about 30 ms sooner, `run`
 // about 80 ms. The compiled per-module dist/ stays for the library API and the target bootstrap.
-import { rmSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 // Chunk names carry a content hash: without this, every rebuild would leave the old chunks behind.
@@ -23,3 +23,21 @@ await build({
   logLevel: "warning",
   legalComments: "none",
 });
+
+// The web view's page (src/web/page/): one script and one stylesheet for the browser, beside its HTML,
+// in dist/web/; served by `run --ui` / `procflow ui` and inlined by `procflow report`.
+rmSync("dist/web", { recursive: true, force: true });
+await build({
+  entryPoints: { page: "src/web/page/main.tsx" },
+  outdir: "dist/web",
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "chrome110",
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  minify: true,
+  logLevel: "warning",
+  legalComments: "none",
+});
+copyFileSync("src/web/page/index.html", "dist/web/index.html");

@@ -3,9 +3,12 @@
 // facts, never words: reporters word them (src/report/words.ts).
 import type { Condition } from "./graph/types.js";
 
-/** How one attempt, or a whole job, ended. */
-export type EndState = "succeeded" | "failed" | "timed_out" | "stopped" | "skipped";
-export type AttemptState = Exclude<EndState, "skipped">;
+/**
+ * How one attempt, or a whole job, ended. Not run at all: `reused` (its success taken from an earlier
+ * run, --rerun-failed), `cached` (its outputs and output restored from the cache).
+ */
+export type EndState = "succeeded" | "failed" | "timed_out" | "stopped" | "skipped" | "reused" | "cached";
+export type AttemptState = Exclude<EndState, "skipped" | "reused" | "cached">;
 
 export type StopReason =
   | "daemon-done"
@@ -42,6 +45,8 @@ export type SkipCause =
       readonly needJob?: string;
       /** The needed job ended, but before it was started / ready. */
       readonly early?: boolean;
+      /** The needed job was stopped on request (`ctl stop`). */
+      readonly onRequest?: boolean;
     }
   /** The failure policy stopped the run's work: `failed` (a job) ended in `failedState`. */
   | { readonly cause: "policy"; readonly failed: string; readonly failedState: EndState }
@@ -70,6 +75,12 @@ export type RunEvent =
       commands: Readonly<Record<string, string>>;
       /** Instance → what it needs (job names as written). */
       needs: Readonly<Record<string, readonly { job: string; condition: Condition }[]>>;
+      /** The web view's URL without its token (`run --ui`). */
+      ui?: string;
+      /** Instance → hash of its resolved definition (expressions of run ids and ports as written). */
+      definitions: Readonly<Record<string, string>>;
+      /** Instance → port name → the port picked for it (SPEC §16). */
+      ports: Readonly<Record<string, Readonly<Record<string, number>>>>;
     })
   | (Base & { type: "job:start"; job: string; pid: number; attempt: number; argv: readonly string[] })
   | (Base & { type: "job:ready"; job: string })
@@ -77,7 +88,14 @@ export type RunEvent =
    * One or more complete lines of one stream, each ending in "\n" (a last line without one gets it).
    * Serialized as one `job:output` event with a `line` per line.
    */
-  | (Base & { type: "job:output"; job: string; stream: "stdout" | "stderr"; data: Buffer })
+  | (Base & {
+      type: "job:output";
+      job: string;
+      stream: "stdout" | "stderr";
+      data: Buffer;
+      /** Output of the run that stored a cached job's entry, replayed. */
+      replay?: true;
+    })
   | (Base & { type: "job:health"; job: string; ok: boolean; message: string })
   | (Base & { type: "job:stop"; job: string; signal: NodeJS.Signals; reason: StopReason })
   | (Base & {
@@ -92,8 +110,19 @@ export type RunEvent =
       error?: string;
       result?: unknown;
     })
+  /** A cacheable job not started: its entry's outputs restored (`restored` files written), its lines replayed. */
+  | (Base & {
+      type: "job:cached";
+      job: string;
+      fingerprint: string;
+      fromRun: string;
+      restored: number;
+      result?: unknown;
+    })
   | (Base & { type: "job:restart"; job: string; attempt: number; delayMs: number; reason: RestartReason })
   | (Base & { type: "job:skip"; job: string } & SkipCause)
+  /** Not run: it succeeded in run `fromRun` and nothing it needs runs again (--rerun-failed). */
+  | (Base & { type: "job:reused"; job: string; fromRun: string; result?: unknown })
   | (Base & { type: "run:control"; verb: ControlVerb; jobs: readonly string[] })
   | (Base & {
       type: "run:end";

@@ -100,6 +100,17 @@ const i = require("i");
     expect(users.filter((f) => f !== "cli/run.ts" && f !== "index.ts")).toEqual([]);
   });
 
+  it("the web page (src/web/page/, built for the browser) imports nothing from the rest of src/", () => {
+    const page = (readdirSync(join(SRC, "web/page")) as string[]).filter((f) => /\.tsx?$/.test(f));
+    const out = page.flatMap((f) =>
+      importsOf(`web/page/${f}`, readFileSync(join(SRC, "web/page", f), "utf8")).filter(
+        (i) => i.target.endsWith(".ts") && !i.target.startsWith("web/page/"),
+      ),
+    );
+    expect(page.length).toBeGreaterThan(3);
+    expect(out.map((i) => `${i.file} → ${i.target}`)).toEqual([]);
+  });
+
   it("only src/run/process/ imports node:child_process or execa", () => {
     const spawners = imports.filter((i) => /^(node:)?child_process$|^execa(\/|$)/.test(i.target));
     expect(spawners.length).toBeGreaterThan(0);

@@ -9,6 +9,8 @@ for (let n = from; n <= to; n++) {
   console.log(`${n}² = ${square}`);
   sum += square;
 }
-mkdirSync("out", { recursive: true });
-writeFileSync(`out/${process.env.PROCFLOW_JOB}.txt`, `${sum}\n`);
+// One folder per run: two demo runs at the same time keep their sums apart.
+const out = `out/${process.env.PROCFLOW_RUN_ID ?? "run"}`;
+mkdirSync(out, { recursive: true });
+writeFileSync(`${out}/${process.env.PROCFLOW_JOB}.txt`, `${sum}\n`);
 console.log(`${process.env.PROCFLOW_JOB}: sum of squares ${from}..${to} = ${sum}`);

@@ -77,13 +77,10 @@ export async function main(argv: string[]): Promise<number> {
       positiveInt,
     )
     .addOption(
-      new Option("-o, --output <mode>", "output mode (default: tui on a terminal, lines otherwise)").choices([
-        "tui",
-        "lines",
-        "grouped",
-        "json",
-        "quiet",
-      ]),
+      new Option(
+        "-o, --output <mode>",
+        "output mode (default: tui on a terminal, github under GitHub Actions, lines otherwise)",
+      ).choices(["tui", "lines", "grouped", "json", "quiet", "github"]),
     )
     .addOption(
       new Option("--keep-going", "keep running every job that does not depend on a failure").conflicts(
@@ -94,16 +91,58 @@ export async function main(argv: string[]): Promise<number> {
     .option("--dry-run", "print the plan and start nothing")
     .option("--log-dir <dir>", "write each job's output to <dir>/<job>.log, and run.json")
     .option("--junit <file>", "write a JUnit XML report")
+    .option(
+      "--rerun-failed <run.json>",
+      "run only what did not succeed in that run (from --log-dir), what needs it and the daemons it needs",
+    )
     .option("--env <KEY=VALUE>", "environment for every job, over the file's (repeatable)", collectEnv, {})
     .option("--timeout <duration>", "limit for the whole run")
     .option("--detach", "keep running when the process that started procflow exits (npm, a script)")
     .option("--keep-alive", "keep running when the work is done, until `procflow ctl end` or an interrupt")
     .option("--no-control", "open no control endpoint (procflow ps / ctl cannot reach this run)")
+    .option("--ui", "serve the live web view on 127.0.0.1 (its URL is printed on stderr)")
+    .option("--ui-port <port>", "the web view's port (implies --ui; 0: a free one)", port)
+    .option("--force", "run every job, even one whose result is cached (results are still stored)")
+    .option("--force-job <job>", "run this job even when its result is cached (repeatable)", collect, [])
+    .option("--no-cache", "neither read nor write the cache of jobs with inputs")
+    .option(
+      "--cache-dir <dir>",
+      "the cache folder (default: $PROCFLOW_CACHE_DIR, else .procflow/cache beside the file)",
+    )
     .option("--no-color", "no colours")
     .action(async (file: string, jobs: string[], opts: RunFlags) => {
       const { runCommand } = await import("./run.js");
       code = await runCommand(file, jobs, opts);
     });
+
+  const cache = program
+    .command("cache")
+    .description("the cache of jobs with inputs: info, clean, prune")
+    .option(
+      "--cache-dir <dir>",
+      "the cache folder (default: $PROCFLOW_CACHE_DIR, else .procflow/cache beside the file)",
+    );
+  const cacheAct = async (verb: "info" | "clean" | "prune", file: string | undefined, opts: object) => {
+    const { cacheCommand } = await import("./cache.js");
+    code = await cacheCommand(verb, file, { ...(cache.opts() as { cacheDir?: string }), ...opts });
+  };
+  cache
+    .command("info")
+    .description("the cache's folder, entries and size")
+    .argument("[file]", "job file (its cache is beside it)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((file: string | undefined, opts: object) => cacheAct("info", file, opts));
+  cache
+    .command("clean")
+    .description("remove every entry")
+    .argument("[file]", "job file (its cache is beside it)")
+    .action((file: string | undefined) => cacheAct("clean", file, {}));
+  cache
+    .command("prune")
+    .description("remove the least recently used entries until the cache fits")
+    .argument("[file]", "job file (its cache is beside it)")
+    .requiredOption("--max-size <size>", "the size to fit in, e.g. 500MB")
+    .action((file: string | undefined, opts: object) => cacheAct("prune", file, opts));
 
   const io = () => ({
     out: (t: string) => void writeOut(t),
@@ -171,6 +210,29 @@ export async function main(argv: string[]): Promise<number> {
     .description("end the run as if its work were done")
     .action(() => act({ verb: "end" }));
 
+  program
+    .command("ui")
+    .description("serve the web view of a live run started without --ui")
+    .option(
+      "--run <id>",
+      "the run (a unique prefix of its id); default: the only live run, or the one of this folder",
+    )
+    .option("--ui-port <port>", "the port (default: a free one)", port)
+    .action(async (opts: { run?: string; uiPort?: number }) => {
+      const { attachUi } = await import("../web/attach.js");
+      code = await attachUi(opts.run, opts.uiPort);
+    });
+
+  program
+    .command("report")
+    .description("write a run's run.json (from --log-dir) as one self-contained HTML page")
+    .argument("<run.json>", "the run's events, as --log-dir writes them")
+    .option("-o, --output <file>", "the HTML file to write", "report.html")
+    .action(async (file: string, opts: { output: string }) => {
+      const { writeReport } = await import("../web/report.js");
+      code = await writeReport(file, opts.output);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
@@ -192,6 +254,17 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer.");
   return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("expected a port (0-65535).");
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {

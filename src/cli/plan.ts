@@ -6,13 +6,25 @@ import { shellArgv, visible } from "../report/format.js";
 import { jobArgv } from "../run/argv.js";
 import { EnvBuilder } from "../run/env.js";
 
+type PlannedCache = import("../cache/plan.js").PlannedCache;
+
+/** A cacheable job's line of the plan: `cache: "run" | "cached"` and the fingerprint's first 12 characters. */
+const cacheFields = (p: PlannedCache | undefined) =>
+  p ? { cache: p.cached ? "cached" : "run", fingerprint: p.fingerprint?.slice(0, 12) ?? null } : {};
+
 /** What `${{ run.id }}` shows in a plan: a run that does not exist has no id. */
 const PLAN_RUN_ID = "<run id>";
 
 export function printPlan(
   graph: JobGraph,
   only: string[],
-  opts: { json: boolean; concurrency?: number; env: Record<string, string> },
+  opts: {
+    json: boolean;
+    concurrency?: number;
+    env: Record<string, string>;
+    /** Cacheable jobs: run or cached, and their fingerprints. */
+    cache?: ReadonlyMap<string, PlannedCache>;
+  },
   c: Colors,
 ): string {
   const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
@@ -20,7 +32,6 @@ export function printPlan(
     base: process.env,
     overrides: opts.env,
     runId: PLAN_RUN_ID,
-    file: graph.file,
     color: false,
   });
   const jobs = graph.jobs
@@ -35,6 +46,7 @@ export function printPlan(
         needs: j.needs.map((n) => `${n.job}:${n.condition}`),
         daemon: j.daemon,
         priority: j.weight,
+        ...cacheFields(opts.cache?.get(j.name)),
       };
     });
   const concurrency = opts.concurrency ?? graph.concurrency;
@@ -44,6 +56,8 @@ export function printPlan(
     out += `${String(i + 1).padStart(3)}. ${c.bold(visible(j.job))}${j.daemon ? c.dim(" (daemon)") : ""}${j.needs.length ? c.dim(` after ${visible(j.needs.join(", "))}`) : ""}\n`;
     out += `     ${shellArgv(j.argv)}\n`;
     out += c.dim(`     in ${visible(j.cwd)}\n`);
+    if (j.cache)
+      out += `     ${j.cache === "cached" ? c.cyan(`cached (${j.fingerprint})`) : `runs${j.fingerprint ? c.dim(` (fingerprint ${j.fingerprint} not cached)`) : c.dim(" (after what it needs has run)")}`}\n`;
   });
   return out;
 }

@@ -1,6 +1,7 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
 import { isatty } from "node:tty";
+import { cacheDirOf } from "../cache/dir.js";
 import { lateControl } from "../control/late.js";
 import { ExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
@@ -11,10 +12,32 @@ import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
 import type { TuiView } from "../report/tui-view.js";
+import { EnvBuilder } from "../run/env.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
+
+const wantsUi = (flags: RunFlags) => flags.ui === true || flags.uiPort !== undefined;
+
+/** For `--dry-run`: whether each cacheable job would run or be cached (the cache's modules load only then). */
+async function planCache(
+  graph: Parameters<typeof runGraph>[0],
+  only: string[],
+  env: Record<string, string>,
+  cache: import("../run/cache-hook.js").CacheOptions | undefined,
+) {
+  if (!cache || !graph.jobs.some((j) => j.cache)) return undefined;
+  const { cachePlan } = await import("../cache/plan.js");
+  const envs = new EnvBuilder({
+    base: process.env,
+    overrides: env,
+    runId: "",
+    color: false,
+  });
+  const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
+  return cachePlan(graph, selected, cache, envs, warn);
+}
 
 function warn(message: string) {
   process.stderr.write(`procflow: warning: ${message}\n`);
@@ -34,7 +57,17 @@ export interface RunFlags {
   keepAlive?: boolean;
   /** false with --no-control. */
   control?: boolean;
+  ui?: boolean;
+  /** --ui-port (implies --ui). */
+  uiPort?: number;
+  force?: boolean;
+  forceJob: string[];
+  /** false with --no-cache. */
+  cache?: boolean;
+  cacheDir?: string;
   color?: boolean;
+  /** --rerun-failed: the run.json of the run to redo what failed of. */
+  rerunFailed?: string;
 }
 
 export async function runCommand(file: string, only: string[], flags: RunFlags): Promise<number> {
@@ -57,10 +90,24 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
       process.stderr.write(`procflow run: no job named "${name}" in ${file}${didYouMean(name, names)}\n`);
     return ExitCode.usage;
   }
-  const mode: OutputMode = flags.output ?? (process.stdout.isTTY && !process.env.CI ? "tui" : "lines");
+  const forced = flags.forceJob.find(
+    (j) => !Object.hasOwn(graph.families, j) && !graph.jobs.some((i) => i.name === j),
+  );
+  if (forced !== undefined) {
+    process.stderr.write(`procflow run: --force-job ${forced}: no job named "${forced}" in ${file}\n`);
+    return ExitCode.usage;
+  }
+  const cache =
+    flags.cache === false
+      ? undefined
+      : { dir: cacheDirOf(file, flags.cacheDir), forceAll: flags.force, forceJobs: flags.forceJob };
+  const reuse = flags.rerunFailed === undefined ? undefined : await reusable(graph, flags.rerunFailed);
+  if (reuse === null) return ExitCode.usage;
+  const mode: OutputMode = flags.output ?? defaultMode();
   if (flags.dryRun) {
+    const planOpts = { json: mode === "json", concurrency: flags.concurrency, env: flags.env };
     writeOut(
-      printPlan(graph, only, { json: mode === "json", concurrency: flags.concurrency, env: flags.env }, c),
+      printPlan(graph, only, { ...planOpts, cache: await planCache(graph, only, flags.env, cache) }, c),
     );
     return ExitCode.ok;
   }
@@ -81,13 +128,37 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
   });
   const runId = randomUUID();
   const runMode = flags.keepAlive ? "keep-alive" : "run";
-  const control = flags.control === false ? null : lateControl(graph, runId, runMode, warn);
+  const control =
+    flags.control === false && !wantsUi(flags)
+      ? null
+      : lateControl(
+          graph,
+          runId,
+          runMode,
+          { socket: flags.control !== false, inProcess: wantsUi(flags) },
+          warn,
+        );
   if (control) reporters.push(control.reporter);
+  let ui: string | undefined;
+  if (control && wantsUi(flags)) {
+    await control.prepare();
+    const { serveUi } = await import("../web/serve.js");
+    const served = await serveUi(control.handle, flags.uiPort);
+    if (typeof served === "string") {
+      process.stderr.write(`procflow run: ${served} (choose another with --ui-port, or 0 for a free one)\n`);
+      return ExitCode.usage;
+    }
+    // The token is shown here once and written nowhere else.
+    process.stderr.write(`ui: ${served.url}#${served.token}\n`);
+    reporters.push(served.closer);
+    ui = served.url;
+  }
   const result = await runGraph(graph, {
     runId,
     mode: runMode,
+    ui,
     onControl: (door) => {
-      control?.open(door);
+      control?.open(door, ui);
       if (keys && view) stopKeys = keys.startKeys(view, door);
     },
     leftovers: control?.files,
@@ -101,6 +172,25 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     handleSignals: true,
     detach: flags.detach,
     onBackpressure: onStdoutBackpressure,
+    reuse,
+    cache,
+    onWarning: warn,
   }).finally(() => stopKeys());
   return result.exitCode;
+}
+
+/** tui on a terminal (outside CI), github under GitHub Actions, lines otherwise. */
+function defaultMode(): OutputMode {
+  if (process.stdout.isTTY) return process.env.CI ? "lines" : "tui";
+  return process.env.GITHUB_ACTIONS === "true" ? "github" : "lines";
+}
+
+/** The jobs that --rerun-failed reuses, or null (said on stderr) when it cannot. */
+async function reusable(graph: Parameters<typeof runGraph>[0], runJson: string) {
+  const { planRerun, readRun } = await import("../run/rerun.js");
+  const earlier = readRun(runJson);
+  const plan = "error" in earlier ? earlier : planRerun(graph, earlier);
+  if ("reuse" in plan) return plan.reuse;
+  process.stderr.write(`procflow run: --rerun-failed: ${plan.error}\n`);
+  return null;
 }

@@ -1,7 +1,7 @@
 // `procflow validate` and `procflow graph`: load files, print diagnostics or the graph.
 
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ExitCode } from "../exit-codes.js";
 import { type GraphFormat, renderGraph } from "../graph/render.js";
 import { type Diagnostic, hasErrors } from "../load/diagnostic.js";
@@ -14,9 +14,26 @@ export async function validateFiles(
   files: string[],
   opts: { format: DiagnosticFormat; strict?: boolean; color: boolean },
 ): Promise<number> {
-  const paths = jobFiles(files);
-  const loaded = await Promise.all(paths.map((f) => loadFile(f)));
-  const all: Diagnostic[] = loaded.flatMap((l) => l.diagnostics);
+  const { paths, fromFolders } = jobFiles(files);
+  let loaded = await Promise.all(paths.map((f) => loadFile(f)));
+  // A file of a folder that another file of it includes is checked within that file's tree only
+  // (unless they include each other: a cycle, reported in both).
+  const includes = loaded.map((l) => new Set(l.includes ?? []));
+  const keep = paths.map(
+    (p, i) =>
+      !fromFolders.has(p) ||
+      !paths.some((q, j) => includes[j]!.has(resolve(p)) && !includes[i]!.has(resolve(q))),
+  );
+  loaded = loaded.filter((_, i) => keep[i]);
+  const checked = paths.filter((_, i) => keep[i]);
+  // A file in two trees (a diamond across files, a cycle) says each of its problems once.
+  const seen = new Set<string>();
+  const all: Diagnostic[] = loaded
+    .flatMap((l) => l.diagnostics)
+    .filter((d) => {
+      const key = `${resolve(d.source.path)}\0${d.range[0]}\0${d.code}\0${d.message}`;
+      return !seen.has(key) && !!seen.add(key);
+    });
   const failed = hasErrors(all, opts.strict);
   const c = colors(opts.color);
   if (opts.format === "text") {
@@ -24,21 +41,21 @@ export async function validateFiles(
     const errors = all.filter((d) => d.severity === "error").length;
     const warnings = all.length - errors;
     const counts = `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
-    const valid =
-      paths.length -
-      new Set(all.filter((d) => d.severity === "error" || opts.strict).map((d) => d.source.path)).size;
+    const bad = loaded.filter((l) => hasErrors(l.diagnostics, opts.strict)).length;
+    const n = checked.length;
     writeOut(
       failed
-        ? `${c.red("✖")} ${valid} of ${paths.length} file${paths.length === 1 ? "" : "s"} valid (${counts})\n`
-        : `${c.green("✔")} ${paths.length} file${paths.length === 1 ? "" : "s"} valid${warnings ? ` (${counts})` : ""}\n`,
+        ? `${c.red("✖")} ${n - bad} of ${n} file${n === 1 ? "" : "s"} valid (${counts})\n`
+        : `${c.green("✔")} ${n} file${n === 1 ? "" : "s"} valid${warnings ? ` (${counts})` : ""}\n`,
     );
   } else writeOut(formatDiagnostics(all, opts.format, c, { listAll: "--format json" }));
   return failed ? ExitCode.usage : ExitCode.ok;
 }
 
 /** The files to check: a folder stands for the YAML files in it (`procflow validate jobs/`). */
-function jobFiles(paths: string[]): string[] {
-  return paths.flatMap((path) => {
+function jobFiles(paths: string[]): { paths: string[]; fromFolders: Set<string> } {
+  const fromFolders = new Set<string>();
+  const out = paths.flatMap((path) => {
     let names: string[];
     try {
       names = readdirSync(path);
@@ -46,8 +63,12 @@ function jobFiles(paths: string[]): string[] {
       return [path]; // a file, or what loadFile will report as unreadable
     }
     const yaml = names.filter((n) => /\.ya?ml$/.test(n)).sort();
-    return yaml.length > 0 ? yaml.map((n) => join(path, n)) : [path];
+    if (yaml.length === 0) return [path];
+    const files = yaml.map((n) => join(path, n));
+    for (const f of files) fromFolders.add(f);
+    return files;
   });
+  return { paths: out, fromFolders };
 }
 
 export async function graphFile(file: string, format: GraphFormat, color: boolean): Promise<number> {

@@ -82,7 +82,7 @@ export async function ctl(runPrefix: string | undefined, action: CtlAction, io: 
   }
 }
 
-async function findRuns(io: Io): Promise<RunRecord[] | null> {
+export async function findRuns(io: Pick<Io, "err">): Promise<RunRecord[] | null> {
   const state = openStateDir(false);
   if ("error" in state) {
     if (state.error.endsWith("ENOENT")) return [];

@@ -17,6 +17,7 @@ interface Chunk {
   readonly stream: "stdout" | "stderr";
   readonly data: Buffer;
   readonly time: number;
+  readonly replay?: true;
 }
 
 interface JobLog {
@@ -58,7 +59,8 @@ export class EventLog implements Reporter {
     const seq = ++this.lastSeq;
     const item = { seq, json: JSON.stringify(jsonObject(seq, e)) };
     this.events.push(item);
-    if (e.type === "job:exit" || e.type === "job:skip") this.log(e.job).endedAt = e.time;
+    if (e.type === "job:exit" || e.type === "job:skip" || e.type === "job:cached")
+      this.log(e.job).endedAt = e.time;
     if (e.type === "job:start") this.log(e.job).endedAt = null;
     for (const l of this.listeners) l(e, seq);
   }
@@ -100,7 +102,7 @@ export class EventLog implements Reporter {
   /** An event as the API sends it: one item, or one per output line. */
   static serialize(e: RunEvent, seq: number): Serialized[] {
     if (e.type !== "job:output") return [{ seq, json: JSON.stringify(jsonObject(seq, e)) }];
-    const chunk = { seq, lines: 0, stream: e.stream, data: e.data, time: e.time };
+    const chunk = { seq, lines: 0, stream: e.stream, data: e.data, time: e.time, replay: e.replay };
     return chunkLines(chunk).map((l) => ({ seq: l.seq, json: outputJson(chunk, e.job, l) }));
   }
 
@@ -115,7 +117,14 @@ export class EventLog implements Reporter {
 
   private output(e: EventOf<"job:output">) {
     const lines = countLines(e.data);
-    const chunk: Chunk = { seq: this.lastSeq + 1, lines, stream: e.stream, data: e.data, time: e.time };
+    const chunk: Chunk = {
+      seq: this.lastSeq + 1,
+      lines,
+      stream: e.stream,
+      data: e.data,
+      time: e.time,
+      ...(e.replay ? { replay: e.replay } : {}),
+    };
     this.lastSeq += lines;
     const log = this.log(e.job);
     log.chunks.push(chunk);
@@ -199,6 +208,7 @@ function outputJson(chunk: Chunk, job: string, l: OutputLine): string {
     type: "job:output",
     job,
     stream: l.stream,
+    ...(chunk.replay ? { replay: true } : {}),
     line: l.line,
   });
 }

@@ -17,22 +17,51 @@ export interface ControlEndpoint {
   readonly reporters: readonly Reporter[];
   /** The files to remove if procflow dies without cleaning up (the watchdog does). */
   readonly files: readonly string[];
-  /** Opens the socket once the run has its door; a warning when it cannot. */
-  listen(control: RunControl): Promise<string | null>;
+  /** Opens the socket once the run has its door (unless there is none to open); a warning when it cannot. */
+  listen(control: RunControl, ui?: string): Promise<string | null>;
+  /** Answers an API request in process (the web view's server); 503 until the run has its door. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
-const ENDED: ReadonlySet<string> = new Set(["succeeded", "failed", "timed_out", "stopped", "skipped"]);
+const ENDED: ReadonlySet<string> = new Set([
+  "succeeded",
+  "failed",
+  "timed_out",
+  "stopped",
+  "skipped",
+  "reused",
+  "cached",
+]);
 
-/** Prepares the endpoint of a run, or says why there is none (the run goes on without it). */
+/**
+ * Prepares the endpoint of a run, or says why there is none (the run goes on without it). With
+ * `withSocket` false (`--no-control --ui`), the API is answered only in process, through `handle`.
+ */
 export function prepareControl(
   graph: JobGraph,
   runId: string,
   mode: RunMode,
+  withSocket = true,
 ): { endpoint: ControlEndpoint } | { warning: string } {
-  const state = openStateDir(true);
-  if ("error" in state) return { warning: `no control endpoint: ${state.error}` };
+  const state = withSocket ? openStateDir(true) : null;
+  if (state && "error" in state) return { warning: `no control endpoint: ${state.error}` };
   const log = new EventLog();
   const board = new StatusBoard(new Set(graph.jobs.filter((j) => j.ready).map((j) => j.name)));
+  let api: Api | null = null;
+  const handle = (req: IncomingMessage, res: ServerResponse) =>
+    api ? api.handle(req, res) : send(res, 503, { error: "the run is starting" });
+  if (!state)
+    return {
+      endpoint: {
+        reporters: [log, board],
+        files: [],
+        handle,
+        async listen(control) {
+          api = new Api(graph, log, board, control);
+          return null;
+        },
+      },
+    };
   const socket = socketPath(state.dir, runId);
   const record = recordPath(state.dir, runId);
   let server: Server | null = null;
@@ -55,10 +84,11 @@ export function prepareControl(
     endpoint: {
       reporters: [log, board, closer],
       files: [socket, record],
-      async listen(control) {
+      handle,
+      async listen(control, ui) {
         const { createServer } = await import("node:http");
-        const api = new Api(graph, log, board, control);
-        server = createServer((req, res) => api.handle(req, res));
+        api = new Api(graph, log, board, control);
+        server = createServer(handle);
         const error = await new Promise<Error | null>((resolve) => {
           server!.once("error", resolve);
           server!.listen(socket, () => resolve(null));
@@ -80,7 +110,7 @@ export function prepareControl(
           cwd: process.cwd(),
           startedAt: Date.now(),
           socket,
-          ui: null,
+          ui: ui ?? null,
           mode,
         });
         return null;
@@ -98,18 +128,36 @@ class Api {
   ) {}
 
   handle(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.route(req, res);
+    } catch (e) {
+      // A request that procflow cannot make sense of must never end the run.
+      send(res, 400, { error: `bad request: ${(e as Error).message}` });
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? "/", "http://procflow");
     const path = url.pathname;
     const job = /^\/api\/jobs\/([^/]+)\/(logs|restart|stop|start)$/.exec(path);
     const name = job ? decodeURIComponent(job[1]!) : "";
     if (req.method === "GET" && path === "/api/run") send(res, 200, this.board.snapshot());
     else if (req.method === "GET" && path === "/api/events")
-      this.events(res, Number(url.searchParams.get("since") ?? 0));
+      // A reconnecting EventSource says where it was with Last-Event-ID.
+      this.events(res, Number(url.searchParams.get("since") ?? req.headers["last-event-id"] ?? 0));
     else if (req.method === "GET" && job?.[2] === "logs") this.logs(res, name, url.searchParams);
-    else if (req.method === "POST" && path === "/api/end") void this.answer(res, { verb: "end" });
+    else if (req.method === "POST" && path === "/api/end")
+      this.settle(res, this.answer(res, { verb: "end" }));
     else if (req.method === "POST" && job && job[2] !== "logs")
-      void this.request(req, res, name, job[2] as "restart" | "stop" | "start");
+      this.settle(res, this.request(req, res, name, job[2] as "restart" | "stop" | "start"));
     else send(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
+  }
+
+  /** An answer that fails (a bug) is a 500 for that request, not the end of the run. */
+  private settle(res: ServerResponse, answer: Promise<void>) {
+    answer.catch((e: Error) => {
+      if (!res.headersSent) send(res, 500, { error: `procflow could not do it: ${e.message}` });
+    });
   }
 
   private async request(
@@ -158,13 +206,18 @@ class Api {
   /** The job's last lines (`tail`, default 100); with `follow`, new lines as NDJSON until the job ends. */
   private logs(res: ServerResponse, name: string, params: URLSearchParams) {
     if (!this.board.has(name)) {
-      send(res, 404, { error: `no job named "${name}" in this run` });
+      const instances = this.resolve(name);
+      const error = instances
+        ? `${name} is a matrix job: name one of its instances (${instances.slice(0, 3).join(", ")}${instances.length > 3 ? ", …" : ""})`
+        : `no job named "${name}" in this run`;
+      send(res, 404, { error });
       return;
     }
     const tail = Math.min(Math.max(Number(params.get("tail") ?? 100) || 0, 0), LINES_PER_JOB);
     const lines = this.log.tail(name, tail);
     const state = this.board.state(name);
-    const note = state === "skipped" ? `${name} was skipped: it has no output` : undefined;
+    const note =
+      state === "skipped" || state === "reused" ? `${name} was ${state}: it has no output` : undefined;
     if (params.get("follow") !== "1" || note)
       return send(res, 200, { job: name, lines, ...(note ? { note } : {}) });
     res.writeHead(200, { "content-type": "application/x-ndjson" });

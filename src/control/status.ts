@@ -1,5 +1,5 @@
 // The state of each job of a live run, folded from its events (SPEC §11 `ctl status`).
-import type { EndState, Reporter, RunEvent } from "../events.js";
+import { type EndState, type Reporter, type RunEvent, unreachable } from "../events.js";
 
 export type JobState = "waiting" | "starting" | "running" | "ready" | "restarting" | "stopping" | EndState;
 
@@ -81,11 +81,22 @@ export class StatusBoard implements Reporter {
       case "job:skip":
         this.jobs.get(e.job)!.state = "skipped";
         return;
+      case "job:reused":
+        this.jobs.get(e.job)!.state = "reused";
+        return;
+      case "job:cached":
+        this.jobs.get(e.job)!.state = "cached";
+        this.endedAt.set(e.job, e.time);
+        return;
       case "run:end":
         if (this.run) this.run = { ...this.run, state: "ended" };
         return;
-      default:
+      case "job:output":
+      case "job:health":
+      case "run:control":
         return;
+      default:
+        unreachable(e);
     }
   }
 

@@ -44,7 +44,7 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
   const diagnostics: Diagnostic[] = [];
   const warn: Warn = (job, field, message) =>
     diagnostics.push({
-      source: templates.source,
+      source: job.source.file,
       range: (field && job.source.fields[field]) || job.source.range,
       severity: "warning",
       code: "export-approximate",
@@ -142,13 +142,19 @@ function template(job: Job, name: string, keys: string[], ctx: Context): Record<
       );
     else Object.assign(vars, layer.vars);
   }
+  if (job.ports.length > 0)
+    once(
+      `ports ${job.family}`,
+      "ports",
+      `ports are not exported: each pod has its own network, so give ${job.family} fixed ports (and reach it through a Service) instead of \${{ jobs.${job.family}.ports.* }}`,
+    );
   const hasEnvFile = job.env.some((layer) => "file" in layer);
   // What procflow gives every child (SPEC §6), over the file's env; PROCFLOW_ATTEMPT has no Argo value.
   const declared: Record<string, string> = {
     ...vars,
     PROCFLOW_RUN_ID: RUN_ID,
     PROCFLOW_JOB: job.name,
-    PROCFLOW_FILE: posix.join(opts.workdir, relative(folder, graph.file)),
+    PROCFLOW_FILE: posix.join(opts.workdir, relative(folder, job.file)),
   };
   const scope = (values: Record<string, string>, field: string): EnvScope => ({
     declared: values,

@@ -43,6 +43,9 @@ export function renderGraph(graph: JobGraph, format: GraphFormat): string {
             daemon: j.daemon,
             needs: j.needs,
             weight: j.weight,
+            ...(j.cache
+              ? { inputs: j.cache.inputs, outputs: j.cache.outputs, inputs_env: j.cache.inputsEnv }
+              : {}),
             ...(j.description ? { description: j.description } : {}),
           })),
         },

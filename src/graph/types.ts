@@ -29,11 +29,20 @@ export interface Probe {
 /** One layer of a job's environment, lowest precedence first. */
 export type EnvLayer = { readonly file: string } | { readonly vars: Readonly<Record<string, string>> };
 
+/** Patterns relative to the job's cwd, and the variables of procflow's environment that count. */
+export interface CacheSpec {
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly inputsEnv: readonly string[];
+}
+
 export interface Job {
   /** Instance name: the job's name, or `name[key=value,…]` for a matrix instance. */
   readonly name: string;
   /** The job's name in the file. */
   readonly family: string;
+  /** Absolute path of the file that declares the job (the top file or one it includes). */
+  readonly file: string;
   readonly matrix: Readonly<Record<string, Scalar>> | null;
   /** argv to spawn (`${{ env.* }}` and `${{ run.id }}` still to substitute); null for targets. */
   readonly argv: readonly string[] | null;
@@ -60,10 +69,18 @@ export interface Job {
   readonly successCodes: readonly number[];
   readonly allowFailure: boolean;
   readonly description: string | null;
+  /** `inputs`/`outputs`/`inputs_env` (SPEC §13): the job is cacheable; null when it has no `inputs`. */
+  readonly cache: CacheSpec | null;
   /** Jobs on the longest chain of work that starts here, this one included: the scheduler's priority. */
   readonly weight: number;
-  /** Where the job and each of its fields are written. */
-  readonly source: { readonly range: Range; readonly fields: Readonly<Record<string, Range>> };
+  /** Names of the TCP ports picked for it before the run (SPEC §16). */
+  readonly ports: readonly string[];
+  /** Where the job and each of its fields are written: in `file`, the declaring file. */
+  readonly source: {
+    readonly file: Source;
+    readonly range: Range;
+    readonly fields: Readonly<Record<string, Range>>;
+  };
 }
 
 export interface JobGraph {

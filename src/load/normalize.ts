@@ -1,21 +1,14 @@
-// Written form → JobGraph: defaults applied, paths resolved, durations in ms, needs with explicit
+// Written form (a tree of included files) → JobGraph: defaults applied, paths resolved, durations in ms, needs with explicit
 // conditions, matrix instances expanded, plan order and priorities computed. No I/O.
 import { basename, extname, resolve } from "node:path";
 import { criticalPathWeights, topologicalOrder } from "../graph/order.js";
-import type { Source } from "../graph/source.js";
 import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Scalar } from "../graph/types.js";
 import { durationMs } from "./duration.js";
 import { substitute } from "./expressions.js";
-import type { FieldLocator } from "./parse.js";
 import { parseTarget } from "./target.js";
+import type { Unit } from "./tree.js";
 import { splitWords } from "./words.js";
-import type {
-  EnvFile,
-  HealthProbe,
-  ProcflowJobFile as JobFile,
-  ReadyProbe,
-  Job as WrittenJob,
-} from "./written.js";
+import type { EnvFile, HealthProbe, ReadyProbe, Job as WrittenJob } from "./written.js";
 
 const DEFAULT_KILL_TIMEOUT_MS = 5000;
 const DEFAULT_RESTART_DELAY_MS = 1000;
@@ -28,35 +21,49 @@ export interface NormalizeOptions {
   readonly matrixPlaceholder?: (key: string) => string;
 }
 
-export function normalize(
-  file: JobFile,
-  path: string,
-  source: Source,
-  locateFields: FieldLocator,
-  opts: NormalizeOptions = {},
-): JobGraph {
-  const absolute = resolve(path);
-  const dir = resolve(absolute, "..");
-  const defaults = file.defaults ?? {};
-  const written = file.jobs;
+export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): JobGraph {
+  const top = units[0]!;
+  const file = top.value;
+  // Each job with the file that declares it (SPEC §15: its folder, env and defaults apply to it).
+  const declaring = new Map<string, Unit>();
+  for (const u of units) for (const name of Object.keys(u.value.jobs)) declaring.set(name, u);
+  const written: Record<string, WrittenJob> = {};
+  for (const [name, u] of declaring) written[name] = u.value.jobs[name]!;
   const names = Object.keys(written);
   const needsOf = new Map(names.map((n) => [n, writtenNeeds(written[n]!, written)]));
   const familyNeeds = (n: string) => needsOf.get(n)!.map((need) => need.job);
   const order = topologicalOrder(names, familyNeeds);
   const weights = criticalPathWeights(order, familyNeeds);
 
-  // Layers that do not depend on the instance are built once for every job.
-  const fileLayers = envLayers(dir, file.env_file, file.env, (s) => s);
-  const defaultLayers = JSON.stringify(defaults.env ?? {}).includes("${{")
-    ? null
-    : envLayers(dir, defaults.env_file, defaults.env, (s) => s);
+  // Layers that do not depend on the instance are built once per file: the top file's env, then the
+  // declaring file's env and defaults.
+  const topLayers = envLayers(top.dir, file.env_file, file.env, (s) => s);
+  const fileLayers = new Map(
+    units.map((u) => {
+      const own = u === top ? [] : envLayers(u.dir, u.value.env_file, u.value.env, (s) => s);
+      const env = u.value.defaults?.env;
+      const defaults = JSON.stringify(env ?? {}).includes("${{")
+        ? null
+        : envLayers(u.dir, u.value.defaults?.env_file, env, (s) => s);
+      return [u, { own: [...topLayers, ...own], defaults }] as const;
+    }),
+  );
   const jobs: Job[] = [];
   const families: Record<string, readonly string[]> = {};
   for (const family of order) {
     const job = written[family]!;
-    const located = locateFields(["jobs", family]);
+    const unit = declaring.get(family)!;
+    const { dir } = unit;
+    const defaults = unit.value.defaults ?? {};
+    const layers = fileLayers.get(unit)!;
+    const located = unit.fields(["jobs", family]);
     const needs = Object.freeze(needsOf.get(family)!);
-    const source = Object.freeze({ range: located.key, fields: Object.freeze(located.fields) });
+    const source = Object.freeze({
+      file: unit.source,
+      range: located.key,
+      fields: Object.freeze(located.fields),
+    });
+    const ports = Object.freeze(job.ports ?? []);
     const restart = job.restart ?? defaults.restart ?? "never";
     const maxRestarts = job.max_restarts ?? defaults.max_restarts ?? 3;
     const restartDelayMs = ms(job.restart_delay ?? defaults.restart_delay) ?? DEFAULT_RESTART_DELAY_MS;
@@ -92,6 +99,7 @@ export function normalize(
       const normalized: Job = {
         name,
         family,
+        file: unit.file,
         matrix: matrix && Object.freeze(matrix),
         argv:
           job.command === undefined
@@ -107,8 +115,8 @@ export function normalize(
         shell,
         cwd: cwd === undefined ? dir : resolve(dir, sub(cwd)),
         env: Object.freeze([
-          ...fileLayers,
-          ...(defaultLayers ?? envLayers(dir, defaults.env_file, defaults.env, sub)),
+          ...layers.own,
+          ...(layers.defaults ?? envLayers(dir, defaults.env_file, defaults.env, sub)),
           ...envLayers(dir, job.env_file, job.env, sub),
           ...(matrix ? [{ vars: matrixEnv }] : []),
         ]),
@@ -125,7 +133,9 @@ export function normalize(
         successCodes,
         allowFailure: job.allow_failure ?? false,
         description: job.description ?? null,
+        cache: cacheSpec(job, sub),
         weight: weights.get(family)!,
+        ports,
         source,
       };
       jobs.push(Object.freeze(normalized));
@@ -133,13 +143,13 @@ export function normalize(
     families[family] = Object.freeze(instances);
   }
   return Object.freeze({
-    file: absolute,
-    name: file.name ?? basename(absolute, extname(absolute)),
+    file: top.file,
+    name: file.name ?? basename(top.file, extname(top.file)),
     description: file.description ?? null,
     concurrency: file.concurrency ?? null,
     jobs: Object.freeze(jobs),
     families: Object.freeze(families),
-    source: Object.freeze(source),
+    source: Object.freeze(top.source),
   });
 }
 
@@ -153,6 +163,15 @@ function writtenNeeds(job: WrittenJob, all: Record<string, WrittenJob>): Need[] 
     job: name,
     condition: condition ?? (all[name]?.daemon ? "ready" : "success"),
   }));
+}
+
+function cacheSpec(job: WrittenJob, sub: (s: string) => string): Job["cache"] {
+  if (!job.inputs) return null;
+  return Object.freeze({
+    inputs: Object.freeze(job.inputs.map(sub)),
+    outputs: Object.freeze((job.outputs ?? []).map(sub)),
+    inputsEnv: Object.freeze([...(job.inputs_env ?? [])]),
+  });
 }
 
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : durationMs(d));

@@ -2,6 +2,7 @@
 // stop at 100 per file (JSON lists all), and a frame shows a window of a long line: no input size
 // makes the output grow past a few hundred lines of bounded width.
 import type { Colors } from "picocolors/types.js";
+import { escapeData, escapeProperty } from "../workflow-commands.js";
 import { type Diagnostic, position } from "./diagnostic.js";
 
 export type DiagnosticFormat = "text" | "json" | "github";
@@ -108,6 +109,3 @@ function lineSlice(text: string, from: number, to: number): string[] {
   }
   return out;
 }
-
-const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");

@@ -48,6 +48,24 @@ cwd?: Cwd
 env?: Env1
 env_file?: EnvFile
 /**
+ * Names of free TCP ports on 127.0.0.1 that procflow picks for this job before the run: given to it as PROCFLOW_PORT_<NAME>, and to every job as ${{ jobs.<job>.ports.<name> }}.
+ */
+ports?: string[]
+/**
+ * Makes the job cacheable (SPEC §13): glob patterns of the files its result depends on, relative to its cwd. When nothing they cover has changed, the job is not started: its outputs are restored and its output replayed.
+ * 
+ * @minItems 1
+ */
+inputs?: [string, ...(string)[]]
+/**
+ * Glob patterns of the files a cacheable job makes, relative to its cwd: stored after it succeeds, restored when it is cached. Needs inputs.
+ */
+outputs?: string[]
+/**
+ * Variables of procflow's own environment whose values count in a cacheable job's fingerprint.
+ */
+inputs_env?: string[]
+/**
  * Join dependencies: a list of job names (default condition success, or ready for a daemon), or a map name → condition.
  */
 needs?: (string[] | {
@@ -193,6 +211,10 @@ name?: string
  * What this file runs, shown in `procflow graph` and reports.
  */
 description?: string
+/**
+ * Other job files whose jobs join this file's graph, relative to this file's folder (their own includes too). Each job keeps the folder, env and defaults of the file that declares it; an included file's name and concurrency are ignored.
+ */
+include?: (string | string[])
 env?: Env
 /**
  * Dotenv file(s), relative to this file's folder, for every job (below env).

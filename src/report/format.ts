@@ -2,7 +2,7 @@
 import type { Colors } from "picocolors/types.js";
 import type { EndState, EventOf, RunEvent } from "../events.js";
 import { formatMs } from "../load/duration.js";
-import { skipReason } from "./words.js";
+import { cachedText, reusedText, skipReason } from "./words.js";
 
 export { formatMs };
 
@@ -12,6 +12,8 @@ export const STATE_SYMBOL: Record<EndState, string> = {
   timed_out: "⏱",
   stopped: "■",
   skipped: "↷",
+  reused: "♻",
+  cached: "◆",
 };
 
 export function stateColor(c: Colors, state: EndState): (s: string) => string {
@@ -25,6 +27,9 @@ export function stateColor(c: Colors, state: EndState): (s: string) => string {
       return c.blue;
     case "skipped":
       return c.dim;
+    case "reused":
+    case "cached":
+      return c.cyan;
   }
 }
 
@@ -106,6 +111,10 @@ export function stateText(
       return c.yellow(`↻ restarting in ${formatMs(e.delayMs)} (attempt ${e.attempt})`);
     case "job:skip":
       return c.dim(`${STATE_SYMBOL.skipped} skipped: ${visible(skipReason(e))}`);
+    case "job:reused":
+      return stateColor(c, "reused")(`${STATE_SYMBOL.reused} ${reusedText(e)}`);
+    case "job:cached":
+      return c.cyan(`${STATE_SYMBOL.cached} ${cachedText(e)}`);
     default:
       return undefined;
   }

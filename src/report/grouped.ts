@@ -1,15 +1,33 @@
 // `-o grouped` and `-o quiet`: each job's output held (in bounded memory) and shown as one block
 // when the job ends, headed by its state line, in completion order. `quiet` shows only the blocks
-// of failed jobs. Both end with the summary.
+// of failed jobs. Both end with the summary. `-o github` frames the same blocks otherwise (github.ts).
 import type { Colors } from "picocolors/types.js";
-import { type Reporter, type RunEvent, unreachable } from "../events.js";
+import { type EventOf, type Reporter, type RunEvent, unreachable } from "../events.js";
 import { stateText } from "./format.js";
 import { HeldOutput } from "./held-output.js";
 import { Labels } from "./lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
 
-export function groupedReporter(sink: Sink, c: Colors, onlyFailures: boolean): Reporter {
+/** How blocks and one-line states are written. */
+export interface Framing {
+  /** What goes before and after a job's output: `title` is its label and state line; `exit` null for late output. */
+  block(job: string, title: string, exit: EventOf<"job:exit"> | null): { head: string; foot: string };
+  /** A state without output (skipped, reused). */
+  line(title: string): string;
+}
+
+const plain = (c: Colors): Framing => ({
+  block: (_job, title) => ({ head: `${c.bold("──")} ${title}\n`, foot: "" }),
+  line: (title) => `${c.bold("──")} ${title}\n`,
+});
+
+export function groupedReporter(
+  sink: Sink,
+  c: Colors,
+  onlyFailures: boolean,
+  framing: Framing = plain(c),
+): Reporter {
   const summary = new SummaryCollector();
   const held = new Map<string, HeldOutput>();
   let labels: Labels | undefined;
@@ -26,12 +44,15 @@ export function groupedReporter(sink: Sink, c: Colors, onlyFailures: boolean): R
     }
     return h;
   };
-  const block = (job: string, header: string) => {
+  const title = (job: string, header: string) => `${labels!.get(job).text.trimEnd()} ${header}`;
+  const block = (job: string, header: string, exit: EventOf<"job:exit"> | null) => {
     const output = held.get(job);
     held.delete(job);
+    const { head, foot } = framing.block(job, title(job, header), exit);
     then(async () => {
-      sink.write(`${c.bold("──")} ${labels!.get(job).text.trimEnd()} ${header}\n`);
+      sink.write(head);
       await output?.writeTo(sink);
+      if (foot) sink.write(foot);
     });
   };
 
@@ -47,21 +68,22 @@ export function groupedReporter(sink: Sink, c: Colors, onlyFailures: boolean): R
           return;
         case "job:exit":
           if (!onlyFailures || e.state === "failed" || e.state === "timed_out")
-            block(e.job, stateText(e, c)!);
+            block(e.job, stateText(e, c)!, e);
           else held.get(e.job)?.discard();
           return;
+        case "job:cached":
+          if (onlyFailures) held.get(e.job)?.discard();
+          else block(e.job, stateText(e, c)!, null);
+          return;
         case "job:skip":
-          if (!onlyFailures)
-            then(
-              () =>
-                void sink.write(`${c.bold("──")} ${labels!.get(e.job).text.trimEnd()} ${stateText(e, c)}\n`),
-            );
+        case "job:reused":
+          if (!onlyFailures) then(() => void sink.write(framing.line(title(e.job, stateText(e, c)!))));
           return;
         case "run:end":
           // Output that lingering children wrote after their job ended.
           for (const job of [...held.keys()]) {
             if (onlyFailures) held.get(job)!.discard();
-            else block(job, c.dim("(output after the job ended)"));
+            else block(job, c.dim("(output after the job ended)"), null);
           }
           then(() => void sink.write(summary.render(c)));
           return;

@@ -1,14 +1,17 @@
 // The reporters of a run, chosen by output mode and flags; each one subscribes to the event stream.
+
+import { isAbsolute, relative } from "node:path";
 import type { Colors } from "picocolors/types.js";
 import type { Reporter } from "../events.js";
 import type { JobGraph } from "../graph/types.js";
+import { position } from "../load/diagnostic.js";
 import { groupedReporter } from "./grouped.js";
 import { jsonReporter } from "./json.js";
 import { linesReporter } from "./lines.js";
 import type { Sink } from "./sink.js";
 import type { TuiView } from "./tui-view.js";
 
-export type OutputMode = "tui" | "lines" | "grouped" | "json" | "quiet";
+export type OutputMode = "tui" | "lines" | "grouped" | "json" | "quiet" | "github";
 
 export interface ReporterOptions {
   readonly sink: Sink;
@@ -38,6 +41,11 @@ export async function createReporters(
     case "quiet":
       reporters.push(groupedReporter(sink, colors, mode === "quiet"));
       break;
+    case "github": {
+      const { githubReporter } = await import("./github.js");
+      reporters.push(githubReporter(sink, colors, jobPlaces(graph)));
+      break;
+    }
     case "tui": {
       // Loaded only when used: listr2 is the heaviest module procflow has.
       const { tuiReporter } = await import("./tui.js");
@@ -48,4 +56,16 @@ export async function createReporters(
   if (opts.logDir) reporters.push((await import("./log-dir.js")).logDirReporter(opts.logDir));
   if (opts.junit) reporters.push((await import("./junit.js")).junitReporter(opts.junit, graph.name));
   return reporters;
+}
+
+/** Each job's file (relative to $GITHUB_WORKSPACE when inside it) and line, for `-o github`'s annotations. */
+function jobPlaces(graph: JobGraph): Map<string, { file: string; line: number }> {
+  const workspace = process.env.GITHUB_WORKSPACE;
+  const places = new Map<string, { file: string; line: number }>();
+  for (const job of graph.jobs) {
+    const rel = workspace ? relative(workspace, job.file) : "";
+    const file = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : job.source.file.path;
+    places.set(job.name, { file, line: position({ source: job.source.file, range: job.source.range }).line });
+  }
+  return places;
 }

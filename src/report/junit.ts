@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import { type EndState, type Reporter, type RunEvent, unreachable } from "../events.js";
 import { exitLine } from "./format.js";
-import { skipReason } from "./words.js";
+import { cachedText, reusedText, skipReason } from "./words.js";
 
 const TAIL_BYTES = 16 * 1024;
 
@@ -46,6 +46,12 @@ export function junitReporter(file: string, suite: string): Reporter {
         }
         case "job:skip":
           get(e.job).message = skipReason(e);
+          break;
+        case "job:reused":
+          get(e.job).message = reusedText(e);
+          break;
+        case "job:cached":
+          get(e.job).message = cachedText(e);
           break;
         case "run:end":
           end = e;

@@ -70,6 +70,8 @@ export function linesReporter(sink: Sink, c: Colors): Reporter {
         case "job:exit":
         case "job:restart":
         case "job:skip":
+        case "job:reused":
+        case "job:cached":
           sink.write(`${labels!.get(e.job).text} ${stateText(e, c, commands)}\n`);
           return;
         default:

@@ -13,7 +13,8 @@ export class EventSerializer {
   ndjson(e: RunEvent): string {
     if (e.type !== "job:output") return `${JSON.stringify(jsonObject(++this.seq, e))}\n`;
     let out = "";
-    const head = `,"time":${e.time},"type":"job:output","job":${JSON.stringify(e.job)},"stream":"${e.stream}","line":`;
+    const replay = e.replay ? '"replay":true,' : "";
+    const head = `,"time":${e.time},"type":"job:output","job":${JSON.stringify(e.job)},"stream":"${e.stream}",${replay}"line":`;
     forEachLine(e.data, (line) => {
       out += `{"seq":${++this.seq}${head}${JSON.stringify(line.toString())}}\n`;
     });
@@ -31,6 +32,7 @@ export class EventSerializer {
         type: e.type,
         job: e.job,
         stream: e.stream,
+        ...(e.replay ? { replay: true } : {}),
         line: line.toString(),
       });
     });

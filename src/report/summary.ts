@@ -41,6 +41,15 @@ export class SummaryCollector {
         if ("result" in e) r.result = e.result;
         break;
       }
+      case "job:reused":
+        if ("result" in e) this.rows.get(e.job)!.result = e.result;
+        break;
+      case "job:cached": {
+        const r = this.rows.get(e.job)!;
+        r.exit = `from ${e.fromRun.slice(0, 8)}`;
+        if ("result" in e) r.result = e.result;
+        break;
+      }
       case "run:end":
         this.end = e;
         for (const [job, state] of Object.entries(e.jobs)) this.rows.get(job)!.state = state;

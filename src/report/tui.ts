@@ -12,7 +12,7 @@ import { forEachLastLines } from "./last-lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
 import { KeyView, PANEL_LINES, TuiRenderer, type TuiView } from "./tui-view.js";
-import { skipReason } from "./words.js";
+import { cachedText, reusedText, skipReason } from "./words.js";
 
 /** Output shown under a row at most this often (lines can arrive much faster). */
 const REFRESH_MS = 100;
@@ -265,10 +265,21 @@ export function tuiReporter(
           });
           return;
         }
+        case "job:cached":
+          count("waiting", "running");
+          settle(byJob.get(e.job)!, "cached", cachedText(e));
+          return;
         case "job:skip": {
           const row = byJob.get(e.job)!;
           count("waiting", "skipped");
           row.end = { skip: `${row.job} skipped: ${skipReason(e)}` };
+          apply(row);
+          return;
+        }
+        case "job:reused": {
+          const row = byJob.get(e.job)!;
+          count("waiting", "reused");
+          row.end = { skip: `${row.job} ${reusedText(e)}` };
           apply(row);
           return;
         }

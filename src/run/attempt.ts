@@ -1,6 +1,11 @@
 // One attempt of a job: its live (or just exited) process and its supervision — the job's timeout,
 // ready probe and health checks. Its timers end with it, so nothing keeps a finished run alive.
-import type { StopReason } from "../events.js";
+import type { AttemptState, StopReason, Unstamped } from "../events.js";
+import type { ExitInfo } from "./process/spawn.js";
+
+/** Why a job restarts on request: `ctl` (or a key, the web view), or a file change. */
+export type OnRequest = "manual" | "watch";
+
 import { expandCheck } from "../graph/check.js";
 import type { Job } from "../graph/types.js";
 import { formatMs } from "../load/duration.js";
@@ -17,8 +22,11 @@ export interface Attempt {
   readonly over: Promise<void>;
   /** The stop signal was sent, and why. */
   stop: StopReason | null;
-  /** What happens once the attempt is over: the job ends (or restarts by policy), or it parks for a requested restart. */
-  next: "end" | "park";
+  /**
+   * What happens once the attempt is over: the job ends (or restarts by policy), or, stopped for a
+   * restart on request (`manual`, `watch`), it waits for its next start once nothing of it is left.
+   */
+  next: "end" | OnRequest;
   /** Why supervision failed it (timeout, probe, target error). */
   failure: string | null;
   /** A target's return value. */
@@ -104,3 +112,34 @@ function after(attempt: Attempt, ms: number, fn: () => void) {
   }, ms);
   attempt.timers.add(t);
 }
+
+/** The `job:exit` event of an attempt (`pid` null: it never started). */
+export function exitEvent(
+  job: string,
+  n: number,
+  pid: number | null,
+  startedAt: number,
+  how: { state: AttemptState; error: string | null },
+  info: ExitInfo,
+  result: { value?: unknown } | null = null,
+): Unstamped {
+  return {
+    type: "job:exit",
+    job,
+    pid,
+    attempt: n,
+    exitCode: info.exitCode,
+    signal: info.signal,
+    durationMs: Date.now() - startedAt,
+    state: how.state,
+    ...(how.error ? { error: how.error } : {}),
+    ...(result ? { result: result.value } : {}),
+  };
+}
+
+/** What every process of an attempt carries in its environment (see env.ts): found by it even out of its group. */
+export const identity = (runId: string, job: string, n: number): string[] => [
+  `PROCFLOW_RUN_ID=${runId}`,
+  `PROCFLOW_JOB=${job}`,
+  `PROCFLOW_ATTEMPT=${n}`,
+];

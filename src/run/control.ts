@@ -4,6 +4,7 @@
 import type { ControlVerb, Unstamped } from "../events.js";
 import { dependentsOf } from "../graph/select.js";
 import type { Job, JobGraph } from "../graph/types.js";
+import type { OnRequest } from "./attempt.js";
 import type { JobRunner } from "./job-runner.js";
 import type { Scheduler, Skip } from "./scheduler.js";
 
@@ -32,6 +33,8 @@ export interface RequestHost {
   emit(e: Unstamped): void;
   runner(name: string): JobRunner | undefined;
   newRunner(job: Job): JobRunner;
+  /** Drops a job's runner that waits for a start which will not come (its attempts are kept). */
+  forget(name: string): void;
   apply(skips: readonly Skip[]): void;
   end(): Promise<void>;
   ending(): boolean;
@@ -50,8 +53,8 @@ export class Requests {
     const jobs = c.verb === "end" ? [] : c.jobs;
     const unknown = jobs.find((j) => this.scheduler.phase(j) === undefined);
     if (unknown !== undefined) return { ok: false, code: 2, error: `no job named "${unknown}" in this run` };
-    this.host.emit({ type: "run:control", verb: c.verb as ControlVerb, jobs });
     if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
+    this.host.emit({ type: "run:control", verb: c.verb as ControlVerb, jobs });
     switch (c.verb) {
       case "end":
         void this.host.end();
@@ -61,10 +64,10 @@ export class Requests {
         return OK;
       case "start": {
         for (const name of jobs) {
-          const why = this.cannotStart(name);
+          const why = this.running(name) ? `${name} is already running` : this.unmetNeed(name);
           if (why) return { ok: false, code: 2, error: why };
         }
-        return this.startAll(jobs.map((name) => () => this.rerun(name)));
+        return this.startAll(jobs, "manual");
       }
       case "restart":
         return this.restart(jobs, c.withDependents ?? false, c.reason ?? "manual");
@@ -72,15 +75,22 @@ export class Requests {
   }
 
   private stop(name: string) {
-    const runner = this.host.runner(name);
-    if (runner) void runner.stop("manual");
-    else if (this.scheduler.phase(name) !== "ended") this.host.apply(this.scheduler.stopWaiting(name));
+    const phase = this.scheduler.phase(name);
+    if (phase === "waiting" || phase === "queued") {
+      // Not started (or back to waiting for a restart with what it needs): it never starts now.
+      this.host.forget(name);
+      this.host.apply(this.scheduler.stopWaiting(name));
+    } else void this.host.runner(name)?.stop("manual");
   }
 
-  /** Why `start` cannot start the job now, or null. */
-  private cannotStart(name: string): string | null {
-    const runner = this.host.runner(name);
-    if (runner && runner.state !== "idle") return `${name} is already running`;
+  /** A process of the job is alive or being stopped (not merely waiting for its start). */
+  private running(name: string): boolean {
+    const state = this.host.runner(name)?.state;
+    return state !== undefined && state !== "idle" && state !== "ended";
+  }
+
+  /** Why the job's needs do not hold now (`… needs build: success, but build failed`), or null. */
+  private unmetNeed(name: string): string | null {
     const unmet = this.scheduler.unmet(name);
     if (!unmet) return null;
     const state =
@@ -92,25 +102,13 @@ export class Requests {
     return `${name} needs ${unmet.need}: ${unmet.condition}, but ${unmet.need} ${state}`;
   }
 
-  /** Starts a job that has no live process now, over the concurrency limit if need be. */
-  private rerun(name: string): JobRunner {
-    const parked = this.host.runner(name);
-    const job = parked?.job ?? this.scheduler.rerun(name);
-    const runner = parked ?? this.host.newRunner(job);
-    runner.announceRestart("manual");
-    runner.start(true);
-    return runner;
-  }
-
   private async restart(
     names: readonly string[],
     withDependents: boolean,
-    reason: "manual" | "watch",
+    reason: OnRequest,
   ): Promise<CommandAnswer> {
     for (const name of names) {
-      const runner = this.host.runner(name);
-      if (runner && runner.state !== "idle") continue; // running: stopped and started again below
-      const why = this.cannotStart(name);
+      const why = this.unmetNeed(name);
       if (why) return { ok: false, code: 2, error: why };
     }
     // Dependents that have started or ended run again once what they need reaches their condition.
@@ -121,22 +119,32 @@ export class Requests {
         })
       : [];
     // Running dependents stop first, then the jobs asked for; all of them start again in dependency order.
+    const wasRunning = new Set(
+      [...dependents, ...names].filter((n) => this.scheduler.phase(n) === "running"),
+    );
     await Promise.all(dependents.map((d) => this.host.runner(d)?.restart(reason)));
     await Promise.all(names.map((n) => this.host.runner(n)?.restart(reason)));
     if (this.host.ending()) return { ok: false, code: 2, error: "the run is ending" };
-    for (const d of dependents) {
-      this.host.runner(d)?.announceRestart(reason);
-      this.host.apply(this.scheduler.rearm(d));
-    }
-    return this.startAll(names.map((name) => () => this.rerun(name)));
+    // A job stopped (`ctl stop`) while it was being restarted has ended, and stays so.
+    const stillWanted = (name: string) => !wasRunning.has(name) || this.scheduler.phase(name) === "running";
+    for (const d of dependents.filter(stillWanted)) this.host.apply(this.scheduler.rearm(d));
+    return this.startAll(names.filter(stillWanted), reason);
   }
 
-  /** Starts each job; the answer is not ok when one could not start. */
-  private startAll(starts: (() => JobRunner)[]): CommandAnswer {
+  /** Starts each job at once, over the concurrency limit if need be; not ok when one could not start. */
+  private startAll(names: readonly string[], reason: OnRequest): CommandAnswer {
     const failed: string[] = [];
-    for (const start of starts) {
-      const runner = start();
-      if (runner.pid === undefined && runner.state !== "running") failed.push(runner.job.name);
+    for (const name of names) {
+      const job = this.scheduler.phase(name) === "running" ? null : this.scheduler.rerun(name);
+      let runner = this.host.runner(name);
+      if (!runner || runner.state === "ended") {
+        // An ended job's runner is gone: a new one counts its attempts on.
+        runner = this.host.newRunner(job ?? runner!.job);
+        if (runner.attempt > 0) runner.announceRestart(reason);
+      }
+      runner.start(true);
+      // A cacheable job is first fingerprinted (checking), then started.
+      if (runner.pid === undefined && runner.state !== "checking") failed.push(name);
     }
     this.host.apply([]);
     return failed.length === 0 ? OK : { ok: false, code: 1, error: `could not start ${failed.join(", ")}` };

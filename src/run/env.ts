@@ -1,5 +1,6 @@
-// A job's environment, lowest precedence first: procflow's own < the file's env_file and env <
-// defaults' < the job's < --env < PROCFLOW_* (SPEC §1). Dotenv files are read once per run.
+// A job's environment, lowest precedence first: procflow's own < the top file's env_file and env <
+// the declaring file's, its defaults' < the job's < --env < PROCFLOW_* (SPEC §1, §15). Dotenv files
+// are read once per run.
 import { readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import type { Job } from "../graph/types.js";
@@ -9,9 +10,10 @@ export interface EnvContext {
   readonly base: Readonly<Record<string, string | undefined>>;
   readonly overrides: Readonly<Record<string, string>>;
   readonly runId: string;
-  readonly file: string;
   /** procflow's own output is coloured: children get FORCE_COLOR=1 unless their env sets it. */
   readonly color: boolean;
+  /** Instance → port name → port: each job gets its own as PROCFLOW_PORT_<NAME>. */
+  readonly ports?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; error: string };
@@ -32,25 +34,34 @@ export class EnvBuilder {
   }
 
   forJob(job: Job, attempt: number): EnvResult {
-    const env: Record<string, string> = { ...this.base };
-    let colorSet = false;
-    for (const layer of job.env) {
-      const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
-      if (typeof vars === "string") return { ok: false, error: vars };
-      for (const k in vars) {
-        const v = vars[k]!;
-        // `${{ env.NAME }}` (the variables below this one) and `${{ run.id }}` in a value (SPEC §5).
-        env[k] = "file" in layer || !v.includes("${{") ? v : expandAtStart(v, env, this.ctx.runId);
-        if (k === "FORCE_COLOR" || k === "NO_COLOR") colorSet = true;
-      }
-    }
-    Object.assign(env, this.ctx.overrides);
-    if (this.ctx.color && !colorSet && !("FORCE_COLOR" in this.ctx.overrides)) env.FORCE_COLOR = "1";
+    const declared = this.declared(job);
+    if (!declared.ok) return declared;
+    const env: Record<string, string> = { ...this.base, ...declared.env };
+    // `${{ env.NAME }}` and `${{ run.id }}` in a value are filled in now (SPEC §5); the fingerprint
+    // of a cacheable job takes them as written (declared()).
+    for (const k in declared.env)
+      if (declared.env[k]!.includes("${{")) env[k] = expandAtStart(declared.env[k]!, env, this.ctx.runId);
+    const colorSet = "FORCE_COLOR" in declared.env || "NO_COLOR" in declared.env;
+    if (this.ctx.color && !colorSet) env.FORCE_COLOR = "1";
     env.PROCFLOW_RUN_ID = this.ctx.runId;
     env.PROCFLOW_RUN_IDS = this.runIds;
     env.PROCFLOW_JOB = job.name;
     env.PROCFLOW_ATTEMPT = String(attempt);
-    env.PROCFLOW_FILE = this.ctx.file;
+    env.PROCFLOW_FILE = job.file;
+    const ports = this.ctx.ports?.[job.name];
+    for (const name in ports) env[`PROCFLOW_PORT_${name.toUpperCase()}`] = String(ports[name]);
+    return { ok: true, env };
+  }
+
+  /** The job's environment as declared: its env files and env layers, then `--env` (not procflow's own). */
+  declared(job: Job): EnvResult {
+    const env: Record<string, string> = {};
+    for (const layer of job.env) {
+      const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
+      if (typeof vars === "string") return { ok: false, error: vars };
+      Object.assign(env, vars);
+    }
+    Object.assign(env, this.ctx.overrides);
     return { ok: true, env };
   }
 

@@ -2,6 +2,7 @@
 // per job, daemon shutdown, failure policies, interrupts, requests (restart, stop, start, end) and
 // the run's time limit, and emits the run's events, in one total order, to the reporters.
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type {
   AttemptState,
@@ -17,13 +18,17 @@ import { ExitCode, signalExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import type { Job, JobGraph } from "../graph/types.js";
 import { registerRun } from "./active.js";
+import { type CacheOptions, cacheHook } from "./cache-hook.js";
 import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
+import type { PickedPorts } from "./ports.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
+import type { Reused } from "./rerun.js";
 import { type Policy, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
+import { withPorts } from "./with-ports.js";
 
 export type { Command, CommandAnswer, RunControl };
 
@@ -53,6 +58,14 @@ export interface RunOptions {
   readonly onControl?: (control: RunControl) => void;
   /** Files that must not outlive the run (removed by the watchdog if procflow is killed). */
   readonly leftovers?: readonly string[];
+  /** The web view's URL (without its token), for run:start. */
+  readonly ui?: string;
+  /** Jobs not to run but to end as `reused`, with what that earlier run said of them (--rerun-failed). */
+  readonly reuse?: ReadonlyMap<string, Reused>;
+  /** The cache of jobs with `inputs` (SPEC §13); none: they always run and nothing is stored. */
+  readonly cache?: CacheOptions;
+  /** Problems that do not stop the run (a damaged cache entry, an input pattern that matches nothing). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -65,7 +78,10 @@ export interface RunResult {
 type Interrupt = Extract<SkipCause, { cause: "interrupt" }>["by"];
 
 export async function runGraph(graph: JobGraph, opts: RunOptions): Promise<RunResult> {
-  return new Execution(graph, opts).run();
+  const ports = graph.jobs.some((j) => j.ports.length > 0)
+    ? await (await import("./ports.js")).pickPorts(graph.jobs)
+    : null;
+  return new Execution(graph, opts, ports).run();
 }
 
 class Execution {
@@ -92,6 +108,7 @@ class Execution {
   constructor(
     private readonly graph: JobGraph,
     private readonly opts: RunOptions,
+    private readonly ports: PickedPorts | null,
   ) {
     this.runId = opts.runId ?? randomUUID();
     this.reaper = new Reaper(this.runId);
@@ -99,13 +116,15 @@ class Execution {
     const concurrency = opts.concurrency ?? graph.concurrency ?? availableParallelism();
     const keepAlive = (opts.mode ?? "run") !== "run";
     const policy = keepAlive ? "keep-going" : (opts.policy ?? "finish");
-    this.scheduler = new Scheduler(graph, selected, concurrency, policy, keepAlive);
+    // The graph as written stays for run:start (definitions); the jobs run with their ports filled in.
+    const runnable = ports ? withPorts(graph, ports.ports) : graph;
+    this.scheduler = new Scheduler(runnable, selected, concurrency, policy, keepAlive);
     const env = new EnvBuilder({
       base: process.env,
       overrides: opts.env ?? {},
       runId: this.runId,
-      file: graph.file,
       color: opts.color ?? false,
+      ports: ports?.ports,
     });
     this.ctx = {
       runId: this.runId,
@@ -119,11 +138,13 @@ class Execution {
       settled: (pgid) => this.reaper.settled(pgid),
       ownsGroup: (pgid) => this.reaper.owns(pgid),
       ending: () => this.ending,
+      cache: cacheHook(graph, opts.cache ?? null, env, this.runId, opts.onWarning ?? (() => {})),
     };
-    this.requests = new Requests(this.scheduler, graph, {
+    this.requests = new Requests(this.scheduler, runnable, {
       emit: this.ctx.emit,
       runner: (name) => this.runners.get(name),
       newRunner: (job) => this.newRunner(job),
+      forget: (name) => this.forget(name),
       apply: (skips) => this.apply(skips),
       end: () => this.end(),
       ending: () => this.ending,
@@ -134,14 +155,24 @@ class Execution {
     const done = new Promise<RunResult>((resolve) => {
       this.finished = resolve;
     });
-    this.reaper.start(this.opts.handleSignals === true, this.opts.leftovers);
+    this.reaper.start(this.opts.handleSignals === true, [
+      ...(this.opts.leftovers ?? []),
+      ...(this.ports?.files ?? []),
+    ]);
+    if (this.ports) this.cleanups.push(this.ports.release);
     this.cleanups.push(
       registerRun(async () => {
         for (const r of this.runners.values()) r.kill();
         await this.reaper.killAll();
         this.reaper.close();
+        for (const f of this.opts.leftovers ?? []) rmSync(f, { force: true });
       }),
     );
+    if ((this.opts.mode ?? "run") !== "run") {
+      // A keep-alive run waits for `end` or a signal even when nothing else keeps Node's loop alive.
+      const hold = setInterval(() => {}, 2 ** 30);
+      this.cleanups.push(() => clearInterval(hold));
+    }
     const crashAfter = process.env.PROCFLOW_DEBUG_CRASH;
     if (crashAfter) {
       // A test hook: simulates a bug in procflow this many ms into the run.
@@ -166,10 +197,18 @@ class Execution {
       pid: process.pid,
       jobs: this.scheduler.plan,
       mode: this.opts.mode ?? "run",
-      ...runStartFacts(this.graph, new Set(this.scheduler.plan)),
+      ...runStartFacts(this.graph, new Set(this.scheduler.plan), this.ports?.ports ?? {}),
+      ...(this.opts.ui ? { ui: this.opts.ui } : {}),
     });
     this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
-    this.apply(this.scheduler.begin());
+    const skips: Skip[] = [];
+    for (const job of this.scheduler.plan) {
+      const reused = this.opts.reuse?.get(job);
+      if (!reused) continue;
+      this.emit({ type: "job:reused", time: Date.now(), job, ...reused });
+      skips.push(...this.scheduler.reuse(job));
+    }
+    this.apply([...skips, ...this.scheduler.begin()]);
     return done;
   }
 
@@ -180,6 +219,13 @@ class Execution {
 
   private emit(e: RunEvent) {
     for (const r of this.opts.reporters) r.event(e);
+  }
+
+  private forget(name: string) {
+    const runner = this.runners.get(name);
+    if (!runner) return;
+    this.runners.delete(name);
+    this.attempts.set(name, runner.attempt);
   }
 
   private newRunner(job: Job): JobRunner {
@@ -201,7 +247,7 @@ class Execution {
     this.checkDone();
   }
 
-  private onEnded(job: Job, state: AttemptState, manual: boolean) {
+  private onEnded(job: Job, state: AttemptState | "cached", manual: boolean) {
     const runner = this.runners.get(job.name);
     this.runners.delete(job.name);
     if (runner) {

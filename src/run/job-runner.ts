@@ -8,10 +8,22 @@
 //    │                 └─ stop(reason): stop_signal to the group,           ├─ stop for a restart ─▶ (group gone) idle
 //    │                    SIGKILL after kill_timeout                        └─ otherwise ─▶ ended
 //    └───────── start (a restart on request, or a rerun once needs hold again) ─────────────┘
+//
+// A cacheable job (SPEC §13) passes through `checking` first: idle ──start──▶ checking ──▶ running,
+// or, when the cache holds its fingerprint, checking ──outputs restored, lines replayed──▶ ended (cached).
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
 import type { Job } from "../graph/types.js";
 import { expandAtStart, jobArgv } from "./argv.js";
-import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
+import {
+  type Attempt,
+  endSupervision,
+  exitEvent,
+  identity,
+  type OnRequest,
+  onTargetMessage,
+  supervise,
+} from "./attempt.js";
+import { cachedEvents, type JobCache, keep, type Storing, startStoring } from "./cache-hook.js";
 import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
@@ -26,8 +38,10 @@ export interface RunnerContext {
   ready(job: Job): void;
   /** A restart is coming: until the next attempt starts, the job meets no condition. */
   restarting(job: Job): void;
-  /** The job's last attempt is over. `manual`: it was stopped on request. */
-  ended(job: Job, state: AttemptState, manual: boolean): void;
+  /** The job's last attempt is over, or it was cached. `manual`: it was stopped on request. */
+  ended(job: Job, state: AttemptState | "cached", manual: boolean): void;
+  /** The job's cache, or null when it is not cacheable (no `inputs`, or `--no-cache`). */
+  cache(job: Job): JobCache | null;
   /** A new process group exists (for cleanup at the end of the run). */
   track(pgid: number, job: Job): void;
   /** The job's process in that group has ended and its output is drained. */
@@ -40,10 +54,11 @@ export interface RunnerContext {
 
 type Phase =
   | { readonly id: "idle" }
+  | { readonly id: "checking" }
   | { readonly id: "running"; readonly attempt: Attempt }
   | { readonly id: "draining"; readonly attempt: Attempt }
   | { readonly id: "restarting"; readonly timer: NodeJS.Timeout; readonly state: AttemptState }
-  | { readonly id: "ended"; readonly state: AttemptState };
+  | { readonly id: "ended"; readonly state: AttemptState | "cached" };
 
 export class JobRunner {
   private phase: Phase = { id: "idle" };
@@ -76,9 +91,27 @@ export class JobRunner {
 
   /** Starts the next attempt. `onRequest`: a restart or start asked for (ctl, watch): the restart count starts over. */
   start(onRequest = false): void {
-    if (this.phase.id === "running" || this.phase.id === "draining") return;
+    if (this.phase.id === "running" || this.phase.id === "draining" || this.phase.id === "checking") return;
     if (this.phase.id === "restarting") clearTimeout(this.phase.timer);
     if (onRequest) this.restarts = 0;
+    const cache = this.ctx.cache(this.job);
+    if (!cache) {
+      this.spawn(null);
+      return;
+    }
+    // Starts on request (ctl, watch) do not read the cache; they still store.
+    const checking: Phase = { id: "checking" };
+    this.to(checking);
+    void cache.check(onRequest ? "request" : "start").then((c) => {
+      if (this.phase !== checking) return; // stopped meanwhile
+      if (c?.hit) {
+        for (const e of cachedEvents(this.job.name, c.fingerprint, c.hit)) this.ctx.emit(e);
+        this.end("cached", false);
+      } else this.spawn(c && startStoring(cache, c.fingerprint));
+    });
+  }
+
+  private spawn(storing: Storing | null): void {
     const n = ++this.attempts;
     const startedAt = Date.now();
     const env = this.ctx.env.forJob(this.job, n);
@@ -98,7 +131,10 @@ export class JobRunner {
     this.ctx.emit({ type: "job:start", job: this.job.name, pid, attempt: n, argv });
     const output = wireOutput(
       child,
-      (stream, data) => this.ctx.emit({ type: "job:output", job: this.job.name, stream, data }),
+      (stream, data) => {
+        if (storing) keep(storing, { stream, data });
+        this.ctx.emit({ type: "job:output", job: this.job.name, stream, data });
+      },
       () => attempt.logMatch,
     );
     let over!: () => void;
@@ -124,7 +160,7 @@ export class JobRunner {
       this.to({ id: "draining", attempt });
       await output.drained;
       this.ctx.settled(pid);
-      await this.attemptOver(attempt, info);
+      await this.attemptOver(attempt, info, storing);
       over();
     });
     this.ctx.started(this.job, this.job.ready === null);
@@ -143,23 +179,37 @@ export class JobRunner {
 
   /**
    * Stops the job: stop_signal to its group, then SIGKILL after kill_timeout. Resolves once the
-   * attempt is over. `then: "park"` stops it for a restart on request: once no process of its group
-   * is left, it waits in `idle` for `start(true)`.
+   * attempt is over and the job has ended (or, for a run-level stop, will not restart).
    */
-  stop(reason: StopReason, then: "end" | "park" = "end"): Promise<void> {
+  stop(reason: StopReason): Promise<void> {
+    return this.halt(reason, "end");
+  }
+
+  /**
+   * Stops the job for a restart on request (also while its own supervision is stopping it): once
+   * nothing of the attempt is left, it waits in `idle` for `start(true)`. Resolves then.
+   */
+  restart(reason: OnRequest): Promise<void> {
+    return this.halt(reason, reason);
+  }
+
+  private halt(reason: StopReason, next: Attempt["next"]): Promise<void> {
     const p = this.phase;
-    if (p.id === "idle" || p.id === "restarting") {
+    if (p.id === "idle" || p.id === "restarting" || p.id === "checking") {
       if (p.id === "restarting") clearTimeout(p.timer);
-      if (then === "park") this.park();
-      else this.end("stopped", reason === "manual");
+      if (next === "end") this.end("stopped", reason === "manual");
+      else if (p.id === "restarting") {
+        this.announceRestart(next);
+        this.park();
+      } // else: already waiting for its start
       return Promise.resolve();
     }
     if (p.id === "ended") return Promise.resolve();
     const attempt = p.attempt;
-    // An interrupt while stopping for a restart: the job ends instead.
-    if (then === "end") attempt.next = "end";
-    else if (attempt.next === "end" && attempt.stop === null) {
-      attempt.next = "park";
+    if (next === "end")
+      attempt.next = "end"; // an interrupt while stopping for a restart: the job ends
+    else if (attempt.next === "end" && !this.ctx.ending()) {
+      attempt.next = next;
       this.ctx.restarting(this.job);
     }
     if (p.id === "draining" || attempt.stop !== null) return attempt.over;
@@ -177,11 +227,6 @@ export class JobRunner {
       if (!groupExists(attempt.pid)) clearTimeout(grace);
     });
     return attempt.over;
-  }
-
-  /** Stops the job for a restart on request and says so; it then waits for `start(true)`. */
-  restart(reason: Extract<StopReason, "manual" | "watch">): Promise<void> {
-    return this.stop(reason, "park");
   }
 
   /** Kills the job's group at once (a second interrupt). */
@@ -220,11 +265,11 @@ export class JobRunner {
 
   private didNotStart(n: number, startedAt: number, info: ExitInfo): void {
     const how = classifyExit(this.job, { ...info, error: info.error ?? null, stopReason: null });
-    this.emitExit(n, null, startedAt, how, info);
+    this.ctx.emit(exitEvent(this.job.name, n, null, startedAt, how, info));
     this.afterAttempt(how.state, "end", false);
   }
 
-  private async attemptOver(attempt: Attempt, info: ExitInfo): Promise<void> {
+  private async attemptOver(attempt: Attempt, info: ExitInfo, storing: Storing | null): Promise<void> {
     const { state, error } = classifyExit(this.job, {
       exitCode: info.exitCode,
       signal: info.signal,
@@ -232,36 +277,25 @@ export class JobRunner {
       stopReason: attempt.stop,
     });
     const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
-    this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
-    if (attempt.next === "park")
-      await attemptGone(attempt.pid, this.identity(attempt.n), this.job.killTimeoutMs, this.ctx.ownsGroup);
-    this.afterAttempt(state, attempt.next, attempt.stop === "manual");
+    this.ctx.emit(
+      exitEvent(this.job.name, attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result),
+    );
+    if (storing && state === "succeeded") await storing.cache.succeeded(storing, result?.value);
+    if (attempt.next !== "end") {
+      this.announceRestart(attempt.next);
+      await attemptGone(
+        attempt.pid,
+        identity(this.ctx.runId, this.job.name, attempt.n),
+        this.job.killTimeoutMs,
+        this.ctx.ownsGroup,
+      );
+    }
+    // An interrupt while waiting for what was left: the job ends.
+    this.afterAttempt(state, this.ctx.ending() ? "end" : attempt.next, attempt.stop === "manual");
   }
 
-  private emitExit(
-    n: number,
-    pid: number | null,
-    startedAt: number,
-    how: { state: AttemptState; error: string | null },
-    info: ExitInfo,
-    result: { value?: unknown } | null = null,
-  ) {
-    this.ctx.emit({
-      type: "job:exit",
-      job: this.job.name,
-      pid,
-      attempt: n,
-      exitCode: info.exitCode,
-      signal: info.signal,
-      durationMs: Date.now() - startedAt,
-      state: how.state,
-      ...(how.error ? { error: how.error } : {}),
-      ...(result ? { result: result.value } : {}),
-    });
-  }
-
-  private afterAttempt(state: AttemptState, then: "end" | "park", manual: boolean) {
-    if (then === "park") return this.park();
+  private afterAttempt(state: AttemptState, next: Attempt["next"], manual: boolean) {
+    if (next !== "end") return this.park();
     const again = this.ctx.ending() ? null : nextRestart(this.job, state, this.restarts);
     if (!again) return this.end(state, manual);
     this.restarts++;
@@ -274,6 +308,7 @@ export class JobRunner {
     this.to({ id: "restarting", timer, state });
   }
 
+  /** Waits for a start on request (`job:restart` has said so). */
   private park() {
     this.to({ id: "idle" });
   }
@@ -283,14 +318,9 @@ export class JobRunner {
     this.ctx.emit({ type: "job:restart", job: this.job.name, attempt: this.attempts + 1, delayMs, reason });
   }
 
-  private end(state: AttemptState, manual: boolean) {
+  private end(state: AttemptState | "cached", manual: boolean) {
     if (this.phase.id === "ended") return;
     this.to({ id: "ended", state });
     this.ctx.ended(this.job, state, manual);
-  }
-
-  /** What every process of an attempt carries in its environment (see env.ts). */
-  private identity(n: number): string[] {
-    return [`PROCFLOW_RUN_ID=${this.ctx.runId}`, `PROCFLOW_JOB=${this.job.name}`, `PROCFLOW_ATTEMPT=${n}`];
   }
 }

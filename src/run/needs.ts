@@ -1,4 +1,5 @@
 // Whether a need holds: a family's counts against a condition (SPEC §2, §19), for the scheduler.
+// A reused job (--rerun-failed) meets success, always, started and ready, never failure.
 //
 // A family is a job as written (a matrix job: all its instances), so a need on a matrix job is one
 // barrier over counts, never an edge per pair of instances. The counts are kept by the scheduler,
@@ -44,7 +45,10 @@ export const emptyCounts = (): Counts => ({
 });
 
 export const meetsSuccess = (i: InstanceFacts): boolean =>
-  i.end === "succeeded" || (i.allowFailure && (i.end === "failed" || i.end === "timed_out"));
+  i.end === "succeeded" ||
+  i.end === "reused" ||
+  i.end === "cached" ||
+  (i.allowFailure && (i.end === "failed" || i.end === "timed_out"));
 
 /** Adds (sign 1) or removes (sign -1) one instance's contribution to its family's counts. */
 export function count(c: Counts, i: InstanceFacts, sign: 1 | -1): void {
@@ -116,6 +120,7 @@ export function impossible(
     needState: d.end!,
     ...(d.name !== need.job ? { needJob: d.name } : {}),
     ...(early ? { early } : {}),
+    ...(d.end === "stopped" && d.benign ? { onRequest: true } : {}),
   };
   const fails =
     need.condition === "failure" ? instances.some((i) => i.end === "skipped" && !i.benign) : !d.benign;

@@ -3,11 +3,10 @@
 //
 // An instance's life, as the scheduler sees it:
 //
-//   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended
-//     ▲  │                   │                      │          │
-//     │  └──can never run────┴──▶ ended (skipped)   │          │
-//     └────────────── rearm (a dependent restarted with the job it needs) ──┘
-//                                 running ◀── rerun (ctl start/restart of an ended job) ── ended
+//   waiting ──needs met──▶ queued ──slot free──▶ running ──▶ ended ──rerun (ctl)──▶ running
+//     ▲  └──can never run────┴──▶ ended (skipped)                │
+//     └─── rearm: a dependent restarted with the job it needs ───┘
+//   waiting ──reuse (--rerun-failed, before anything starts)──▶ ended (reused)
 //
 // Needs are evaluated per family (the job as written; a matrix job's instances share their needs)
 // from counts (needs.ts), so a need on a matrix job is one barrier. In a keep-alive run, a need that
@@ -21,7 +20,6 @@ import { StartQueue } from "./start-queue.js";
 export type Policy = "finish" | "keep-going" | "fail-fast";
 
 export type Skip = { readonly job: string } & SkipCause;
-export type { Unmet };
 
 export class Scheduler {
   private readonly instances: Map<string, Instance>;
@@ -62,6 +60,15 @@ export class Scheduler {
     return skips;
   }
 
+  /** A job that succeeded in an earlier run ends `reused` without starting (meeting success, started, ready). */
+  reuse(name: string): Skip[] {
+    const inst = this.instances.get(name);
+    const skips: Skip[] = [];
+    if (inst?.phase === "queued") this.unqueue(inst); // released by a job reused before it
+    if (inst?.phase === "waiting") this.finish(inst, "reused", true, skips);
+    return skips;
+  }
+
   /** The instances to start now (they count as running from here on). */
   next(): Job[] {
     return this.queue.take(this.concurrency - this.running).map((inst) => {
@@ -87,8 +94,8 @@ export class Scheduler {
     });
   }
 
-  /** The job's last attempt ended. `manual`: stopped by a request (its dependents' skips never fail the run). */
-  ended(name: string, state: AttemptState, manual = false): Skip[] {
+  /** The job's last attempt ended, or it was cached. `manual`: stopped by a request (its dependents' skips never fail the run). */
+  ended(name: string, state: AttemptState | "cached", manual = false): Skip[] {
     const inst = this.instances.get(name)!;
     const skips: Skip[] = [];
     if (inst.phase !== "running") return skips;
@@ -217,6 +224,8 @@ export class Scheduler {
         i.phase = "ended";
         i.end = state;
         i.benign = benign;
+        // Reused or cached: it did what a started (and ready) job does (SPEC §19).
+        if (state === "reused" || state === "cached") i.reached = "ready";
       },
       skips,
     );

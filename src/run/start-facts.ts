@@ -1,23 +1,27 @@
 // What `run:start` says of the graph, so that every reporter (and a `-o json` reader) works from
-// events alone: which jobs are daemons, how each job's command is shown, what each one needs.
+// events alone: which jobs are daemons, how each job's command is shown, what each one needs, the
+// hash of each one's definition, and the ports picked for it.
 import { dirname, relative } from "node:path";
 import type { EventOf } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
+import { definitionHash } from "./definition.js";
 
-type Facts = Pick<EventOf<"run:start">, "daemons" | "commands" | "needs">;
+type Facts = Pick<EventOf<"run:start">, "daemons" | "commands" | "needs" | "definitions" | "ports">;
 
-export function runStartFacts(graph: JobGraph, selected: ReadonlySet<string>): Facts {
+export function runStartFacts(graph: JobGraph, selected: ReadonlySet<string>, ports: Facts["ports"]): Facts {
   const dir = dirname(graph.file);
   const daemons: string[] = [];
   const commands: Record<string, string> = {};
   const needs: Record<string, Facts["needs"][string]> = {};
+  const definitions: Record<string, string> = {};
   for (const job of graph.jobs) {
     if (!selected.has(job.name)) continue;
     if (job.daemon) daemons.push(job.name);
     commands[job.name] = displayCommand(job, dir);
     needs[job.name] = job.needs.map((n) => ({ job: n.job, condition: n.condition }));
+    definitions[job.name] = definitionHash(job);
   }
-  return { daemons, commands, needs };
+  return { daemons, commands, needs, definitions, ports };
 }
 
 /** A target as `target ./module.mjs#export(args)`; a command as its argv as written. */

@@ -3,73 +3,8 @@ import { chmodSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { alive, type CliResult, cli, type Event, processesOfRun, tempDir, withEvents } from "../rig.js";
-
-/** A private state folder, so that the runs of other tests are not listed. */
-function stateDir(): string {
-  const dir = join(tempDir(), "state");
-  mkdirSync(dir, { mode: 0o700 });
-  chmodSync(dir, 0o700);
-  return dir;
-}
-
-interface Live {
-  dir: string;
-  env: Record<string, string>;
-  /** Events seen so far on the run's -o json stdout. */
-  events: Event[];
-  done: Promise<CliResult>;
-  child: import("node:child_process").ChildProcess;
-  ctl(...args: string[]): Promise<CliResult>;
-  /** Waits until an event matches. */
-  until(match: (e: Event) => boolean, ms?: number): Promise<Event>;
-}
-
-/** Starts `procflow run -o json jobs.yaml ...args` in the background and waits until `ps` lists it. */
-async function startRun(yaml: string, args: string[] = [], state = stateDir()): Promise<Live> {
-  const dir = tempDir({ "jobs.yaml": yaml });
-  const env = { PROCFLOW_STATE_DIR: state };
-  const events: Event[] = [];
-  let buffer = "";
-  let child!: import("node:child_process").ChildProcess;
-  const done = cli(["run", "jobs.yaml", "-o", "json", ...args], {
-    cwd: dir,
-    env,
-    onSpawn: (c) => {
-      child = c;
-    },
-    onStdout: (text) => {
-      buffer += text;
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const l of lines) if (l.trim()) events.push(JSON.parse(l) as Event);
-    },
-  });
-  const live: Live = {
-    dir,
-    env,
-    events,
-    done,
-    child,
-    ctl: (...a) => cli(["ctl", ...a], { cwd: dir, env }),
-    async until(match, ms = 20_000) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const e = events.find(match);
-        if (e) return e;
-        if (Date.now() > deadline)
-          throw new Error(`no such event; seen:\n${events.map((x) => JSON.stringify(x)).join("\n")}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-  };
-  for (let i = 0; i < 200; i++) {
-    const ps = await cli(["ps", "--format", "json"], { env });
-    if (JSON.parse(ps.stdout).length > 0) return live;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("the run never showed up in procflow ps");
-}
+import { alive, cli, processesOfRun, tempDir, withEvents } from "../rig.js";
+import { startRun, stateDir } from "./live.js";
 
 const DAEMON = `version: 1
 jobs:
@@ -209,7 +144,7 @@ describe("live runs", () => {
       cause: "need",
       need: "slow",
       needState: "stopped",
-      reason: "needs slow: success, but slow was stopped",
+      reason: "needs slow: success, but slow was stopped on request",
     });
     expect(r.of("run:end")[0]).toMatchObject({ state: "succeeded", exitCode: 0 });
   });

@@ -41,6 +41,8 @@ describe("event log", () => {
         daemons: [],
         commands: {},
         needs: {},
+        definitions: {},
+        ports: {},
       },
       { type: "job:start", time: 1, job: "a", pid: 2, attempt: 1, argv: ["x"] },
       // 15 chunks of 100 lines: whole chunks are dropped, so lines 500… are kept.

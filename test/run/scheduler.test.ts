@@ -166,7 +166,7 @@ describe("scheduler", () => {
     expect(names(s.next())).toEqual(["a"]);
     s.started("a", true);
     expect(worded(s.ended("a", "stopped", true))).toEqual([
-      { job: "b", reason: "needs a: success, but a was stopped" },
+      { job: "b", reason: "needs a: success, but a was stopped on request" },
     ]);
     expect(worded(s.end(true))).toEqual([{ job: "c", reason: "not started: the run was ended on request" }]);
     expect(s.failed).toBe(false);

@@ -2,13 +2,11 @@
 import { needsOf, type Rule } from "./rule.js";
 
 export const daemonNeeds: Rule = (ctx) => {
-  const jobs = ctx.file.jobs;
   for (const [name, job] of ctx.jobs)
     for (const [need, condition, path] of needsOf(job, name))
       if (
         condition &&
-        Object.hasOwn(jobs, need) &&
-        jobs[need]?.daemon === true &&
+        ctx.tree.jobs.get(need)?.job.daemon === true &&
         !["started", "ready"].includes(condition)
       )
         ctx.report(

@@ -1,7 +1,9 @@
-// `${{ }}` expressions must name a known root (matrix, env, job, run) and, for matrix, a key of the job's matrix.
+// `${{ }}` expressions must name a known root (matrix, env, job, run, jobs) and, for matrix, a key of
+// the job's matrix; for jobs, a port of a job (port-refs.ts).
 
 import { findExpressions } from "../expressions.js";
 import { type Path, pathText } from "../parse.js";
+import { portRefProblem } from "./port-refs.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 const ROOTS: Record<string, (name: string, matrixKeys: string[]) => string | null> = {
@@ -19,9 +21,12 @@ const ROOTS: Record<string, (name: string, matrixKeys: string[]) => string | nul
 function check(ctx: RuleContext, value: unknown, path: Path, matrixKeys: string[]) {
   if (typeof value === "string") {
     for (const e of findExpressions(value)) {
-      const problem = Object.hasOwn(ROOTS, e.root)
-        ? ROOTS[e.root]!(e.name, matrixKeys)
-        : `use matrix.KEY, env.NAME, job.name or run.id`;
+      const problem =
+        e.root === "jobs"
+          ? portRefProblem(ctx, e.name, path[0] === "jobs" ? String(path[1]) : null)
+          : Object.hasOwn(ROOTS, e.root)
+            ? ROOTS[e.root]!(e.name, matrixKeys)
+            : `use matrix.KEY, env.NAME, job.name or run.id`;
       if (problem)
         ctx.report(
           path,

@@ -1,9 +1,11 @@
 // The semantic rules, run in this order after the schema check; adding a check is adding a file here.
+import { cacheFields } from "./cache-fields.js";
 import { commandShape } from "./command-shape.js";
 import { daemonNeeds } from "./daemon-needs.js";
 import { daemonTimeout } from "./daemon-timeout.js";
 import { envFile } from "./env-file.js";
 import { expressions } from "./expressions.js";
+import { jobsUnique } from "./jobs-unique.js";
 import { matrixSize } from "./matrix-size.js";
 import { needsCycle } from "./needs-cycle.js";
 import { needsSelf } from "./needs-self.js";
@@ -13,6 +15,7 @@ import type { Rule } from "./rule.js";
 import { targetModule } from "./target-module.js";
 
 export const rules: readonly Rule[] = [
+  jobsUnique,
   needsUnknown,
   needsSelf,
   needsCycle,
@@ -24,4 +27,5 @@ export const rules: readonly Rule[] = [
   matrixSize,
   targetModule,
   envFile,
+  cacheFields,
 ];

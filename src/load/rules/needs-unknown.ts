@@ -1,9 +1,9 @@
-// A need must name a job of this file.
+// A need must name a job of the tree (this file or one it includes, or that includes it).
 import { suggester } from "../suggest.js";
 import { needsOf, type Rule } from "./rule.js";
 
 export const needsUnknown: Rule = (ctx) => {
-  const names = Object.keys(ctx.file.jobs);
+  const names = ctx.tree.names;
   const known = new Set(names);
   const didYouMean = suggester(names);
   for (const [name, job] of ctx.jobs)

@@ -6,6 +6,8 @@ import type { ProcflowJobFile as JobFile, Job as WrittenJob } from "../written.j
 
 export interface RuleContext {
   readonly file: JobFile;
+  /** The whole tree of included files (SPEC §15): names are checked across it. */
+  readonly tree: TreeView;
   readonly jobs: readonly [string, WrittenJob][];
   readonly source: Source;
   /** Folder of the job file: relative paths start there. */
@@ -21,7 +23,18 @@ export interface RuleContext {
 
 export type Rule = (ctx: RuleContext) => void;
 
+/** What a rule sees of the other files of the tree. */
+export interface TreeView {
+  /** The context of each file, the top file first. */
+  readonly files: readonly RuleContext[];
+  /** Every job of the tree whose shape is right, with the context of the file that declares it (the first, for a name declared twice). */
+  readonly jobs: ReadonlyMap<string, { readonly job: WrittenJob; readonly ctx: RuleContext }>;
+  /** Every job name of the tree, whatever its shape. */
+  readonly names: readonly string[];
+}
+
 export function makeContext(
+  tree: TreeView,
   file: JobFile,
   wellShaped: ReadonlySet<string>,
   source: Source,
@@ -31,6 +44,7 @@ export function makeContext(
 ): RuleContext {
   return {
     file,
+    tree,
     jobs: Object.entries(file.jobs).filter(([name]) => wellShaped.has(name)),
     source,
     dir,

@@ -2,9 +2,11 @@
 // left — not its process group, nor a process that left the group (setsid, double fork) but still
 // carries the attempt's identity in its environment (run id, job, attempt).
 import { readdirSync, readFileSync } from "node:fs";
-import { hasProc, signalGroup, signalProcess } from "./spawn.js";
+import { hasProc, liveGroupIds, signalGroup, signalProcess } from "./spawn.js";
 
 const POLL_MS = 25;
+/** After SIGKILL, how long to wait for what cannot die at once (uninterruptible sleep) before going on. */
+const AFTER_KILL_MS = 5000;
 
 /**
  * Waits until the group is empty and no process carries every one of `identity` (`NAME=value`
@@ -18,10 +20,12 @@ export async function attemptGone(
   owns: (pgid: number) => boolean,
 ): Promise<void> {
   const killAt = Date.now() + killAfterMs;
+  const giveUpAt = killAt + AFTER_KILL_MS;
   for (;;) {
-    const group = owns(pgid);
+    // Zombies do not count: they are dead, and where nobody reaps them they would never go.
+    const group = owns(pgid) && (!hasProc() || liveGroupIds().has(pgid));
     const escapees = hasProc() ? carryingAll(identity) : [];
-    if (!group && escapees.length === 0) return;
+    if ((!group && escapees.length === 0) || Date.now() >= giveUpAt) return;
     if (Date.now() >= killAt) {
       if (group) signalGroup(pgid, "SIGKILL");
       for (const pid of escapees) signalProcess(pid, "SIGKILL");

@@ -1,0 +1,54 @@
+// Starts asked for (ctl, watch) do not read the cache (SPEC §13): they run the job, and still store.
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, type Event, runJobs, tempDir } from "../rig.js";
+
+const yaml = `version: 1
+jobs:
+  t:
+    command: echo ran
+    inputs: [in.txt]
+`;
+
+describe("cache and requests", () => {
+  it("ctl restart of a cached job starts it; ctl status shows cached before", async () => {
+    const first = await runJobs(yaml, [], { files: { "in.txt": "1" } });
+    const dir = first.dir;
+    const state = join(tempDir(), "state");
+    mkdirSync(state, { mode: 0o700 });
+    chmodSync(state, 0o700);
+    const env = { PROCFLOW_STATE_DIR: state };
+    const events: Event[] = [];
+    let buffer = "";
+    const done = cli(["run", "jobs.yaml", "-o", "json", "--keep-alive"], {
+      cwd: dir,
+      env,
+      onStdout: (text) => {
+        const lines = (buffer + text).split("\n");
+        buffer = lines.pop()!;
+        for (const l of lines) if (l.trim()) events.push(JSON.parse(l) as Event);
+      },
+    });
+    const until = async (match: (e: Event) => boolean) => {
+      for (let i = 0; i < 400 && !events.some(match); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(events.some(match)).toBe(true);
+    };
+    await until((e) => e.type === "job:cached");
+    for (let i = 0; i < 200; i++) {
+      if (JSON.parse((await cli(["ps", "--format", "json"], { env })).stdout).length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const status = JSON.parse((await cli(["ctl", "status", "--format", "json"], { cwd: dir, env })).stdout);
+    expect(status.jobs[0]).toMatchObject({ job: "t", state: "cached" });
+    expect((await cli(["ctl", "restart", "t"], { cwd: dir, env })).code).toBe(0);
+    await until((e) => e.type === "job:exit");
+    expect(events.filter((e) => e.type === "job:start")).toHaveLength(1);
+    await cli(["ctl", "end"], { cwd: dir, env });
+    expect((await done).code).toBe(0);
+    // It stored again: the entry now comes from this run.
+    const entries = join(dir, ".procflow/cache/entries");
+    const [entry] = readdirSync(entries);
+    expect(JSON.parse(readFileSync(join(entries, entry!), "utf8")).runId).toBe(events[0]!.runId);
+  });
+});

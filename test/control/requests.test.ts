@@ -1,0 +1,101 @@
+// Requests that meet a run in motion: a restart during a stop, a stop during a restart, unmet needs,
+// a malformed request, and a keep-alive run with no endpoint at all.
+
+import { readdirSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { alive, cli, tempDir, withEvents } from "../rig.js";
+import { startRun } from "./live.js";
+
+/** A job whose TERM-ignoring child outlives its stop signal until SIGKILL (after `grace`). */
+const stubborn = (extra: string) =>
+  `version: 1\njobs:\n  j:\n    command: "trap '' TERM; sleep 50 & echo child $!; exec sleep 51"\n    shell: true\n${extra}`;
+
+describe("requests meeting a run in motion", () => {
+  it("a restart while the job's timeout stops it waits for the whole group: never two attempts at once", async () => {
+    const run = await startRun(stubborn("    timeout: 300ms\n    kill_timeout: 1s\n"), ["--keep-alive"]);
+    const child = Number(
+      String((await run.until((e) => String(e.line).startsWith("child"))).line).split(" ")[1],
+    );
+    await run.until((e) => e.type === "job:stop" && e.reason === "timeout");
+    expect((await run.ctl("restart", "j")).code).toBe(0);
+    // The new attempt started after the old attempt's child was gone.
+    expect(alive(child)).toBe(false);
+    const restarts = run.events.filter((e) => e.type === "job:restart");
+    expect(restarts.map((e) => [e.attempt, e.reason])).toEqual([[2, "manual"]]);
+    expect(run.events.find((e) => e.type === "job:exit")).toMatchObject({ state: "timed_out" });
+    await run.ctl("end");
+    await run.done;
+  });
+
+  it("a stop during a restart wins: the job ends stopped and does not start again", async () => {
+    const run = await startRun(stubborn("    daemon: true\n    kill_timeout: 2s\n"), ["--keep-alive"]);
+    await run.until((e) => String(e.line).startsWith("child"));
+    const restarting = run.ctl("restart", "j");
+    await run.until((e) => e.type === "job:stop" && e.reason === "manual");
+    expect((await run.ctl("stop", "j")).code).toBe(0);
+    await restarting;
+    await run.ctl("end");
+    const r = withEvents(await run.done, run.dir);
+    expect(r.of("job:start", "j")).toHaveLength(1);
+    expect(r.of("run:end")[0]).toMatchObject({ exitCode: 0, jobs: { j: "stopped" } });
+  });
+
+  it("restart of a running job whose need no longer holds exits 2 naming the need", async () => {
+    // a's first attempt succeeds at once; its second (a restart) runs on, so a meets no condition then.
+    const run = await startRun(
+      `version: 1\njobs:\n  a: { command: 'test "$PROCFLOW_ATTEMPT" = 1 || exec sleep 60', shell: true }\n  w: { command: [sleep, '60'], needs: [a] }\n`,
+      ["--keep-alive"],
+    );
+    await run.until((e) => e.type === "job:start" && e.job === "w");
+    expect((await run.ctl("restart", "a")).code).toBe(0);
+    const r = await run.ctl("restart", "w");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("w needs a: success, but a is running");
+    await run.ctl("end");
+    await run.done;
+  });
+
+  it("a malformed request gets an answer, and the run goes on", async () => {
+    const run = await startRun("version: 1\njobs:\n  d: { command: [sleep, '60'], daemon: true }\n");
+    const state = run.env.PROCFLOW_STATE_DIR!;
+    const socket = join(state, readdirSync(state).find((f) => f.endsWith(".sock"))!);
+    const status = await new Promise<number>((resolve) => {
+      request({ socketPath: socket, path: "/api/jobs/%ZZ/logs" }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      }).end();
+    });
+    expect(status).toBe(400);
+    expect((await run.ctl("status")).code).toBe(0);
+    run.child.kill("SIGTERM");
+    expect((await run.done).code).toBe(143);
+  });
+});
+
+describe("keep-alive", () => {
+  it("without a control endpoint, waits for a signal after its jobs have ended", async () => {
+    const dir = tempDir({ "jobs.yaml": "version: 1\njobs:\n  a: { command: [echo, hi] }\n" });
+    let ended = false;
+    const done = cli(["run", "jobs.yaml", "-o", "json", "--keep-alive", "--no-control"], {
+      cwd: dir,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (ended) return;
+          // Well after the job's end the run is still there; then it is interrupted.
+          if (Date.now() - started > 1500) {
+            ended = true;
+            clearInterval(poll);
+            child.kill("SIGTERM");
+          }
+        }, 50);
+      },
+    });
+    const started = Date.now();
+    const r = withEvents(await done, dir);
+    expect(r.of("job:exit", "a")).toHaveLength(1);
+    expect(r.of("run:end")[0]).toMatchObject({ state: "interrupted", exitCode: 143 });
+    expect(r.code).toBe(143);
+  });
+});

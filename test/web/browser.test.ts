@@ -1,0 +1,154 @@
+// The web view in a real browser (Debian's chromium, driven by playwright-core): the page of a live
+// run with no network, live state changes, search, the restart button; a report file opened offline.
+// Screenshots go to test-output/web/.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../rig.js";
+import { startRun, uiLine } from "./live.js";
+
+const OUT = new URL("../../test-output/web/", import.meta.url).pathname;
+const CHROMIUM = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
+  (p) => p && existsSync(p),
+);
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!CHROMIUM)
+    throw new Error("no Chromium found: install it (apt-get install -y chromium) or set CHROMIUM");
+  mkdirSync(OUT, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+});
+afterAll(() => browser?.close());
+
+/** A page whose requests may reach only `allowed` (every other one is aborted and listed). */
+async function isolatedPage(
+  allowed: (url: string) => boolean,
+): Promise<{ page: Page; blocked: string[]; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
+  const blocked: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (allowed(url)) return route.continue();
+    blocked.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { page, blocked, errors };
+}
+
+const node = (page: Page, job: string) => page.locator(`g.node[data-job="${job}"]`);
+
+const LIVE = `version: 1
+jobs:
+  svc:
+    command: [sh, -c, "echo listening; exec sleep 300"]
+    daemon: true
+    ready: { log: listening }
+  gate: { command: [sh, -c, "while [ ! -f go ]; do sleep 0.05; done; echo gate open"], needs: [svc] }
+  noisy:
+    command: [sh, -c, "i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done; printf '\\\\033[31mneedle-red\\\\033[0m after\\\\n'"]
+  after: { command: [echo, after], needs: [gate] }
+`;
+
+describe("the web view in Chromium", () => {
+  it("shows a live run with no network: every job, state changes, search, restart, the summary", async () => {
+    const run = startRun(LIVE, ["--ui", "--keep-alive"]);
+    const { url, token, port } = await uiLine(run.stderr);
+    const { page, blocked, errors } = await isolatedPage((u) => u.startsWith(`http://127.0.0.1:${port}/`));
+    await page.goto(`${url}#${token}`);
+    for (const job of ["svc", "gate", "noisy", "after"]) await node(page, job).waitFor();
+    expect(await page.locator("g.node").count()).toBe(4);
+    expect(await node(page, "svc").getAttribute("class")).toContain("daemon");
+
+    // A state change arrives without a reload.
+    await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
+    await page.locator('g.node[data-job="gate"][data-state="running"]').waitFor();
+    writeFileSync(join(run.dir, "go"), "");
+    await page.locator('g.node[data-job="after"][data-state="succeeded"]').waitFor();
+    expect(await node(page, "gate").getAttribute("data-state")).toBe("succeeded");
+    expect(await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument)).toBe(true);
+
+    // Search finds the line; its ANSI colour is rendered.
+    await page.locator('g.node[data-job="noisy"][data-state="succeeded"]').click();
+    await page.getByLabel("search the output").fill("needle-red");
+    await expect.poll(() => page.locator(".hits").textContent()).toBe("1 of 1");
+    const found = page.locator(".line.current");
+    await expect.poll(() => found.locator("mark").textContent()).toBe("needle-red");
+    expect(
+      await found
+        .locator("span")
+        .first()
+        .evaluate(
+          (e) =>
+            (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(e)
+              .color,
+        ),
+    ).toBe("rgb(204, 0, 0)");
+
+    await node(page, "svc").click();
+    await page.locator(".graph").screenshot({ path: join(OUT, "live-graph.png") });
+    // The restart button makes a new attempt: in the page and in the event stream.
+    await page.getByRole("button", { name: "Restart" }).click();
+    await page.locator(".panel .attempts tbody tr").nth(1).waitFor();
+    const second = await run.until((e) => e.type === "job:start" && e.job === "svc" && e.attempt === 2);
+    const control = run.events.find((e) => e.type === "run:control");
+    expect(control).toMatchObject({ verb: "restart", jobs: ["svc"] });
+    expect(control!.seq).toBeLessThan(second.seq);
+    await page.locator('g.node[data-job="svc"][data-state="ready"]').waitFor();
+
+    await page.getByRole("button", { name: "End run" }).click();
+    await page.locator("main[data-run-state=succeeded] .summary").waitFor();
+    expect((await run.done).code).toBe(0);
+    await page.screenshot({ path: join(OUT, "live.png") });
+    expect(blocked).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("opens a report offline: the graph, every job's output (100,000 lines drawn in view only), the summary", async () => {
+    const run = startRun(
+      `version: 1
+jobs:
+  big: { command: [sh, -c, "seq 1 100000 | sed 's/^/row /'"] }
+  colors: { command: [sh, -c, "printf '\\\\033[1;32mbold green\\\\033[0m plain\\\\n'"] }
+  fails: { command: [sh, -c, "echo to stderr >&2; exit 3"], needs: [colors] }
+  skipped: { command: [echo, never], needs: [fails] }
+`,
+      ["--log-dir", "logs"],
+    );
+    expect((await run.done).code).toBe(1);
+    const file = join(run.dir, "report.html");
+    expect((await cli(["report", "logs/run.json", "-o", file], { cwd: run.dir })).code).toBe(0);
+
+    const { page, blocked, errors } = await isolatedPage((u) => u === `file://${file}`);
+    await page.context().setOffline(true);
+    await page.goto(`file://${file}`);
+    await page.locator("main[data-run-state=failed] .summary").waitFor();
+    expect(await page.locator(".summary summary").textContent()).toContain("run failed · exit 1");
+    for (const job of ["big", "colors", "fails", "skipped"]) await node(page, job).waitFor();
+    const expected: Record<string, string> = { colors: "bold green plain", fails: "to stderr" };
+    for (const [job, line] of Object.entries(expected)) {
+      await node(page, job).click();
+      await expect.poll(() => page.locator(".lines").textContent()).toContain(line);
+    }
+    expect(await page.locator(".line.err").count()).toBe(1);
+    await node(page, "skipped").click();
+    await expect
+      .poll(() => page.locator(".facts").textContent())
+      .toContain("needs fails: success, but fails failed");
+
+    await node(page, "big").click();
+    await expect.poll(() => page.locator(".hits").textContent()).toBe("100000 lines");
+    expect(await page.locator(".line").count()).toBeLessThan(200);
+    await page.locator(".lines").evaluate((e) => {
+      e.scrollTop = e.scrollHeight;
+    });
+    await expect.poll(() => page.locator(".lines").textContent()).toContain("row 100000");
+    await page.screenshot({ path: join(OUT, "report.png") });
+    expect(blocked).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
