@@ -1,6 +1,7 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
+import { isatty } from "node:tty";
 import { cacheDirOf } from "../cache/dir.js";
 import { lateControl } from "../control/late.js";
 import type { RunMode } from "../events.js";
@@ -12,6 +13,7 @@ import { formatDiagnostics } from "../load/print.js";
 import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
+import type { TuiView } from "../report/tui-view.js";
 import { EnvBuilder } from "../run/env.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
@@ -112,11 +114,20 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     );
     return ExitCode.ok;
   }
+  // The tui's keys, when a terminal is on stdin (loaded only then); no other mode reads stdin.
+  const keys = mode === "tui" && isatty(0) ? await import("./tui-keys.js") : null;
+  let view: TuiView | undefined;
+  let stopKeys = () => {};
   const reporters = await createReporters(mode, graph, {
     sink: streamSink(process.stdout, writeOut),
     colors: c,
     logDir: flags.logDir,
     junit: flags.junit,
+    onTuiView: keys
+      ? (v) => {
+          view = v;
+        }
+      : undefined,
   });
   const runId = randomUUID();
   const runMode: RunMode = flags.watch ? "watch" : flags.keepAlive ? "keep-alive" : "run";
@@ -153,6 +164,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     onControl: (door) => {
       control?.open(door, ui);
       watching?.connect(door);
+      if (keys && view) stopKeys = keys.startKeys(view, door);
     },
     leftovers: control?.files,
     only,
@@ -168,7 +180,7 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     reuse,
     cache,
     onWarning: warn,
-  });
+  }).finally(() => stopKeys());
   await watching?.close();
   return result.exitCode;
 }

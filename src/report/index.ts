@@ -9,6 +9,7 @@ import { groupedReporter } from "./grouped.js";
 import { jsonReporter } from "./json.js";
 import { linesReporter } from "./lines.js";
 import type { Sink } from "./sink.js";
+import type { TuiView } from "./tui-view.js";
 
 export type OutputMode = "tui" | "lines" | "grouped" | "json" | "quiet" | "github";
 
@@ -17,6 +18,8 @@ export interface ReporterOptions {
   readonly colors: Colors;
   readonly logDir?: string;
   readonly junit?: string;
+  /** Receives what the tui's keys can ask of the tui (called only when the tui is used). */
+  readonly onTuiView?: (view: TuiView) => void;
 }
 
 export async function createReporters(
@@ -46,7 +49,7 @@ export async function createReporters(
     case "tui": {
       // Loaded only when used: listr2 is the heaviest module procflow has.
       const { tuiReporter } = await import("./tui.js");
-      reporters.push(tuiReporter(sink, colors));
+      reporters.push(tuiReporter(sink, colors, undefined, opts.onTuiView));
       break;
     }
   }

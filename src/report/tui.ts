@@ -1,29 +1,22 @@
 // `-o tui`: a live listr2 task list, one row per job (state, duration, latest output line), daemons
 // marked, a failed job's last lines kept on screen; the summary after it. When there are more jobs
 // than the terminal has rows, one row shows the counts and the running jobs' latest lines instead.
+// Under the list, what the keys asked for (tui-view.ts): the selected job, its last lines, words.
 // The live frame always fits the terminal: lines that scrolled away could not be redrawn, and would
 // stay behind in the scrollback. procflow, not listr2, owns signals and the exit code.
-import { DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from "listr2";
+import { Listr, type ListrTaskWrapper, type SimpleRenderer } from "listr2";
 import type { Colors } from "picocolors/types.js";
 import type { EndState, Reporter, RunEvent } from "../events.js";
 import { changeText, exitLine, formatMs, plural } from "./format.js";
 import { forEachLastLines } from "./last-lines.js";
 import type { Sink } from "./sink.js";
 import { SummaryCollector } from "./summary.js";
+import { KeyView, PANEL_LINES, TuiRenderer, type TuiView } from "./tui-view.js";
 import { cachedText, reusedText, skipReason } from "./words.js";
 
 /** Output shown under a row at most this often (lines can arrive much faster). */
 const REFRESH_MS = 100;
 const FAILED_LINES = 5;
-
-/**
- * listr2's default renderer, drawn on stdout whatever it is (`-o tui` asks for it). listr2's own
- * `forceTTY` would mark stdout and stderr as terminals for the whole process, and log-update's cursor
- * helpers then write `\e[?25l`/`\e[?25h` to a stderr that is a file or a pipe.
- */
-class TuiRenderer extends DefaultRenderer {
-  static override nonTTY = true;
-}
 
 type Task = ListrTaskWrapper<unknown, typeof TuiRenderer, typeof SimpleRenderer>;
 
@@ -68,9 +61,21 @@ function apply(row: Row) {
   } else done(end.error);
 }
 
-export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ?? 24): Reporter {
+/** `onView` receives what the tui's keys can ask of it. */
+export function tuiReporter(
+  sink: Sink,
+  c: Colors,
+  rows = process.stdout.rows ?? 24,
+  onView?: (view: TuiView) => void,
+): Reporter {
   const summary = new SummaryCollector();
   const byJob = new Map<string, Row>();
+  const view = new KeyView(c, () => {
+    for (const row of byJob.values()) title(row, row.status);
+    refresh();
+  });
+  onView?.(view);
+  let footer: string[] = [];
   let listr: Promise<unknown> = Promise.resolve();
   let compact: {
     task?: Task;
@@ -85,11 +90,18 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
   timer.unref();
 
   function refresh() {
+    // The footer first: the user asked for it. Then at least one line of output stays free.
+    const fixed = compact ? 1 : byJob.size;
+    footer = view.footer(
+      (job) => byJob.get(job)?.lines ?? [],
+      rows - 3 - fixed,
+      process.stdout.columns ?? 80,
+    );
     if (compact?.task) {
       const counts = [...compact.counts].filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
       compact.task.title = `${plural(byJob.size, "job")}: ${counts.join(", ")}`;
       compact.task.output = [...compact.running]
-        .slice(0, Math.max(1, rows - 6))
+        .slice(0, Math.max(1, rows - 6 - footer.length))
         .map((j) => `${j}: ${byJob.get(j)!.lines.at(-1) ?? ""}`)
         .join("\n");
       return;
@@ -97,7 +109,7 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
     // A title per job; then a failed job's last lines, then the latest line of each running job, as
     // long as there is room (log-update writes the frame and a newline: one row stays free). Once the
     // run has ended, the frame is written once and never redrawn: every failure shows all its lines.
-    let room = runEnded ? Number.POSITIVE_INFINITY : rows - 1 - byJob.size;
+    let room = runEnded ? Number.POSITIVE_INFINITY : rows - 1 - byJob.size - footer.length;
     const show = (row: Row, lines: string[]) => {
       room -= lines.length;
       const text = lines.join("\n");
@@ -127,7 +139,8 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
     row.status = text;
     const elapsed =
       row.started !== undefined && !row.end ? c.dim(` ${formatMs(Date.now() - row.started)}`) : "";
-    row.title = `${row.job}${row.daemon ? c.dim(" (daemon)") : ""} ${text}${elapsed}`;
+    const mark = view.selected === row.job ? c.bold("▸ ") : "";
+    row.title = `${mark}${row.job}${row.daemon ? c.dim(" (daemon)") : ""} ${text}${elapsed}`;
     apply(row);
   };
 
@@ -145,7 +158,9 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
     const failed = state === "failed" || state === "timed_out";
     if (failed)
       compact?.failures.push(
-        `${c.red(`✖ ${row.job} ${text}`)}\n${row.lines.map((l) => `  ${l}`).join("\n")}`,
+        `${c.red(`✖ ${row.job} ${text}`)}\n${last(row.lines, FAILED_LINES)
+          .map((l) => `  ${l}`)
+          .join("\n")}`,
       );
     row.end = failed ? { error: new Error(`${row.job} ${text}`) } : {};
     title(row, text);
@@ -170,6 +185,7 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
             byJob.set(job, row);
             title(row, c.dim("waiting"));
           }
+          view.start(e.jobs);
           const rowsFit = e.jobs.length <= rows - 4;
           if (!rowsFit)
             compact = {
@@ -208,7 +224,12 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
             exitOnError: false,
             registerSignalListeners: false,
             renderer: TuiRenderer,
-            rendererOptions: { collapseErrors: false, formatOutput: "truncate", showErrorMessage: true },
+            rendererOptions: {
+              collapseErrors: false,
+              formatOutput: "truncate",
+              showErrorMessage: true,
+              keys: { footer: () => footer, end: () => view.end() },
+            },
           })
             .run()
             .catch(() => {});
@@ -216,7 +237,7 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
         }
         case "job:output": {
           const row = byJob.get(e.job)!;
-          forEachLastLines(e.data, FAILED_LINES, row.lines);
+          forEachLastLines(e.data, PANEL_LINES, row.lines);
           return;
         }
         case "job:start": {
