@@ -8,13 +8,13 @@ export type Scope = Readonly<Record<string, Value | undefined>>;
 
 export type Evaluated = { ok: true; value: Value } | { ok: false; error: string };
 
-class EvalError extends Error {}
+class Unevaluable extends Error {}
 
 export function evaluate(node: Node, scope: Scope): Evaluated {
   try {
     return { ok: true, value: value(node, scope) };
   } catch (e) {
-    if (e instanceof EvalError) return { ok: false, error: e.message };
+    if (e instanceof Unevaluable) return { ok: false, error: e.message };
     throw e;
   }
 }
@@ -87,10 +87,10 @@ function member(node: Extract<Node, { kind: "member" }>, scope: Scope): Value {
   if (object !== null && typeof object === "object") {
     const found = lookup(object as Record<string, Value>, text(key));
     if (found === undefined && strict)
-      throw new EvalError(`${path.join(".")} has no key ${text(key)} (it has ${keysOf(object)})`);
+      throw new Unevaluable(`${path.join(".")} has no key ${text(key)} (it has ${keysOf(object)})`);
     return found ?? null;
   }
-  if (strict) throw new EvalError(`${path.join(".")} is null: ${path[1]} wrote no result`);
+  if (strict) throw new Unevaluable(`${path.join(".")} is null: ${path[1]} wrote no result`);
   return null;
 }
 
@@ -154,7 +154,7 @@ function call(fn: Extract<Node, { kind: "call" }>["fn"], args: Value[]): Value {
       try {
         return JSON.parse(text(a)) as Value;
       } catch (e) {
-        throw new EvalError(`fromJSON: not JSON (${(e as Error).message}): ${clip(text(a))}`);
+        throw new Unevaluable(`fromJSON: not JSON (${(e as Error).message}): ${clip(text(a))}`);
       }
   }
 }
@@ -163,10 +163,10 @@ function format(pattern: string, values: Value[]): string {
   return pattern.replace(/\{\{|\}\}|\{(\d+)\}|[{}]/g, (m, index?: string) => {
     if (m === "{{") return "{";
     if (m === "}}") return "}";
-    if (index === undefined) throw new EvalError(`format: a lone ${m} in '${pattern}' (write ${m}${m})`);
+    if (index === undefined) throw new Unevaluable(`format: a lone ${m} in '${pattern}' (write ${m}${m})`);
     const i = Number(index);
     if (i >= values.length)
-      throw new EvalError(`format: '${pattern}' uses {${i}} but has ${values.length} value(s)`);
+      throw new Unevaluable(`format: '${pattern}' uses {${i}} but has ${values.length} value(s)`);
     return text(values[i]!);
   });
 }
