@@ -107,8 +107,8 @@ class Parser {
   parseAll(): Node {
     if (this.peek.t === "end") throw new Fail("empty expression", 0);
     const node = this.binary(0);
-    if (this.peek.t !== "end")
-      throw new Fail(`unexpected ${this.found().replace(" but found ", "")}`, this.peek.at);
+    const rest: Token = this.tokens[this.i]!;
+    if (rest.t !== "end") throw new Fail(`unexpected ${this.found().replace(" but found ", "")}`, rest.at);
     return node;
   }
 
