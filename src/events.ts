@@ -48,6 +48,8 @@ export type SkipCause =
   /** An interrupt (a signal, the run's time limit, the wrapper's exit) stopped the run. */
   | { readonly cause: "interrupt"; readonly by: NodeJS.Signals | "run-timeout" | "parent-exit" }
   | { readonly cause: "manual" }
+  /** The job's `if` was false when its needs were met (never fails the run). */
+  | { readonly cause: "if"; readonly expression: string }
   /** The run ended before the job started: its work was done (a daemon nobody needs now), or `ctl end`. */
   | { readonly cause: "end"; readonly onRequest: boolean };
 
@@ -94,6 +96,11 @@ export type RunEvent =
     })
   | (Base & { type: "job:restart"; job: string; attempt: number; delayMs: number; reason: RestartReason })
   | (Base & { type: "job:skip"; job: string } & SkipCause)
+  /**
+   * A dynamic matrix was built: `placeholder` (the node shown until then) became `instances`; none
+   * when the list was empty or unusable, and the job then ends under its bare name (`job`).
+   */
+  | (Base & { type: "job:matrix"; job: string; placeholder: string; instances: readonly string[] })
   | (Base & { type: "run:control"; verb: ControlVerb; jobs: readonly string[] })
   | (Base & {
       type: "run:end";
@@ -117,6 +124,11 @@ export interface Reporter {
 /** The end of an exhaustive `switch` over event types: fails to compile when a type is not handled. */
 export function unreachable(x: never): never {
   throw new Error(`unhandled: ${JSON.stringify(x)}`);
+}
+
+/** The nodes a `job:matrix` event makes of its placeholder: its instances, or the job's bare name. */
+export function matrixNodes(e: EventOf<"job:matrix">): readonly string[] {
+  return e.instances.length > 0 ? e.instances : [e.job];
 }
 
 /** Calls `each` with every line (without its "\n") of a `job:output` event's data. */

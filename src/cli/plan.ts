@@ -3,7 +3,7 @@ import type { Colors } from "picocolors/types.js";
 import { selectJobs } from "../graph/select.js";
 import type { JobGraph } from "../graph/types.js";
 import { shellArgv, visible } from "../report/format.js";
-import { jobArgv } from "../run/argv.js";
+import { jobArgv, readsNoNeeds } from "../run/argv.js";
 import { EnvBuilder } from "../run/env.js";
 
 /** What `${{ run.id }}` shows in a plan: a run that does not exist has no id. */
@@ -26,11 +26,19 @@ export function printPlan(
   const jobs = graph.jobs
     .filter((j) => !selected || selected.has(j.name))
     .map((j) => {
-      // The environment decides `${{ env.* }}` (a missing env_file fails the job when it runs).
+      // The environment decides `${{ env.* }}` (a missing env_file fails the job when it runs); results
+      // are not known yet: expressions that read them are shown as written.
       const env = envs.forJob(j, 1);
+      const scope = {
+        env: env.ok ? env.env : {},
+        matrix: j.matrix ?? {},
+        job: { name: j.name },
+        run: { id: PLAN_RUN_ID },
+      };
+      const argv = jobArgv(j, scope, readsNoNeeds);
       return {
         job: j.name,
-        argv: jobArgv(j, env.ok ? env.env : {}, PLAN_RUN_ID),
+        argv: argv.ok ? argv.argv : (j.argv ?? []),
         cwd: j.cwd,
         needs: j.needs.map((n) => `${n.job}:${n.condition}`),
         daemon: j.daemon,

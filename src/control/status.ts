@@ -1,5 +1,5 @@
 // The state of each job of a live run, folded from its events (SPEC §11 `ctl status`).
-import type { EndState, Reporter, RunEvent } from "../events.js";
+import { type EndState, matrixNodes, type Reporter, type RunEvent } from "../events.js";
 
 export type JobState = "waiting" | "starting" | "running" | "ready" | "restarting" | "stopping" | EndState;
 
@@ -80,6 +80,18 @@ export class StatusBoard implements Reporter {
         return;
       case "job:skip":
         this.jobs.get(e.job)!.state = "skipped";
+        return;
+      case "job:matrix":
+        this.jobs.delete(e.placeholder);
+        for (const job of matrixNodes(e))
+          this.jobs.set(job, {
+            job,
+            state: "waiting",
+            pid: null,
+            attempt: 0,
+            startedAt: null,
+            durationMs: null,
+          });
         return;
       case "run:end":
         if (this.run) this.run = { ...this.run, state: "ended" };

@@ -106,6 +106,10 @@ export function stateText(
       return c.yellow(`↻ restarting in ${formatMs(e.delayMs)} (attempt ${e.attempt})`);
     case "job:skip":
       return c.dim(`${STATE_SYMBOL.skipped} skipped: ${visible(skipReason(e))}`);
+    case "job:matrix":
+      return c.dim(
+        `⋔ matrix built: ${e.instances.length === 0 ? `no instance, runs as ${visible(e.job)}` : visible(e.instances.join(", "))}`,
+      );
     default:
       return undefined;
   }

@@ -57,6 +57,15 @@ export function groupedReporter(sink: Sink, c: Colors, onlyFailures: boolean): R
                 void sink.write(`${c.bold("──")} ${labels!.get(e.job).text.trimEnd()} ${stateText(e, c)}\n`),
             );
           return;
+        case "job:matrix":
+          if (!onlyFailures)
+            then(
+              () =>
+                void sink.write(
+                  `${c.bold("──")} ${labels!.get(e.placeholder).text.trimEnd()} ${stateText(e, c)}\n`,
+                ),
+            );
+          return;
         case "run:end":
           // Output that lingering children wrote after their job ended.
           for (const job of [...held.keys()]) {

@@ -251,6 +251,21 @@ export function tuiReporter(sink: Sink, c: Colors, rows = process.stdout.rows ??
           apply(row);
           return;
         }
+        case "job:matrix": {
+          // The placeholder's row says what it became; the instances are followed in the summary.
+          const row = byJob.get(e.placeholder)!;
+          byJob.delete(e.placeholder);
+          if (e.instances.length === 0) {
+            byJob.set(e.job, row);
+            return;
+          }
+          compact?.counts.set("waiting", (compact.counts.get("waiting") ?? 1) - 1 + e.instances.length);
+          for (const job of e.instances)
+            byJob.set(job, { job, daemon: row.daemon, title: job, status: "", lines: [], shown: "" });
+          row.end = {};
+          title(row, c.dim(`→ ${plural(e.instances.length, "instance")}`));
+          return;
+        }
         case "run:control":
           return;
         case "run:end":

@@ -13,6 +13,11 @@ export interface EnvContext {
   readonly color: boolean;
 }
 
+export type Expand = (
+  value: string,
+  env: Readonly<Record<string, string>>,
+) => { ok: true; value: string } | { ok: false; error: string };
+
 export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; error: string };
 
 export class EnvBuilder {
@@ -23,14 +28,23 @@ export class EnvBuilder {
     for (const [k, v] of Object.entries(ctx.base)) if (v !== undefined) this.base[k] = v;
   }
 
-  forJob(job: Job, attempt: number): EnvResult {
+  /**
+   * `expand`: evaluates the expressions left in a value the file declares (not in dotenv files nor
+   * procflow's own environment), seeing the variables set so far; an error fails the job.
+   */
+  forJob(job: Job, attempt: number, expand?: Expand): EnvResult {
     const env: Record<string, string> = { ...this.base };
     let colorSet = false;
     for (const layer of job.env) {
       const vars = "file" in layer ? this.readFile(layer.file) : layer.vars;
       if (typeof vars === "string") return { ok: false, error: vars };
       for (const k in vars) {
-        env[k] = vars[k]!;
+        const value = vars[k]!;
+        if (expand && "vars" in layer && value.includes("${{")) {
+          const e = expand(value, env);
+          if (!e.ok) return { ok: false, error: `env ${k}: ${e.error}` };
+          env[k] = e.value;
+        } else env[k] = value;
         if (k === "FORCE_COLOR" || k === "NO_COLOR") colorSet = true;
       }
     }

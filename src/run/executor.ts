@@ -22,7 +22,10 @@ import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
-import { type Policy, Scheduler, type Skip } from "./scheduler.js";
+import { decide } from "./release.js";
+import { ResultFiles } from "./result-file.js";
+import { Results } from "./results.js";
+import { type Policy, type Release, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
 
 export type { Command, CommandAnswer, RunControl };
@@ -88,6 +91,9 @@ class Execution {
   private finished!: (r: RunResult) => void;
   private finalizing = false;
   private readonly cleanups: (() => void)[] = [];
+  /** What jobs' expressions can read of the jobs they need. */
+  private readonly results = new Results();
+  private readonly resultFiles = new ResultFiles();
 
   constructor(
     private readonly graph: JobGraph,
@@ -99,7 +105,9 @@ class Execution {
     const concurrency = opts.concurrency ?? graph.concurrency ?? availableParallelism();
     const keepAlive = (opts.mode ?? "run") !== "run";
     const policy = keepAlive ? "keep-going" : (opts.policy ?? "finish");
-    this.scheduler = new Scheduler(graph, selected, concurrency, policy, keepAlive);
+    this.scheduler = new Scheduler(graph, selected, concurrency, policy, keepAlive, (job) =>
+      this.release(job),
+    );
     const env = new EnvBuilder({
       base: process.env,
       overrides: opts.env ?? {},
@@ -110,6 +118,8 @@ class Execution {
     this.ctx = {
       runId: this.runId,
       env,
+      scope: (job, vars) => this.results.scope(job, (f) => this.scheduler.members(f), vars, this.runId),
+      resultFiles: this.resultFiles,
       emit: (e) => this.emit({ ...e, time: Date.now() } as RunEvent),
       started: (job, ready) => this.apply(this.scheduler.started(job.name, ready)),
       ready: (job) => this.apply(this.scheduler.ready(job.name)),
@@ -179,7 +189,37 @@ class Execution {
   }
 
   private emit(e: RunEvent) {
+    if (e.type === "job:exit") this.results.record(e);
     for (const r of this.opts.reporters) r.event(e);
+  }
+
+  /** A job's needs are met: its `if` and dynamic matrix decide what becomes of it (SPEC §14). */
+  private release(job: Job): Release {
+    if (job.if === null && job.dynamicMatrix === null) return { to: "start" };
+    const env = this.ctx.env.forJob(job, 1);
+    const r = decide(job, this.ctx.scope(job, env.ok ? env.env : {}));
+    const time = Date.now();
+    if (r.to === "grow" || (r.to === "end" && r.as)) {
+      const instances = r.to === "grow" ? r.jobs.map((j) => j.name) : [];
+      this.emit({ type: "job:matrix", time, job: job.family, placeholder: job.name, instances });
+    }
+    if (r.to === "end") {
+      const name = r.as?.name ?? job.name;
+      const { state, error } = r;
+      this.emit({
+        type: "job:exit",
+        time,
+        job: name,
+        pid: null,
+        attempt: 1,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        state,
+        ...(error ? { error } : {}),
+      });
+    }
+    return r;
   }
 
   private newRunner(job: Job): JobRunner {
@@ -303,6 +343,7 @@ class Execution {
     await this.reaper.cleanup();
     this.reaper.close();
     for (const r of this.allRunners) r.release();
+    this.resultFiles.close();
     const exitCode = this.exitCode();
     const interrupted = this.interruptedBy !== null && this.interruptedBy !== "run-timeout";
     const state: RunState = interrupted ? "interrupted" : exitCode === 0 ? "succeeded" : "failed";

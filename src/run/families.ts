@@ -26,17 +26,7 @@ export function buildFamilies(graph: JobGraph, selected: ReadonlySet<string> | n
   const dependents = new Map<string, Family[]>();
   graph.jobs.forEach((job, index) => {
     if (selected && !selected.has(job.name)) return;
-    const inst: Instance = {
-      job,
-      index,
-      name: job.name,
-      allowFailure: job.allowFailure,
-      phase: "waiting",
-      reached: "none",
-      end: null,
-      benign: false,
-      failureSkip: false,
-    };
+    const inst = newInstance(job, index);
     instances.set(job.name, inst);
     let fam = families.get(job.family);
     if (!fam) {
@@ -57,6 +47,21 @@ export function buildFamilies(graph: JobGraph, selected: ReadonlySet<string> | n
     fam.waiting++;
   });
   return { instances, families, dependents };
+}
+
+/** An instance that waits for its needs. */
+export function newInstance(job: Job, index: number): Instance {
+  return {
+    job,
+    index,
+    name: job.name,
+    allowFailure: job.allowFailure,
+    phase: "waiting",
+    reached: "none",
+    end: null,
+    benign: false,
+    failureSkip: false,
+  };
 }
 
 /** A job that failed or timed out (without allow_failure), or a skip that fails the run. */

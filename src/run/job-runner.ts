@@ -9,6 +9,8 @@
 //    │                    SIGKILL after kill_timeout                        └─ otherwise ─▶ ended
 //    └───────── start (a restart on request, or a rerun once needs hold again) ─────────────┘
 import type { AttemptState, RestartReason, StopReason, Unstamped } from "../events.js";
+import type { Scope } from "../expr/evaluate.js";
+import { expand } from "../expr/template.js";
 import type { Job } from "../graph/types.js";
 import { jobArgv } from "./argv.js";
 import { type Attempt, endSupervision, onTargetMessage, supervise } from "./attempt.js";
@@ -16,12 +18,17 @@ import type { EnvBuilder } from "./env.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
 import { classifyExit, nextRestart } from "./lifecycle.js";
 import { type ExitInfo, groupExists, signalGroup, spawnChild } from "./process/spawn.js";
+import type { ResultFiles } from "./result-file.js";
 
 const GROUP_POLL_MS = 25;
 
 export interface RunnerContext {
   readonly runId: string;
   readonly env: EnvBuilder;
+  /** The values the job's expressions see when it starts, with its environment. */
+  scope(job: Job, env: Readonly<Record<string, string>>): Scope;
+  /** Where command jobs write their result (PROCFLOW_RESULT). */
+  readonly resultFiles: ResultFiles;
   emit(e: Unstamped): void;
   started(job: Job, ready: boolean): void;
   ready(job: Job): void;
@@ -82,12 +89,22 @@ export class JobRunner {
     if (onRequest) this.restarts = 0;
     const n = ++this.attempts;
     const startedAt = Date.now();
-    const env = this.ctx.env.forJob(this.job, n);
+    const env = this.ctx.env.forJob(this.job, n, (value, soFar) =>
+      expand(value, this.ctx.scope(this.job, soFar)),
+    );
     if (!env.ok) {
       this.didNotStart(n, startedAt, { exitCode: null, signal: null, error: env.error });
       return;
     }
-    const argv = jobArgv(this.job, env.env, this.ctx.runId);
+    const scope = this.ctx.scope(this.job, env.env);
+    const made = jobArgv(this.job, scope);
+    if (!made.ok) {
+      this.didNotStart(n, startedAt, { exitCode: null, signal: null, error: made.error });
+      return;
+    }
+    const argv = made.argv;
+    const resultFile = this.job.target ? null : this.ctx.resultFiles.create();
+    if (resultFile) env.env.PROCFLOW_RESULT = resultFile;
     const child = spawnChild({ argv, cwd: this.job.cwd, env: env.env, ipc: this.job.target !== null });
     const pid = child.pid;
     if (pid === undefined) {
@@ -114,6 +131,7 @@ export class JobRunner {
       next: "end",
       failure: null,
       result: null,
+      resultFile,
       timers: new Set(),
       logMatch: null,
     };
@@ -130,7 +148,10 @@ export class JobRunner {
     this.ctx.started(this.job, this.job.ready === null);
     supervise(attempt, env.env, {
       job: this.job,
-      runId: this.ctx.runId,
+      expand: (value) => {
+        const e = expand(value, scope);
+        return e.ok ? e.value : value;
+      },
       alive: (a) => this.phase.id === "running" && this.phase.attempt === a,
       stop: (reason) => void this.stop(reason),
       health: (ok, message) => this.ctx.emit({ type: "job:health", job: this.job.name, ok, message }),
@@ -225,13 +246,24 @@ export class JobRunner {
   }
 
   private async attemptOver(attempt: Attempt, info: ExitInfo): Promise<void> {
-    const { state, error } = classifyExit(this.job, {
+    const written = attempt.resultFile ? this.ctx.resultFiles.take(attempt.resultFile) : null;
+    if (written && !written.ok) attempt.failure ??= written.error;
+    const how = classifyExit(this.job, {
       exitCode: info.exitCode,
       signal: info.signal,
       error: info.error ?? attempt.failure,
       stopReason: attempt.stop,
     });
-    const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
+    // A result file that cannot be read fails an attempt that would have succeeded.
+    const bad = written && !written.ok && how.state === "succeeded";
+    const { state, error } = bad ? { state: "failed" as const, error: written.error } : how;
+    const result = this.job.target
+      ? attempt.result && "value" in attempt.result
+        ? attempt.result
+        : null
+      : written?.ok && written.value !== null
+        ? { value: written.value }
+        : null;
     this.emitExit(attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result);
     if (attempt.next === "park") await this.groupGone(attempt.pid);
     this.afterAttempt(state, attempt.next, attempt.stop === "manual");
