@@ -144,7 +144,8 @@ class Execution {
     const done = new Promise<RunResult>((resolve) => {
       this.finished = resolve;
     });
-    this.reaper.start(this.opts.leftovers);
+    const { dir } = this.resultFiles;
+    this.reaper.start(dir ? [...(this.opts.leftovers ?? []), dir] : this.opts.leftovers);
     this.cleanups.push(
       registerRun(async () => {
         for (const r of this.runners.values()) r.kill();

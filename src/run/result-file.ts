@@ -1,6 +1,6 @@
 // PROCFLOW_RESULT (SPEC §14): a fresh empty file per attempt of a command job, in a folder of the
-// run's own (mode 0700, made when the first one is needed, removed at the end), read and removed
-// when the attempt is over. Lines `key=value` and `key<<DELIM` … `DELIM` (GitHub Actions' output
+// run's own (mode 0700, removed at the end, and by the watchdog if procflow is killed), read and
+// removed when the attempt is over. Lines `key=value` and `key<<DELIM` … `DELIM` (GitHub Actions' output
 // file format) make the result: an object of strings, or null when nothing was written.
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,15 +12,28 @@ export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 export type ParsedResult = { ok: true; value: Record<string, string> | null } | { ok: false; error: string };
 
 export class ResultFiles {
-  private dir: string | null = null;
+  /** The run's folder; null when the temp folder cannot be used (jobs then get no PROCFLOW_RESULT). */
+  readonly dir: string | null;
   private n = 0;
 
+  constructor() {
+    let dir: string | null = null;
+    try {
+      dir = mkdtempSync(join(tmpdir(), "procflow-results-"));
+    } catch {}
+    this.dir = dir;
+  }
+
   /** A new empty file for one attempt; its path goes into PROCFLOW_RESULT. */
-  create(): string {
-    this.dir ??= mkdtempSync(join(tmpdir(), "procflow-results-"));
+  create(): string | null {
+    if (!this.dir) return null;
     const path = join(this.dir, String(++this.n));
-    closeSync(openSync(path, "wx", 0o600));
-    return path;
+    try {
+      closeSync(openSync(path, "wx", 0o600));
+      return path;
+    } catch {
+      return null;
+    }
   }
 
   /** The attempt's result, from its file, which is then removed. */

@@ -60,9 +60,14 @@ function checkNode(ctx: RuleContext, node: Node, path: Path, offset: number, sco
   for (const n of namesIn(node)) {
     const why = problem(n.path, scope);
     if (why)
-      ctx.report(path, "expression-unknown", `${pathText(path)}: unknown name ${n.path.join(".")} in ${shown}: ${why}`, {
-        offset: offset + n.at,
-      });
+      ctx.report(
+        path,
+        "expression-unknown",
+        `${pathText(path)}: unknown name ${n.path.join(".")} in ${shown}: ${why}`,
+        {
+          offset: offset + n.at,
+        },
+      );
   }
 }
 

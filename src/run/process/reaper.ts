@@ -32,7 +32,7 @@ while IFS= read -r line; do
     *) groups="$groups$line " ;;
   esac
 done
-rm -f -- "$@"
+rm -rf -- "$@"
 for round in 1 2 3; do
   if [ -d /proc/self ]; then
     for f in $(grep -lxzF "PROCFLOW_RUN_ID=$run" /proc/[0-9]*/environ 2>/dev/null); do
@@ -70,7 +70,7 @@ export class Reaper {
     this.entry = `PROCFLOW_RUN_ID=${runId}`;
   }
 
-  /** Starts the watchdog (Linux and macOS); `leftovers` are files it removes if procflow dies. */
+  /** Starts the watchdog (Linux and macOS); `leftovers` are files (or folders) it removes if procflow dies. */
   start(leftovers: readonly string[] = []): void {
     if (process.platform === "win32") return;
     const child = spawn(
