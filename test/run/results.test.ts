@@ -1,0 +1,135 @@
+// Results between jobs (SPEC §14): PROCFLOW_RESULT files, results in events and reports,
+// expressions in argv/env/if evaluated from them, and matrices built at run time. Real processes.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, endStates, runJobs, tempDir } from "../rig.js";
+
+const run = (jobs: string, args: string[] = [], files: Record<string, string> = {}) =>
+  runJobs(`version: 1\njobs:\n${jobs}`, args, { files });
+
+/** A job that writes `lines` to its result file (through a shell, so the test reads as the user would). */
+const writes = (lines: string) => `shell: true
+    command: |
+      cat >> "$PROCFLOW_RESULT" <<'PROCFLOW_TEST'
+${lines
+  .split("\n")
+  .map((l) => `      ${l}`)
+  .join("\n")}
+      PROCFLOW_TEST`;
+
+describe("PROCFLOW_RESULT", () => {
+  it("parses key=value and key<<DELIM lines into the result; null (no field) when nothing is written", async () => {
+    const r = await run(`  plan:
+    ${writes("version=1.2.3\nempty=\nnotes<<EOF\nline one\n\n  line = three\nEOF\nversion=1.2.4")}
+  quiet: { command: "true" }
+  check:
+    shell: true
+    command: 'test -f "$PROCFLOW_RESULT" && test ! -s "$PROCFLOW_RESULT" && test "$PROCFLOW_RESULT" != "$0"'
+`);
+    expect(r.code).toBe(0);
+    expect(r.of("job:exit", "plan")[0]!.result).toEqual({
+      version: "1.2.4",
+      empty: "",
+      notes: "line one\n\n  line = three",
+    });
+    expect(r.of("job:exit", "quiet")[0]).not.toHaveProperty("result");
+    expect(r.of("job:exit", "check")[0]!.state).toBe("succeeded");
+  });
+
+  it("gives each attempt a fresh empty file and removes it afterwards", async () => {
+    const r = await run(`  flaky:
+    shell: true
+    command: 'echo "$PROCFLOW_RESULT" >> paths; test -s "$PROCFLOW_RESULT" && exit 3; echo "attempt=$PROCFLOW_ATTEMPT" >> "$PROCFLOW_RESULT"; test "$PROCFLOW_ATTEMPT" = 2'
+    restart: on-failure
+    restart_delay: 10ms
+`);
+    expect(r.of("job:exit", "flaky").map((e) => [e.state, e.result])).toEqual([
+      ["failed", { attempt: "1" }],
+      ["succeeded", { attempt: "2" }],
+    ]);
+    const paths = readFileSync(join(r.dir, "paths"), "utf8").trim().split("\n");
+    expect(new Set(paths).size).toBe(2);
+    for (const p of paths) expect(existsSync(p)).toBe(false);
+  });
+
+  it("fails a job whose result file is malformed, or over the 16 MiB limit; 10 MB is fine", async () => {
+    const r = await run(
+      `  bad:
+    ${writes("just words")}
+  open:
+    ${writes("text<<END\nnever closed")}
+  big:
+    shell: true
+    command: 'printf "blob=" >> "$PROCFLOW_RESULT"; head -c 10000000 /dev/zero | tr "\\\\0" x >> "$PROCFLOW_RESULT"'
+  huge:
+    shell: true
+    command: 'head -c 17000000 /dev/zero >> "$PROCFLOW_RESULT"'
+`,
+      ["--keep-going"],
+    );
+    expect(r.of("job:exit", "bad")[0]).toMatchObject({
+      state: "failed",
+      exitCode: 0,
+      error: 'PROCFLOW_RESULT line 1: "just words" is neither key=value nor key<<DELIMITER',
+    });
+    expect(r.of("job:exit", "open")[0]!.error).toBe(
+      "PROCFLOW_RESULT line 1: text<<END is not closed by a line END",
+    );
+    expect((r.of("job:exit", "big")[0]!.result as { blob: string }).blob.length).toBe(10_000_000);
+    expect(r.of("job:exit", "huge")[0]!.error).toMatch(/holds 16\.2 MiB, more than the limit of 16 MiB/);
+  });
+
+  it("shows results in the summary, run.json and the JUnit report", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "jobs.yaml"),
+      `version: 1\njobs:\n  plan:\n    ${writes("version=1.2.3\nshards=[1,2]")}\n`,
+    );
+    const r = await cli(["run", "jobs.yaml", "-o", "lines", "--log-dir", "logs", "--junit", "junit.xml"], {
+      cwd: dir,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✔ plan .* → \{"version":"1\.2\.3","shards":"\[1,2\]"\}/);
+    const runJson = JSON.parse(readFileSync(join(dir, "logs/run.json"), "utf8"));
+    const exit = runJson.events.find((e: { type: string }) => e.type === "job:exit");
+    expect(exit.result).toEqual({ version: "1.2.3", shards: "[1,2]" });
+    const xml = readFileSync(join(dir, "junit.xml"), "utf8");
+    expect(xml).toContain('<property name="result.version" value="1.2.3"/>');
+    expect(xml).toContain('<property name="result.shards" value="[1,2]"/>');
+  });
+});
+
+describe("expressions read results", () => {
+  it("substitutes a target's result and a command's result as one argv element each, never through a shell", async () => {
+    const dir = tempDir({
+      "t.mjs": `export const version = () => ({ version: "1.2.3", n: 7, list: ["a", "b"] });\n`,
+    });
+    const r = await runJobs(
+      `version: 1
+jobs:
+  t: { target: "./t.mjs#version" }
+  evil:
+    command: [node, -e, "fs.appendFileSync(process.env.PROCFLOW_RESULT, 'payload=$(touch pwned); echo \\x60touch pwned2\\x60 $' + '{{ env.HOME }}')"]
+  use:
+    needs: [t, evil]
+    command: [node, -e, "console.log(JSON.stringify(process.argv.slice(1)))"]
+    args: ["\${{ needs.t.result.version }}", "\${{ needs.t.result.n }}", "\${{ needs.t.result.list }}", "\${{ needs.evil.result.payload }}", "v=\${{ needs.t.result.version }}!", "\${{ needs.t.state }} \${{ needs.t.ok }}"]
+`,
+      [],
+      { cwd: dir },
+    );
+    expect(r.of("job:exit", "use")[0]?.error).toBeUndefined();
+    const argv = JSON.parse(r.lines("use")[0]!);
+    expect(argv).toEqual([
+      "1.2.3",
+      "7",
+      '[\n  "a",\n  "b"\n]',
+      "$(touch pwned); echo `touch pwned2` ${{ env.HOME }}",
+      "v=1.2.3!",
+      "succeeded true",
+    ]);
+    expect(existsSync(join(dir, "pwned"))).toBe(false);
+    expect(existsSync(join(dir, "pwned2"))).toBe(false);
+  });
+});
