@@ -13,11 +13,11 @@ export const MAX_DYNAMIC_INSTANCES = 10_000;
 export function decide(job: Job, scope: Scope): Release {
   if (job.dynamicMatrix !== null) return fanOut(job, job.dynamicMatrix, scope);
   if (job.if === null) return { to: "start" };
+  const expression = wholeExpression(job.if, true);
+  const text = expression?.ok ? expression.text : job.if.trim();
   const v = value(job.if, true, scope);
-  if (!v.ok) return { to: "end", state: "failed", error: `if: ${job.if.trim()}: ${v.error}` };
-  return truthy(v.value)
-    ? { to: "start" }
-    : { to: "skip", cause: { cause: "if", expression: job.if.trim() } };
+  if (!v.ok) return { to: "end", state: "failed", error: `if: ${text}: ${v.error}` };
+  return truthy(v.value) ? { to: "start" } : { to: "skip", cause: { cause: "if", expression: text } };
 }
 
 type Got<T> = { ok: true; value: T } | { ok: false; error: string };

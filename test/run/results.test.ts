@@ -133,3 +133,183 @@ jobs:
     expect(existsSync(join(dir, "pwned2"))).toBe(false);
   });
 });
+
+describe("a missing result key fails the job that reads it", () => {
+  it("fails it without starting, naming the expression; a typo never passes as empty", async () => {
+    const r = await run(`  plan:
+    ${writes("coverage=85")}
+  use:
+    needs: [plan]
+    command: [echo, "\${{ needs.plan.result.coverage }}", "\${{ needs.plan.result.coverag }}"]
+  env:
+    needs: [plan]
+    command: [echo, ok]
+    env: { COV: "\${{ needs.plan.result.covrage }}" }
+`);
+    expect(r.code).toBe(1);
+    expect(r.of("job:start", "use")).toEqual([]);
+    expect(r.of("job:exit", "use")[0]).toMatchObject({
+      state: "failed",
+      pid: null,
+      error: "${{ needs.plan.result.coverag }}: needs.plan.result has no key coverag (it has coverage)",
+    });
+    expect(r.of("job:exit", "env")[0]!.error).toBe(
+      "env COV: ${{ needs.plan.result.covrage }}: needs.plan.result has no key covrage (it has coverage)",
+    );
+  });
+});
+
+describe("if", () => {
+  it("runs or skips by the expression when the needs are met; a false if never fails the run", async () => {
+    const r = await run(`  test:
+    ${writes("coverage=85")}
+  publish:
+    needs: [test]
+    if: needs.test.result.coverage >= 80
+    command: [echo, publish]
+  strict:
+    needs: [test]
+    if: "\${{ needs.test.result.coverage >= 90 }}"
+    command: [echo, never]
+  after:
+    needs: [strict]
+    command: [echo, never]
+  cleanup:
+    needs: { strict: always }
+    command: [echo, cleanup]
+  env:
+    if: env.HOME != '' && !contains(env.HOME, 'no-such-home')
+    env: { WHO: "\${{ needs.test.state }}" }
+    needs: [test]
+    command: [sh, -c, 'echo "$WHO"']
+`);
+    expect(r.code).toBe(0);
+    expect(endStates(r)).toEqual({
+      test: "succeeded",
+      publish: "succeeded",
+      strict: "skipped",
+      after: "skipped",
+      cleanup: "succeeded",
+      env: "succeeded",
+    });
+    expect(r.of("job:skip", "strict")[0]).toMatchObject({
+      cause: "if",
+      expression: "needs.test.result.coverage >= 90",
+      reason: "if: needs.test.result.coverage >= 90 is false",
+    });
+    expect(r.of("job:skip", "after")[0]).toMatchObject({ cause: "need", need: "strict" });
+    expect(r.lines("env")).toEqual(["succeeded"]);
+    expect(r.of("run:end")[0]!.state).toBe("succeeded");
+  });
+
+  it("an if that cannot be evaluated fails the job with the expression, and the run", async () => {
+    const r = await run(`  test: { command: "true" }
+  broken:
+    needs: [test]
+    if: fromJSON('{oops') == 1
+    command: [echo, never]
+`);
+    expect(r.code).toBe(1);
+    expect(r.of("job:start", "broken")).toEqual([]);
+    expect(r.of("job:exit", "broken")[0]!.error).toMatch(
+      /^if: fromJSON\('\{oops'\) == 1: fromJSON: not JSON/,
+    );
+  });
+});
+
+describe("dynamic matrix", () => {
+  it("fans out when the needed job ends; a need on it waits for every instance", async () => {
+    const r = await run(`  plan:
+    ${writes('shards=["a","b","c"]')}
+  work:
+    needs: [plan]
+    matrix: { shard: "\${{ fromJSON(needs.plan.result.shards) }}", n: [1] }
+    command: [sh, -c, 'sleep 0.2; echo "got=$PROCFLOW_MATRIX_SHARD $1" >> "$PROCFLOW_RESULT"', sh, "part=\${{ matrix.shard }}"]
+  sum:
+    needs: [work]
+    command: [node, -e, "console.log(process.argv[1])", "\${{ toJSON(needs.work.results) }}"]
+`);
+    expect(r.code).toBe(0);
+    const work = ["work[shard=a,n=1]", "work[shard=b,n=1]", "work[shard=c,n=1]"];
+    expect(r.of("run:start")[0]!.jobs).toEqual(["plan", "work[shard=…,n=…]", "sum"]);
+    expect(r.of("job:matrix")).toEqual([
+      expect.objectContaining({ job: "work", placeholder: "work[shard=…,n=…]", instances: work }),
+    ]);
+    expect(Object.keys(endStates(r)).sort()).toEqual(["plan", "sum", ...work].sort());
+    expect(Object.values(endStates(r))).toEqual(Array(5).fill("succeeded"));
+    const sumStart = r.seqOf("job:start", "sum");
+    for (const w of work) expect(r.seqOf("job:exit", w)).toBeLessThan(sumStart);
+    expect(r.of("job:start", "work[shard=b,n=1]")[0]!.argv).toEqual([
+      "sh",
+      "-c",
+      'sleep 0.2; echo "got=$PROCFLOW_MATRIX_SHARD $1" >> "$PROCFLOW_RESULT"',
+      "sh",
+      "part=b",
+    ]);
+    expect(JSON.parse(r.lines("sum").join("\n"))).toEqual({
+      "work[shard=a,n=1]": { got: "a part=a" },
+      "work[shard=b,n=1]": { got: "b part=b" },
+      "work[shard=c,n=1]": { got: "c part=c" },
+    });
+  });
+
+  it("an empty list ends the job succeeded with no instance; a bad value fails it under its bare name", async () => {
+    const r = await run(
+      `  plan:
+    ${writes('none=[]\nbad={"a":1}\nmap={"os":["linux","mac"],"n":[1,2]}')}
+  empty:
+    needs: [plan]
+    matrix: { x: "\${{ fromJSON(needs.plan.result.none) }}" }
+    command: [echo, never]
+  after:
+    needs: [empty]
+    command: [echo, after]
+  bad:
+    needs: [plan]
+    matrix: { x: "\${{ fromJSON(needs.plan.result.bad) }}" }
+    command: [echo, never]
+  whole:
+    needs: [plan]
+    matrix: "\${{ fromJSON(needs.plan.result.map) }}"
+    command: [echo, "\${{ matrix.os }}-\${{ matrix.n }}"]
+`,
+      ["--keep-going"],
+    );
+    expect(r.code).toBe(1);
+    expect(r.of("job:matrix").map((e) => [e.placeholder, e.instances])).toEqual(
+      expect.arrayContaining([
+        ["empty[x=…]", []],
+        ["bad[x=…]", []],
+        [
+          "whole[…]",
+          ["whole[os=linux,n=1]", "whole[os=linux,n=2]", "whole[os=mac,n=1]", "whole[os=mac,n=2]"],
+        ],
+      ]),
+    );
+    expect(endStates(r)).toMatchObject({ empty: "succeeded", after: "succeeded", bad: "failed" });
+    expect(r.of("job:exit", "bad")[0]!.error).toBe(
+      'matrix: ${{ fromJSON(needs.plan.result.bad) }} gave {"a":1}, not a list of strings, numbers or booleans',
+    );
+    expect(r.lines("whole[os=mac,n=2]")).toEqual(["mac-2"]);
+  });
+
+  it("graph and --dry-run show the placeholder node", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1
+jobs:
+  plan: { command: "true" }
+  work:
+    needs: [plan]
+    matrix: { shard: "\${{ fromJSON(needs.plan.result.shards) }}" }
+    command: [echo, "\${{ matrix.shard }}", "\${{ needs.plan.result.x }}"]
+`,
+    });
+    const plan = await cli(["run", "jobs.yaml", "--dry-run", "-o", "json"], { cwd: dir });
+    expect(JSON.parse(plan.stdout).jobs[1]).toMatchObject({
+      job: "work[shard=…]",
+      argv: ["echo", "…", "${{ needs.plan.result.x }}"],
+    });
+    const graph = await cli(["graph", "jobs.yaml"], { cwd: dir });
+    expect(graph.stdout).toContain("work[shard=…]");
+  });
+});
