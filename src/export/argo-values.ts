@@ -2,7 +2,7 @@
 // values and turns `$$` into `$`; Argo fills in `{{…}}` everywhere. procflow's start-time expressions
 // (`${{ env.NAME }}`, `${{ run.id }}`) are mapped onto both, and literal text is escaped for them.
 
-import { staticPath } from "../expr/ast.js";
+import { namesIn, staticPath } from "../expr/ast.js";
 import { findExpressions, substitute } from "../load/expressions.js";
 
 /** Argo's id of the running Workflow: what `${{ run.id }}` and PROCFLOW_RUN_ID become. */
@@ -14,6 +14,10 @@ export interface EnvScope {
   readonly declared: Readonly<Record<string, string>>;
   /** Told of a variable the Workflow does not set: the container gets `$(NAME)` for Kubernetes to fill. */
   readonly unset: (name: string) => void;
+  /** Argo's tag for another name (a result, a dynamic matrix key), or null. */
+  readonly tag?: (path: readonly string[]) => string | null;
+  /** Told of an expression that reads a result in a way Argo cannot fill in. */
+  readonly unmapped?: (text: string) => void;
 }
 
 /** Literal text for command, args or an env value: each `$` is written `$$`, which Kubernetes turns back into `$`. */
@@ -27,8 +31,11 @@ export function containerValue(value: string, scope: EnvScope): string {
   let out = "";
   let at = 0;
   for (const e of findExpressions(value)) {
-    const [root, ...rest] = staticPath(e.node) ?? [];
-    out += k8sLiteral(value.slice(at, e.index)) + mapped(e.text, root ?? "", rest.join("."), scope);
+    const path = staticPath(e.node);
+    const [root, ...rest] = path ?? [];
+    const tag = path && scope.tag?.(path);
+    if (!tag && namesIn(e.node).some((n) => n.path[0] === "needs")) scope.unmapped?.(e.text);
+    out += k8sLiteral(value.slice(at, e.index)) + (tag || mapped(e.text, root ?? "", rest.join("."), scope));
     at = e.index + e.text.length;
   }
   return out + k8sLiteral(value.slice(at));
