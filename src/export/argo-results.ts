@@ -74,6 +74,22 @@ export function resultTag(path: readonly string[], task: (family: string) => str
   return `{{tasks.${task(name)}.outputs.parameters.${key}}}`;
 }
 
+/**
+ * `needs.X.result.K` in a template: an input parameter (`X-K`), recorded in `passed` with the task
+ * tag that the DAG task hands it; null when the name is not a result key.
+ */
+export function passResult(
+  path: readonly string[],
+  task: (family: string) => string,
+  passed: Map<string, string>,
+): string | null {
+  const tag = resultTag(path, task);
+  if (!tag) return null;
+  const name = `${task(path[1]!)}-${path[3]!}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  passed.set(name, tag);
+  return `{{inputs.parameters.${name}}}`;
+}
+
 export type Mapped = { ok: true; value: string } | { ok: false; why: string };
 
 /**

@@ -11,8 +11,8 @@ import { dnsName, taskNames } from "./argo-names.js";
 import { probesOf, seconds } from "./argo-probes.js";
 import {
   outputParameters,
+  passResult,
   referencedResults,
-  resultTag,
   whenOf,
   withParamOf,
   withResultFile,
@@ -92,23 +92,25 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
       (family) => byFamily.get(family)!,
       (m) => warn(job, "needs", m),
     );
+    // A matrix built at run time: its template takes the key as an input parameter, as a written one does.
+    const shaped = param?.ok ? dynamicInstance(job, { [param.key]: argoMatrixPlaceholder(param.key) }) : job;
+    // Results the job reads come in as input parameters too: only a DAG task can name other tasks.
+    const passed = new Map<string, string>();
+    containers.push(template(shaped, name, keys, ctx, passed));
+    const parameters = [
+      ...(param?.ok
+        ? [{ name: param.key, value: "{{item}}" }]
+        : keys.map((k) => ({ name: k, value: `{{item.${k}}}` }))),
+      ...[...passed].map(([p, value]) => ({ name: p, value })),
+    ];
     tasks.push({
       name,
       template: name,
       ...(depends ? { depends } : {}),
       ...(when?.ok ? { when: when.value } : {}),
-      ...(param?.ok
-        ? { withParam: param.value, arguments: { parameters: [{ name: param.key, value: "{{item}}" }] } }
-        : keys.length
-          ? {
-              withItems: items.get(job.family)!,
-              arguments: { parameters: keys.map((k) => ({ name: k, value: `{{item.${k}}}` })) },
-            }
-          : {}),
+      ...(param?.ok ? { withParam: param.value } : keys.length ? { withItems: items.get(job.family)! } : {}),
+      ...(parameters.length ? { arguments: { parameters } } : {}),
     });
-    // A matrix built at run time: its template takes the key as an input parameter, as a written one does.
-    const shaped = param?.ok ? dynamicInstance(job, { [param.key]: argoMatrixPlaceholder(param.key) }) : job;
-    containers.push(template(shaped, name, keys, ctx));
   }
   if (needsVerdict(templates.jobs)) {
     const last = verdict(templates.jobs, task, opts.image);
@@ -149,7 +151,13 @@ interface Context {
   readonly reads: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-function template(job: Job, name: string, keys: string[], ctx: Context): Record<string, unknown> {
+function template(
+  job: Job,
+  name: string,
+  keys: string[],
+  ctx: Context,
+  passed: Map<string, string>,
+): Record<string, unknown> {
   const { graph, opts, warn } = ctx;
   const once = (key: string, field: string, message: string) => {
     if (!ctx.reported.has(key)) warn(job, field, message);
@@ -179,7 +187,7 @@ function template(job: Job, name: string, keys: string[], ctx: Context): Record<
     tag: (path) =>
       path[0] === "matrix" && path[1]
         ? String(job.matrix?.[path[1]] ?? "") || null
-        : resultTag(path, ctx.task),
+        : passResult(path, ctx.task, passed),
     unmapped: (text) =>
       once(
         `unmapped ${job.family} ${text}`,
@@ -252,7 +260,9 @@ function template(job: Job, name: string, keys: string[], ctx: Context): Record<
   Object.assign(container, probes.container);
   return {
     name,
-    ...(keys.length ? { inputs: { parameters: keys.map((k) => ({ name: k })) } } : {}),
+    ...(keys.length + passed.size
+      ? { inputs: { parameters: [...keys, ...passed.keys()].map((k) => ({ name: k })) } }
+      : {}),
     ...(outputs && !job.target ? { outputs: outputParameters(outputs) } : {}),
     ...(job.daemon ? { daemon: true } : {}),
     ...(job.timeoutMs !== null ? { activeDeadlineSeconds: seconds(job.timeoutMs) } : {}),
