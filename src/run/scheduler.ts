@@ -324,8 +324,9 @@ export class Scheduler {
     fam.instances.splice(fam.instances.indexOf(old), 1);
     this.instances.delete(old.job.name);
     if (!old.job.daemon) this.nonDaemonLeft--;
-    return jobs.map((job) => {
-      const inst = newInstance(job, old.index);
+    return jobs.map((job, i) => {
+      // Between the placeholder's place and the next job's, in the order built.
+      const inst = newInstance(job, old.index + i / jobs.length);
       this.instances.set(job.name, inst);
       fam.instances.push(inst);
       fam.counts.size++;
