@@ -101,6 +101,11 @@ export class StatusBoard implements Reporter {
     }
   }
 
+  /** The instances of the run as the events tell them (a matrix built at run time included). */
+  names(): string[] {
+    return [...this.jobs.keys()];
+  }
+
   /** The `status` answer: the run, and each job with its duration so far. */
   snapshot(now = Date.now()): { run: RunStatus | null; jobs: JobStatus[] } {
     const jobs = [...this.jobs.values()].map((j) => ({
