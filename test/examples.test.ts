@@ -69,7 +69,7 @@ describe("examples in jobs/", () => {
     const r = await run("results.yaml");
     expect(r.code).toBe(0);
     expect(r.of("job:matrix")[0]!.instances).toEqual(["work[shard=a]", "work[shard=b]", "work[shard=c]"]);
-    expect(r.lines("sum")).toEqual(["3 shards, 6 items"]);
+    expect(r.lines("sum")).toEqual(["items per shard: 1, 2, 3"]);
     expect(r.lines("publish")).toEqual(["publishing with coverage 87%"]);
     expect(r.of("job:skip", "celebrate")[0]!.reason).toBe("if: needs.test.result.coverage == 100 is false");
     expect((r.of("job:exit", "plan")[0]!.result as { notes: string }).notes).toBe(

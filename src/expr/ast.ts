@@ -22,6 +22,8 @@ export type Node =
   | { readonly kind: "name"; readonly name: string; readonly at: number }
   /** `object.name` (property is a string literal) or `object[expr]`. */
   | { readonly kind: "member"; readonly object: Node; readonly property: Node; readonly at: number }
+  /** `object.*`: the values of an object (or the items of a list), as one list. */
+  | { readonly kind: "filter"; readonly object: Node; readonly at: number }
   | { readonly kind: "call"; readonly fn: FunctionName; readonly args: readonly Node[]; readonly at: number }
   | { readonly kind: "not"; readonly operand: Node; readonly at: number }
   | {
@@ -66,6 +68,9 @@ export function namesIn(node: Node, out: { path: string[]; at: number }[] = []) 
       break;
     case "not":
       namesIn(node.operand, out);
+      break;
+    case "filter":
+      namesIn(node.object, out);
       break;
     case "binary":
       namesIn(node.left, out);

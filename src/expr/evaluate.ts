@@ -43,6 +43,8 @@ function value(node: Node, scope: Scope): Value {
       return lookup(scope, node.name) ?? null;
     case "member":
       return member(node, scope);
+    case "filter":
+      return filter(value(node.object, scope));
     case "not":
       return !truthy(value(node.operand, scope));
     case "binary": {
@@ -74,9 +76,31 @@ function lookup(obj: { readonly [k: string]: Value | undefined }, key: string): 
   return found === undefined ? undefined : obj[found];
 }
 
+/** Lists made by `.*`: a property of one is the property of each of its items (GitHub's object filter). */
+const filtered = new WeakSet<readonly Value[]>();
+
+function filter(v: Value): Value {
+  const items = Array.isArray(v) ? (filtered.has(v) ? v.flatMap(itemsOf) : [...v]) : itemsOf(v);
+  filtered.add(items);
+  return items;
+}
+
+const itemsOf = (v: Value): Value[] =>
+  Array.isArray(v) ? [...v] : v !== null && typeof v === "object" ? Object.values(v) : [];
+
 function member(node: Extract<Node, { kind: "member" }>, scope: Scope): Value {
   const object = value(node.object, scope);
   const key = value(node.property, scope);
+  if (Array.isArray(object) && filtered.has(object)) {
+    const picked: Value[] = [];
+    for (const item of object)
+      if (item !== null && typeof item === "object" && !Array.isArray(item)) {
+        const found = lookup(item as Record<string, Value>, text(key));
+        if (found !== undefined) picked.push(found);
+      }
+    filtered.add(picked);
+    return picked;
+  }
   const path = staticPath(node.object);
   // `needs.<job>.result.<key>`: a typo must not pass silently.
   const strict = path?.length === 3 && path[0] === "needs" && path[2] === "result";

@@ -19,7 +19,7 @@ class Fail extends Error {
   }
 }
 
-const OPS = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ".", ","];
+const OPS = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ".", ",", "*"];
 // Names may hold `-` (GitHub's job ids do) and, after a dot, start with a digit (procflow's job names may).
 const ID = /[A-Za-z_][A-Za-z0-9_-]*/y;
 const MEMBER_ID = /[A-Za-z0-9_][A-Za-z0-9_-]*/y;
@@ -139,6 +139,11 @@ class Parser {
       if (this.isOp(".")) {
         this.i++;
         const name = this.peek;
+        if (name.t === "op" && name.value === "*") {
+          this.i++;
+          node = { kind: "filter", object: node, at: t.at };
+          continue;
+        }
         if (name.t !== "id") throw new Fail(`expected a property name after .${this.found()}`, name.at);
         this.i++;
         node = {

@@ -118,6 +118,11 @@ describe("functions", () => {
     ["fromJSON(needs.plan.result.shards)", ["a", "b", "c"]],
     ["fromJSON('true')", true],
     ["TOJSON('x')", '"x"'],
+    ["needs.m.results.*.v", ["1"]],
+    ['join(fromJSON(\'{"a":{"n":1},"b":{"n":2},"c":{}}\').*.n, \'+\')', "1+2"],
+    ["fromJSON('[[1,2],[3]]').*.*", [1, 2, 3]],
+    ['contains(fromJSON(\'[{"n":1},{"n":2}]\').*.n, 2)', true],
+    ["fromJSON('\"text\"').*", []],
   ])("%s", (text, want) => {
     expect(run(text)).toEqual(want);
   });
@@ -159,6 +164,8 @@ describe("syntax errors are found at their offset", () => {
     ["1 1", "unexpected 1", 2],
     ["", "empty expression", 0],
     ["a ==", "the expression ends too early", 4],
+    ["a.*b", "unexpected b", 3],
+    ["* 1", "unexpected *", 0],
   ])("%s", (text, message, at) => {
     expect(parseExpression(text)).toEqual({ ok: false, message, at });
   });
