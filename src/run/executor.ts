@@ -22,7 +22,7 @@ import { EnvBuilder } from "./env.js";
 import { JobRunner, type RunnerContext } from "./job-runner.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
-import { decide } from "./release.js";
+import { decide, releaseEvents } from "./release.js";
 import { ResultFiles } from "./result-file.js";
 import { Results } from "./results.js";
 import { type Policy, type Release, Scheduler, type Skip } from "./scheduler.js";
@@ -199,27 +199,7 @@ class Execution {
     if (job.if === null && job.dynamicMatrix === null) return { to: "start" };
     const env = this.ctx.env.forJob(job, 1);
     const r = decide(job, this.ctx.scope(job, env.ok ? env.env : {}));
-    const time = Date.now();
-    if (r.to === "grow" || (r.to === "end" && r.as)) {
-      const instances = r.to === "grow" ? r.jobs.map((j) => j.name) : [];
-      this.emit({ type: "job:matrix", time, job: job.family, placeholder: job.name, instances });
-    }
-    if (r.to === "end") {
-      const name = r.as?.name ?? job.name;
-      const { state, error } = r;
-      this.emit({
-        type: "job:exit",
-        time,
-        job: name,
-        pid: null,
-        attempt: 1,
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        state,
-        ...(error ? { error } : {}),
-      });
-    }
+    for (const e of releaseEvents(job, r)) this.ctx.emit(e);
     return r;
   }
 

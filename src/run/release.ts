@@ -1,14 +1,46 @@
 // What happens to a job whose needs are met (SPEC §14), decided from its expressions and the values
 // they see: it starts, its `if` is false (a skip that never fails the run), an expression cannot be
 // evaluated (it fails without starting), or its dynamic matrix becomes instances. Pure.
+
+import type { SkipCause, Unstamped } from "../events.js";
 import type { Value } from "../expr/ast.js";
 import { evaluate, type Scope, truthy } from "../expr/evaluate.js";
 import { wholeExpression } from "../expr/template.js";
 import { bareInstance, dynamicInstance } from "../graph/instance.js";
 import type { Job, Scalar } from "../graph/types.js";
-import type { Release } from "./scheduler.js";
 
 export const MAX_DYNAMIC_INSTANCES = 10_000;
+
+/** What becomes of a job whose needs are met. */
+export type Release =
+  | { readonly to: "start" }
+  | { readonly to: "skip"; readonly cause: SkipCause }
+  /** It ends without starting (as `as`, a dynamic matrix's bare name, when given). */
+  | { readonly to: "end"; readonly state: "succeeded" | "failed"; readonly as?: Job; readonly error?: string }
+  /** A dynamic matrix's placeholder becomes these instances. */
+  | { readonly to: "grow"; readonly jobs: readonly Job[] };
+
+/** The events that say what a release did beyond a skip: a matrix built, a job ended without starting. */
+export function releaseEvents(job: Job, r: Release): Unstamped[] {
+  const out: Unstamped[] = [];
+  if (r.to === "grow" || (r.to === "end" && r.as)) {
+    const instances = r.to === "grow" ? r.jobs.map((j) => j.name) : [];
+    out.push({ type: "job:matrix", job: job.family, placeholder: job.name, instances });
+  }
+  if (r.to === "end")
+    out.push({
+      type: "job:exit",
+      job: r.as?.name ?? job.name,
+      pid: null,
+      attempt: 1,
+      exitCode: null,
+      signal: null,
+      durationMs: 0,
+      state: r.state,
+      ...(r.error ? { error: r.error } : {}),
+    });
+  return out;
+}
 
 export function decide(job: Job, scope: Scope): Release {
   if (job.dynamicMatrix !== null) return fanOut(job, job.dynamicMatrix, scope);

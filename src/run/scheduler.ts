@@ -18,23 +18,15 @@
 // family then counts those instances, so a need on it waits for all of them.
 import type { AttemptState, EndState, SkipCause } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
-import { buildFamilies, type Family, failsTheRun, type Instance, newInstance } from "./families.js";
+import { buildFamilies, type Family, failsTheRun, grow, type Instance } from "./families.js";
 import { count, decider, type InstanceFacts, impossible, status, type Unmet } from "./needs.js";
+import type { Release } from "./release.js";
 import { StartQueue } from "./start-queue.js";
 
 export type Policy = "finish" | "keep-going" | "fail-fast";
 
 export type Skip = { readonly job: string } & SkipCause;
-export type { Unmet };
-
-/** What becomes of a job whose needs are met. */
-export type Release =
-  | { readonly to: "start" }
-  | { readonly to: "skip"; readonly cause: SkipCause }
-  /** It ends without starting (as `as`, a dynamic matrix's bare name, when given). */
-  | { readonly to: "end"; readonly state: "succeeded" | "failed"; readonly as?: Job; readonly error?: string }
-  /** A dynamic matrix's placeholder becomes these instances. */
-  | { readonly to: "grow"; readonly jobs: readonly Job[] };
+export type { Release, Unmet };
 
 const START: Release = { to: "start" };
 
@@ -318,22 +310,9 @@ export class Scheduler {
 
   /** A waiting placeholder gives way to the instances its dynamic matrix became. */
   private replace(old: Instance, fam: Family, jobs: readonly Job[]): Instance[] {
-    count(fam.counts, old, -1);
-    fam.counts.size--;
-    fam.waiting--;
-    fam.instances.splice(fam.instances.indexOf(old), 1);
-    this.instances.delete(old.job.name);
-    if (!old.job.daemon) this.nonDaemonLeft--;
-    return jobs.map((job, i) => {
-      // Between the placeholder's place and the next job's, in the order built.
-      const inst = newInstance(job, old.index + i / jobs.length);
-      this.instances.set(job.name, inst);
-      fam.instances.push(inst);
-      fam.counts.size++;
-      fam.waiting++;
-      if (!job.daemon) this.nonDaemonLeft++;
-      return inst;
-    });
+    const added = grow(fam, old, jobs, this.instances);
+    this.nonDaemonLeft += added.filter((i) => !i.job.daemon).length - (old.job.daemon ? 0 : 1);
+    return added;
   }
 
   private enqueue(inst: Instance, fam: Family) {
