@@ -43,6 +43,7 @@ export function printPlan(
         needs: j.needs.map((n) => `${n.job}:${n.condition}`),
         daemon: j.daemon,
         priority: j.weight,
+        ...(j.if !== null ? { if: j.if.trim() } : {}),
       };
     });
   const concurrency = opts.concurrency ?? graph.concurrency;
@@ -51,6 +52,7 @@ export function printPlan(
   jobs.forEach((j, i) => {
     out += `${String(i + 1).padStart(3)}. ${c.bold(visible(j.job))}${j.daemon ? c.dim(" (daemon)") : ""}${j.needs.length ? c.dim(` after ${visible(j.needs.join(", "))}`) : ""}\n`;
     out += `     ${shellArgv(j.argv)}\n`;
+    if (j.if) out += c.dim(`     if ${visible(j.if)}\n`);
     out += c.dim(`     in ${visible(j.cwd)}\n`);
   });
   return out;

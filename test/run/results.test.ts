@@ -302,6 +302,10 @@ jobs:
     needs: [plan]
     matrix: { shard: "\${{ fromJSON(needs.plan.result.shards) }}" }
     command: [echo, "\${{ matrix.shard }}", "\${{ needs.plan.result.x }}"]
+  late:
+    needs: [plan]
+    if: needs.plan.ok
+    command: [echo, late]
 `,
     });
     const plan = await cli(["run", "jobs.yaml", "--dry-run", "-o", "json"], { cwd: dir });
@@ -309,6 +313,9 @@ jobs:
       job: "work[shard=…]",
       argv: ["echo", "…", "${{ needs.plan.result.x }}"],
     });
+    expect(JSON.parse(plan.stdout).jobs[2]).toMatchObject({ job: "late", if: "needs.plan.ok" });
+    const text = await cli(["run", "jobs.yaml", "--dry-run"], { cwd: dir });
+    expect(text.stdout).toContain("     if needs.plan.ok\n");
     const graph = await cli(["graph", "jobs.yaml"], { cwd: dir });
     expect(graph.stdout).toContain("work[shard=…]");
   });
