@@ -53,6 +53,8 @@ export type SkipCause =
   /** An interrupt (a signal, the run's time limit, the wrapper's exit) stopped the run. */
   | { readonly cause: "interrupt"; readonly by: NodeJS.Signals | "run-timeout" | "parent-exit" }
   | { readonly cause: "manual" }
+  /** The job's `if` was false when its needs were met (never fails the run). */
+  | { readonly cause: "if"; readonly expression: string }
   /** The run ended before the job started: its work was done (a daemon nobody needs now), or `ctl end`. */
   | { readonly cause: "end"; readonly onRequest: boolean };
 
@@ -123,6 +125,11 @@ export type RunEvent =
   | (Base & { type: "job:skip"; job: string } & SkipCause)
   /** Not run: it succeeded in run `fromRun` and nothing it needs runs again (--rerun-failed). */
   | (Base & { type: "job:reused"; job: string; fromRun: string; result?: unknown })
+  /**
+   * A dynamic matrix was built: `placeholder` (the node shown until then) became `instances`; none
+   * when the list was empty or unusable, and the job then ends under its bare name (`job`).
+   */
+  | (Base & { type: "job:matrix"; job: string; placeholder: string; instances: readonly string[] })
   | (Base & { type: "run:control"; verb: ControlVerb; jobs: readonly string[] })
   /** Watched files of the job changed (then it restarts): up to 20 paths relative to its cwd, of `count`. */
   | (Base & { type: "job:change"; job: string; paths: readonly string[]; count: number })
@@ -148,6 +155,11 @@ export interface Reporter {
 /** The end of an exhaustive `switch` over event types: fails to compile when a type is not handled. */
 export function unreachable(x: never): never {
   throw new Error(`unhandled: ${JSON.stringify(x)}`);
+}
+
+/** The nodes a `job:matrix` event makes of its placeholder: its instances, or the job's bare name. */
+export function matrixNodes(e: EventOf<"job:matrix">): readonly string[] {
+  return e.instances.length > 0 ? e.instances : [e.job];
 }
 
 /** Calls `each` with every line (without its "\n") of a `job:output` event's data. */

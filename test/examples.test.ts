@@ -73,6 +73,18 @@ describe("examples in jobs/", () => {
     expect(r.seqOf("job:exit", "worker")).toBeLessThan(r.seqOf("job:stop", "daemon"));
   });
 
+  it("results.yaml: plan's shards become work's instances, sum joins them, publish runs by its if", async () => {
+    const r = await run("results.yaml");
+    expect(r.code).toBe(0);
+    expect(r.of("job:matrix")[0]!.instances).toEqual(["work[shard=a]", "work[shard=b]", "work[shard=c]"]);
+    expect(r.lines("sum")).toEqual(["items per shard: 1, 2, 3"]);
+    expect(r.lines("publish")).toEqual(["publishing with coverage 87%"]);
+    expect(r.of("job:skip", "celebrate")[0]!.reason).toBe("if: needs.test.result.coverage == 100 is false");
+    expect((r.of("job:exit", "plan")[0]!.result as { notes: string }).notes).toBe(
+      "planned by plan.mjs\nthree shards",
+    );
+  });
+
   it("heartbeat.yaml: the worker crashes in round 3, the report runs, the monitor is stopped; exit 1", async () => {
     const r = await run("heartbeat.yaml");
     expect(r.code).toBe(1);

@@ -87,6 +87,14 @@ const i = require("i");
     expect(violations("load/", ["run/", "report/", "cli/", "export/", "events.ts"])).toEqual([]);
   });
 
+  it("expr/ (the expression language) is pure: it imports nothing else of src/ and no node: module", () => {
+    const outside = imports.filter(
+      (i) => i.file.startsWith("expr/") && !i.target.startsWith("expr/") && !/^vitest$/.test(i.target),
+    );
+    expect(files.some((f) => f.startsWith("expr/"))).toBe(true);
+    expect(outside.map((i) => `${i.file} → ${i.target}`)).toEqual([]);
+  });
+
   it("events.ts (the RunEvent union) depends on the graph only, not on load/, run/, report/ or cli/", () => {
     expect(violations("events.ts", ["load/", "run/", "report/", "cli/", "export/"])).toEqual([]);
   });

@@ -3,7 +3,7 @@
 import { arch, platform } from "node:os";
 import { dirname, join, relative } from "node:path";
 import type { Job, JobGraph } from "../graph/types.js";
-import { jobArgv } from "../run/argv.js";
+import { jobArgv, readsNoNeeds } from "../run/argv.js";
 import type { EnvBuilder } from "../run/env.js";
 import { digests, findFiles, hashFile } from "./files.js";
 import { CACHE_FORMAT, fingerprint, type NeedPrint } from "./fingerprint.js";
@@ -33,6 +33,13 @@ export type CheckMode = "start" | "request" | "peek";
 
 /** `${{ run.id }}` counts as written: every run has its own. */
 const RUN_ID_AS_WRITTEN = "${{ run.id }}";
+
+/** The argv with `${{ env.* }}` (and matrix, job.name) filled in, `${{ run.id }}` and results as written. */
+function argvAsWritten(job: Job, env: Readonly<Record<string, string>>): readonly string[] | null {
+  const scope = { env, matrix: job.matrix ?? {}, job: { name: job.name }, run: { id: RUN_ID_AS_WRITTEN } };
+  const made = jobArgv(job, scope, readsNoNeeds);
+  return made.ok ? made.argv : null;
+}
 
 export class CacheSession {
   readonly store: CacheStore;
@@ -127,7 +134,7 @@ export class CacheSession {
     return fingerprint({
       platform: platform(),
       arch: arch(),
-      argv: job.argv && jobArgv(job, full.env, RUN_ID_AS_WRITTEN),
+      argv: job.argv && argvAsWritten(job, full.env),
       shell: job.shell,
       target: job.target && {
         module: await hashFile(job.target.module).catch(() => "missing"),

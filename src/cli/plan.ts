@@ -3,7 +3,7 @@ import type { Colors } from "picocolors/types.js";
 import { selectJobs } from "../graph/select.js";
 import type { JobGraph } from "../graph/types.js";
 import { shellArgv, visible } from "../report/format.js";
-import { jobArgv } from "../run/argv.js";
+import { jobArgv, readsNoNeeds } from "../run/argv.js";
 import { EnvBuilder } from "../run/env.js";
 
 type PlannedCache = import("../cache/plan.js").PlannedCache;
@@ -37,16 +37,25 @@ export function printPlan(
   const jobs = graph.jobs
     .filter((j) => !selected || selected.has(j.name))
     .map((j) => {
-      // The environment decides `${{ env.* }}` (a missing env_file fails the job when it runs).
+      // The environment decides `${{ env.* }}` (a missing env_file fails the job when it runs); results
+      // are not known yet: expressions that read them are shown as written.
       const env = envs.forJob(j, 1);
+      const scope = {
+        env: env.ok ? env.env : {},
+        matrix: j.matrix ?? {},
+        job: { name: j.name },
+        run: { id: PLAN_RUN_ID },
+      };
+      const argv = jobArgv(j, scope, readsNoNeeds);
       return {
         job: j.name,
-        argv: jobArgv(j, env.ok ? env.env : {}, PLAN_RUN_ID),
+        argv: argv.ok ? argv.argv : (j.argv ?? []),
         cwd: j.cwd,
         needs: j.needs.map((n) => `${n.job}:${n.condition}`),
         daemon: j.daemon,
         priority: j.weight,
         ...cacheFields(opts.cache?.get(j.name)),
+        ...(j.if !== null ? { if: j.if.trim() } : {}),
       };
     });
   const concurrency = opts.concurrency ?? graph.concurrency;
@@ -55,6 +64,7 @@ export function printPlan(
   jobs.forEach((j, i) => {
     out += `${String(i + 1).padStart(3)}. ${c.bold(visible(j.job))}${j.daemon ? c.dim(" (daemon)") : ""}${j.needs.length ? c.dim(` after ${visible(j.needs.join(", "))}`) : ""}\n`;
     out += `     ${shellArgv(j.argv)}\n`;
+    if (j.if) out += c.dim(`     if ${visible(j.if)}\n`);
     out += c.dim(`     in ${visible(j.cwd)}\n`);
     if (j.cache)
       out += `     ${j.cache === "cached" ? c.cyan(`cached (${j.fingerprint})`) : `runs${j.fingerprint ? c.dim(` (fingerprint ${j.fingerprint} not cached)`) : c.dim(" (after what it needs has run)")}`}\n`;

@@ -175,8 +175,12 @@ class Api {
 
   /** A job name, or a matrix job's name for all its instances; null when the run has no such job. */
   private resolve(name: string): string[] | null {
-    const names = instancesOf(this.graph, name)?.filter((n) => this.board.has(n));
-    return names && names.length > 0 ? names : null;
+    const names = instancesOf(this.graph, name)?.filter((n) => this.board.has(n)) ?? [];
+    // A matrix built at run time: its instances are known from the events only.
+    const dynamic = this.graph.jobs.some((j) => j.family === name && j.dynamicMatrix);
+    const built = this.board.names().filter((n) => n === name || (dynamic && n.startsWith(`${name}[`)));
+    const all = [...new Set([...names, ...built])];
+    return all.length > 0 ? all : null;
   }
 
   private async answer(res: ServerResponse, command: Command) {

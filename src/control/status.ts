@@ -1,5 +1,5 @@
 // The state of each job of a live run, folded from its events (SPEC §11 `ctl status`).
-import { type EndState, type Reporter, type RunEvent, unreachable } from "../events.js";
+import { type EndState, matrixNodes, type Reporter, type RunEvent, unreachable } from "../events.js";
 
 export type JobState = "waiting" | "starting" | "running" | "ready" | "restarting" | "stopping" | EndState;
 
@@ -88,6 +88,18 @@ export class StatusBoard implements Reporter {
         this.jobs.get(e.job)!.state = "cached";
         this.endedAt.set(e.job, e.time);
         return;
+      case "job:matrix":
+        this.jobs.delete(e.placeholder);
+        for (const job of matrixNodes(e))
+          this.jobs.set(job, {
+            job,
+            state: "waiting",
+            pid: null,
+            attempt: 0,
+            startedAt: null,
+            durationMs: null,
+          });
+        return;
       case "run:end":
         if (this.run) this.run = { ...this.run, state: "ended" };
         return;
@@ -99,6 +111,11 @@ export class StatusBoard implements Reporter {
       default:
         unreachable(e);
     }
+  }
+
+  /** The instances of the run as the events tell them (a matrix built at run time included). */
+  names(): string[] {
+    return [...this.jobs.keys()];
   }
 
   /** The `status` answer: the run, and each job with its duration so far. */

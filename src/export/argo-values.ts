@@ -1,7 +1,9 @@
 // Values as a job's container receives them. Kubernetes expands `$(NAME)` in command, args and env
 // values and turns `$$` into `$`; Argo fills in `{{…}}` everywhere. procflow's start-time expressions
 // (`${{ env.NAME }}`, `${{ run.id }}`) are mapped onto both, and literal text is escaped for them.
-import { EXPRESSION, substitute } from "../load/expressions.js";
+
+import { namesIn, staticPath } from "../expr/ast.js";
+import { findExpressions, substitute } from "../load/expressions.js";
 
 /** Argo's id of the running Workflow: what `${{ run.id }}` and PROCFLOW_RUN_ID become. */
 export const RUN_ID = "{{workflow.uid}}";
@@ -12,6 +14,10 @@ export interface EnvScope {
   readonly declared: Readonly<Record<string, string>>;
   /** Told of a variable the Workflow does not set: the container gets `$(NAME)` for Kubernetes to fill. */
   readonly unset: (name: string) => void;
+  /** Argo's tag for another name (a result, a dynamic matrix key), or null. */
+  readonly tag?: (path: readonly string[]) => string | null;
+  /** Told of an expression that reads a result in a way Argo cannot fill in. */
+  readonly unmapped?: (text: string) => void;
 }
 
 /** Literal text for command, args or an env value: each `$` is written `$$`, which Kubernetes turns back into `$`. */
@@ -24,17 +30,18 @@ export const k8sLiteral = (text: string) => text.replace(/\$/g, () => "$$");
 export function containerValue(value: string, scope: EnvScope): string {
   let out = "";
   let at = 0;
-  for (const m of value.matchAll(EXPRESSION)) {
-    out += k8sLiteral(value.slice(at, m.index)) + mapped(m[0], m[1]!, scope);
-    at = m.index + m[0].length;
+  for (const e of findExpressions(value)) {
+    const path = staticPath(e.node);
+    const [root, ...rest] = path ?? [];
+    const tag = path && scope.tag?.(path);
+    if (!tag && namesIn(e.node).some((n) => n.path[0] === "needs")) scope.unmapped?.(e.text);
+    out += k8sLiteral(value.slice(at, e.index)) + (tag || mapped(e.text, root ?? "", rest.join("."), scope));
+    at = e.index + e.text.length;
   }
   return out + k8sLiteral(value.slice(at));
 }
 
-function mapped(whole: string, inner: string, scope: EnvScope): string {
-  const dot = inner.indexOf(".");
-  const root = inner.slice(0, dot);
-  const name = inner.slice(dot + 1);
+function mapped(whole: string, root: string, name: string, scope: EnvScope): string {
   if (root === "env") {
     if (Object.hasOwn(scope.declared, name)) return scope.declared[name]!;
     scope.unset(name);

@@ -3,11 +3,20 @@
 // bootstrap in the container. What Argo cannot express the same way is reported at its line, as a
 // warning; the Workflow written is always one that Argo accepts.
 import { dirname, posix, relative } from "node:path";
+import { dynamicInstance } from "../graph/instance.js";
 import type { Job, JobGraph, Scalar } from "../graph/types.js";
 import type { Diagnostic } from "../load/diagnostic.js";
 import { dependsOf, needsVerdict, VERDICT, verdict } from "./argo-dag.js";
 import { dnsName, taskNames } from "./argo-names.js";
 import { probesOf, seconds } from "./argo-probes.js";
+import {
+  outputParameters,
+  passResult,
+  referencedResults,
+  whenOf,
+  withParamOf,
+  withResultFile,
+} from "./argo-results.js";
 import { argoTags, containerValue, type EnvScope, k8sLiteral, probeValue, RUN_ID } from "./argo-values.js";
 
 export interface ArgoOptions {
@@ -64,31 +73,44 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
     if (list) list.push(job.matrix);
     else items.set(job.family, [job.matrix]);
   }
-  const ctx: Context = { graph: templates, opts, warn, reported: new Set() };
+  const reads = referencedResults(templates.jobs);
+  const ctx: Context = { graph: templates, opts, warn, reported: new Set(), task, reads };
 
   const tasks: Record<string, unknown>[] = [];
   const containers: Record<string, unknown>[] = [];
   for (const job of templates.jobs) {
     const name = task(job.family);
-    const keys = job.matrix ? Object.keys(job.matrix) : [];
+    const param = job.dynamicMatrix ? withParamOf(job, task) : null;
+    if (param && !param.ok)
+      warn(job, "matrix", `job ${job.family}: a matrix built at run time: ${param.why}`);
+    const keys = param?.ok ? [param.key] : job.matrix ? Object.keys(job.matrix) : [];
+    const when = job.if === null ? null : whenOf(job.if, task);
+    if (when && !when.ok) warn(job, "if", `job ${job.family}: if is not mapped to Argo's when: ${when.why}`);
     const depends = dependsOf(
       job,
       task,
       (family) => byFamily.get(family)!,
       (m) => warn(job, "needs", m),
     );
+    // A matrix built at run time: its template takes the key as an input parameter, as a written one does.
+    const shaped = param?.ok ? dynamicInstance(job, { [param.key]: argoMatrixPlaceholder(param.key) }) : job;
+    // Results the job reads come in as input parameters too: only a DAG task can name other tasks.
+    const passed = new Map<string, string>();
+    containers.push(template(shaped, name, keys, ctx, passed));
+    const parameters = [
+      ...(param?.ok
+        ? [{ name: param.key, value: "{{item}}" }]
+        : keys.map((k) => ({ name: k, value: `{{item.${k}}}` }))),
+      ...[...passed].map(([p, value]) => ({ name: p, value })),
+    ];
     tasks.push({
       name,
       template: name,
       ...(depends ? { depends } : {}),
-      ...(keys.length
-        ? {
-            withItems: items.get(job.family)!,
-            arguments: { parameters: keys.map((k) => ({ name: k, value: `{{item.${k}}}` })) },
-          }
-        : {}),
+      ...(when?.ok ? { when: when.value } : {}),
+      ...(param?.ok ? { withParam: param.value } : keys.length ? { withItems: items.get(job.family)! } : {}),
+      ...(parameters.length ? { arguments: { parameters } } : {}),
     });
-    containers.push(template(job, name, keys, ctx));
   }
   if (needsVerdict(templates.jobs)) {
     const last = verdict(templates.jobs, task, opts.image);
@@ -123,9 +145,19 @@ interface Context {
   readonly warn: Warn;
   /** What was reported once for the whole file: env files, variables with no value. */
   readonly reported: Set<string>;
+  /** A job's task name. */
+  readonly task: (family: string) => string;
+  /** The result keys other jobs read, per job. */
+  readonly reads: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-function template(job: Job, name: string, keys: string[], ctx: Context): Record<string, unknown> {
+function template(
+  job: Job,
+  name: string,
+  keys: string[],
+  ctx: Context,
+  passed: Map<string, string>,
+): Record<string, unknown> {
   const { graph, opts, warn } = ctx;
   const once = (key: string, field: string, message: string) => {
     if (!ctx.reported.has(key)) warn(job, field, message);
@@ -158,6 +190,16 @@ function template(job: Job, name: string, keys: string[], ctx: Context): Record<
   };
   const scope = (values: Record<string, string>, field: string): EnvScope => ({
     declared: values,
+    tag: (path) =>
+      path[0] === "matrix" && path[1]
+        ? String(job.matrix?.[path[1]] ?? "") || null
+        : passResult(path, ctx.task, passed),
+    unmapped: (text) =>
+      once(
+        `unmapped ${job.family} ${text}`,
+        field,
+        `job ${job.family}: ${text} reads results in a way Argo cannot fill in (only \${{ needs.JOB.result.KEY }} maps)`,
+      ),
     unset: (variable) => {
       if (!hasEnvFile)
         once(
@@ -204,11 +246,19 @@ function template(job: Job, name: string, keys: string[], ctx: Context): Record<
         ...(job.daemon ? ["daemon"] : []),
       ].map(k8sLiteral)
     : job.argv!.map((a) => containerValue(a, scope(env, "command")));
+  const outputs = ctx.reads.get(job.family);
+  if (outputs && job.target)
+    warn(
+      job,
+      "target",
+      `job ${job.family}: a target's result is not exported as output parameters; write it to PROCFLOW_RESULT from a command job`,
+    );
+  const run = outputs && !job.target ? withResultFile(argv, k8sLiteral) : argv;
   const dir = relative(folder, job.cwd);
   const container: Record<string, unknown> = {
     image: opts.image,
-    command: argv.slice(0, 1),
-    ...(argv.length > 1 ? { args: argv.slice(1) } : {}),
+    command: run.slice(0, 1),
+    ...(run.length > 1 ? { args: run.slice(1) } : {}),
     workingDir: dir ? posix.join(opts.workdir, dir) : opts.workdir,
     env: Object.entries(env).map(([name, value]) => ({ name, value })),
   };
@@ -216,7 +266,10 @@ function template(job: Job, name: string, keys: string[], ctx: Context): Record<
   Object.assign(container, probes.container);
   return {
     name,
-    ...(keys.length ? { inputs: { parameters: keys.map((k) => ({ name: k })) } } : {}),
+    ...(keys.length + passed.size
+      ? { inputs: { parameters: [...keys, ...passed.keys()].map((k) => ({ name: k })) } }
+      : {}),
+    ...(outputs && !job.target ? { outputs: outputParameters(outputs) } : {}),
     ...(job.daemon ? { daemon: true } : {}),
     ...(job.timeoutMs !== null ? { activeDeadlineSeconds: seconds(job.timeoutMs) } : {}),
     ...(job.restart !== "never"

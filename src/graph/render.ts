@@ -18,7 +18,8 @@ function nodes(graph: JobGraph): Node[] {
     const count = graph.families[job.family]!.length;
     return {
       id: job.family,
-      label: `${job.family}${job.matrix ? ` ×${count}` : ""}${job.daemon ? " (daemon)" : ""}`,
+      // A dynamic matrix is one placeholder node (`test[shard=…]`) until the run builds it.
+      label: `${job.dynamicMatrix ? job.name : job.family}${job.matrix && !job.dynamicMatrix ? ` ×${count}` : ""}${job.daemon ? " (daemon)" : ""}`,
       daemon: job.daemon,
       needs: job.needs.map((n) => ({ job: n.job, condition: n.condition })),
     };

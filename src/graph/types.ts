@@ -54,7 +54,14 @@ export interface Job {
   /** Absolute path of the file that declares the job (the top file or one it includes). */
   readonly file: string;
   readonly matrix: Readonly<Record<string, Scalar>> | null;
-  /** argv to spawn (`${{ env.* }}` and `${{ run.id }}` still to substitute); null for targets. */
+  /**
+   * A matrix built at run time (SPEC §14), as written: one expression for the whole matrix, or per
+   * key a list or an expression. Such a job is one placeholder instance (`job[key=…]`) until then.
+   */
+  readonly dynamicMatrix: string | Readonly<Record<string, readonly Scalar[] | string>> | null;
+  /** The `if` expression as written (bare, or inside one `${{ }}`), or null. */
+  readonly if: string | null;
+  /** argv to spawn (expressions other than matrix.* and job.name still to evaluate); null for targets. */
   readonly argv: readonly string[] | null;
   readonly target: {
     readonly module: string;

@@ -1,33 +1,41 @@
-// `${{ root.name }}` expressions: finding them, checking their roots, substituting values.
-
-export const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
+// `${{ }}` in the job file's strings, for the loader's checks and the export: where each one is, and
+// the simple names a caller knows substituted (the engine in src/expr/ parses and evaluates them).
+import { type Node, staticPath } from "../expr/ast.js";
+import { parseTemplate } from "../expr/template.js";
 
 export interface Expression {
+  /** As written, `${{ … }}` included. */
   readonly text: string;
+  /** Offset in the string. */
   readonly index: number;
-  readonly root: string;
-  readonly name: string;
+  readonly node: Node;
 }
 
+/** The expressions of a string (none when it does not parse: the expressions rule reports that). */
 export function findExpressions(value: string): Expression[] {
   if (!value.includes("${{")) return [];
-  const out: Expression[] = [];
-  for (const m of value.matchAll(EXPRESSION)) {
-    const [root = "", ...rest] = m[1]!.split(".");
-    out.push({ text: m[0], index: m.index!, root, name: rest.join(".") });
-  }
-  return out;
+  const t = parseTemplate(value);
+  if (!t.ok) return [];
+  return t.parts.flatMap((p) => (typeof p === "string" ? [] : [{ text: p.text, index: p.at, node: p.node }]));
 }
 
-/** Replaces every expression that `lookup` knows; leaves the others as written. */
+/** Replaces every expression that is a plain name `lookup` knows (`root.name`); leaves the others as written. */
 export function substitute(
   value: string,
   lookup: (root: string, name: string) => string | undefined,
 ): string {
   if (!value.includes("${{")) return value;
-  return value.replace(EXPRESSION, (whole, inner: string) => {
-    const dot = inner.indexOf(".");
-    const found = dot === -1 ? undefined : lookup(inner.slice(0, dot), inner.slice(dot + 1));
-    return found ?? whole;
-  });
+  const t = parseTemplate(value);
+  if (!t.ok) return value;
+  let out = "";
+  for (const p of t.parts) {
+    if (typeof p === "string") {
+      out += p;
+      continue;
+    }
+    const path = staticPath(p.node);
+    const found = path && path.length > 1 ? lookup(path[0]!, path.slice(1).join(".")) : undefined;
+    out += found ?? p.text;
+  }
+  return out;
 }

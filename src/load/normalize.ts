@@ -1,10 +1,12 @@
 // Written form (a tree of included files) → JobGraph: defaults applied, paths resolved, durations in ms, needs with explicit
 // conditions, matrix instances expanded, plan order and priorities computed. No I/O.
 import { basename, extname, resolve } from "node:path";
+import { type Node, namesIn } from "../expr/ast.js";
+import { expand, hasExpression } from "../expr/template.js";
+import { instanceName, matrixEnv } from "../graph/instance.js";
 import { criticalPathWeights, topologicalOrder } from "../graph/order.js";
 import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Scalar, Watch } from "../graph/types.js";
 import { durationMs } from "./duration.js";
-import { substitute } from "./expressions.js";
 import { parseTarget } from "./target.js";
 import type { Unit } from "./tree.js";
 import { splitWords } from "./words.js";
@@ -82,24 +84,19 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
     const shell = shellSetting === true ? "/bin/sh" : typeof shellSetting === "string" ? shellSetting : null;
     const cwd = job.cwd ?? defaults.cwd;
     const instances: string[] = [];
-    for (const matrix of combinations(job.matrix, opts.matrixPlaceholder)) {
-      const name = matrix
-        ? `${family}[${Object.entries(matrix)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(",")}]`
-        : family;
-      const sub = (s: string) =>
-        substitute(s, (root, key) =>
-          root === "matrix" && matrix && Object.hasOwn(matrix, key)
-            ? String(matrix[key])
-            : root === "job" && key === "name"
-              ? name
-              : undefined,
-        );
+    const dynamicMatrix = isDynamic(job.matrix) ? job.matrix : null;
+    for (const matrix of dynamicMatrix
+      ? [placeholders(dynamicMatrix)]
+      : combinations(job.matrix as StaticMatrix, opts.matrixPlaceholder)) {
+      const name = matrix ? instanceName(family, matrix) : family;
+      // matrix.* and job.name are known now (a dynamic matrix's only when it is built: at start).
+      const scope = { matrix: matrix ?? {}, job: { name } };
+      const sub = (s: string) => {
+        if (dynamicMatrix || !hasExpression(s)) return s;
+        const r = expand(s, scope, isStatic);
+        return r.ok ? r.value : s;
+      };
       const args = (job.args ?? []).map((a: unknown) => (typeof a === "string" ? sub(a) : a));
-      const matrixEnv: Record<string, string> = {};
-      for (const [k, v] of Object.entries(matrix ?? {}))
-        matrixEnv[`PROCFLOW_MATRIX_${k.toUpperCase()}`] = String(v);
       instances.push(name);
       const target = job.target === undefined ? null : parseTarget(job.target);
       // Built field by field (an object spread per job costs more than the rest of this loop).
@@ -108,6 +105,8 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
         family,
         file: unit.file,
         matrix: matrix && Object.freeze(matrix),
+        dynamicMatrix,
+        if: job.if === undefined ? null : String(job.if),
         argv:
           job.command === undefined
             ? null
@@ -125,7 +124,7 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
           ...layers.own,
           ...(layers.defaults ?? envLayers(dir, defaults.env_file, defaults.env, sub)),
           ...envLayers(dir, job.env_file, job.env, sub),
-          ...(matrix ? [{ vars: matrixEnv }] : []),
+          ...(matrix ? [{ vars: matrixEnv(matrix) }] : []),
         ]),
         needs,
         daemon: job.daemon ?? false,
@@ -263,6 +262,22 @@ function watchOf(w: WrittenWatch | undefined, sub: (s: string) => string): Watch
     debounceMs: ms(form.debounce) ?? DEFAULT_DEBOUNCE_MS,
     cascade: form.cascade ?? true,
   });
+}
+
+type StaticMatrix = Record<string, Scalar[]> | undefined;
+type WrittenMatrix = WrittenJob["matrix"];
+
+/** A matrix (or one of its keys) given by an expression, built at run time. */
+const isDynamic = (m: WrittenMatrix): m is Exclude<WrittenMatrix, undefined> =>
+  typeof m === "string" || Object.values(m ?? {}).some((v) => typeof v === "string");
+
+/** The placeholder instance of a dynamic matrix: `…` for each key (the whole matrix: no key). */
+const placeholders = (m: Exclude<WrittenMatrix, undefined>): Record<string, Scalar> =>
+  typeof m === "string" ? {} : Object.fromEntries(Object.keys(m).map((k) => [k, "…"]));
+
+/** An expression that names only matrix.* and job.name (known when the file loads). */
+function isStatic(node: Node): boolean {
+  return namesIn(node).every((n) => n.path[0] === "matrix" || (n.path[0] === "job" && n.path[1] === "name"));
 }
 
 /** One matrix assignment per instance, keys in the order written, first key varying slowest; [null] without a matrix. */

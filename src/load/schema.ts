@@ -73,24 +73,31 @@ const typeMatches = (branch: { type?: string | string[] } | undefined, data: unk
  * for propertyNames, only the inner error.
  */
 function simplify(errors: ErrorObject[]): ErrorObject[] {
-  const dropPrefixes: string[] = [];
+  // Each drop is for the value that failed (its instancePath): two jobs share schema paths.
+  const drops: { at: string; prefix: string }[] = [];
   for (const e of errors) {
+    const at = e.instancePath;
     if (e.keyword === "anyOf") {
       const branches = e.schema as { type?: string | string[] }[];
       const fit = branches.findIndex((b) => typeMatches(b, e.data));
       branches.forEach((_, i) => {
-        if (i !== fit) dropPrefixes.push(`${e.schemaPath}/${i}/`);
+        if (i !== fit) drops.push({ at, prefix: `${e.schemaPath}/${i}/` });
       });
-      if (fit !== -1) dropPrefixes.push(`${e.schemaPath}\u0000`);
+      if (fit !== -1) drops.push({ at, prefix: `${e.schemaPath}\u0000` });
     } else if (e.keyword === "oneOf") {
-      dropPrefixes.push(`${e.schemaPath}/`);
+      drops.push({ at, prefix: `${e.schemaPath}/` });
     }
   }
+  const inside = (e: ErrorObject, at: string) => e.instancePath === at || e.instancePath.startsWith(`${at}/`);
   return errors.filter(
     (e) =>
       e.keyword !== "propertyNames" &&
-      !dropPrefixes.some((p) =>
-        p.endsWith("\u0000") ? e.schemaPath === p.slice(0, -1) : e.schemaPath.startsWith(p),
+      !drops.some(({ at, prefix: p }) =>
+        !inside(e, at)
+          ? false
+          : p.endsWith("\u0000")
+            ? e.schemaPath === p.slice(0, -1)
+            : e.schemaPath.startsWith(p),
       ),
   );
 }
@@ -140,11 +147,12 @@ function describe(e: ErrorObject): { path: Path; message: string; atKey?: boolea
       };
     }
     case "anyOf": {
-      const types = (e.schema as { type?: string; items?: { type?: string } }[]).map((b) =>
-        b.type === "array"
-          ? `a list${b.items?.type ? ` of ${b.items.type}s` : ""}`
-          : `a ${b.type === "object" ? "map" : b.type}`,
-      );
+      const types = (e.schema as { type?: string; items?: { type?: string | string[] } }[]).map((b) => {
+        const items = ([] as string[]).concat(b.items?.type ?? []).map((t) => `${t}s`);
+        return b.type === "array"
+          ? `a list${items.length ? ` of ${orList(items)}` : ""}`
+          : `a ${b.type === "object" ? "map" : b.type}`;
+      });
       return { path, message: `must be ${orList(types)}, not ${describeValue(data)}` };
     }
     case "pattern": {
@@ -166,6 +174,11 @@ function describe(e: ErrorObject): { path: Path; message: string; atKey?: boolea
           path: [...path, e.propertyName],
           atKey: true,
           message: `${quote(e.propertyName)} is not a valid name`,
+        };
+      if (String(e.params.pattern).includes("\\$\\{\\{"))
+        return {
+          path,
+          message: `${quote(data)} is not one \${{ }} expression: write a list, or "\${{ … }}" that yields one`,
         };
       return { path, message: `${quote(data)} does not match ${e.params.pattern}` };
     }

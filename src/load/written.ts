@@ -98,14 +98,15 @@ success_codes?: SuccessCodes
  */
 allow_failure?: boolean
 /**
- * Fan-out: key → list of scalar values; one instance per combination, named job[key=value,…].
+ * Run the job only when this expression is true (a bare expression or one ${{ }}), evaluated when its needs are met; false skips it without failing the run.
  */
-matrix?: {
+if?: (string | boolean)
 /**
- * @minItems 1
+ * Fan-out: key → list of scalar values (or one ${{ }} expression yielding it), or the whole map as one expression; one instance per combination, named job[key=value,…].
  */
-[k: string]: [(string | number | boolean), ...((string | number | boolean))[]]
-}
+matrix?: ({
+[k: string]: ([(string | number | boolean), ...((string | number | boolean))[]] | string)
+} | string)
 watch?: Watch
 /**
  * What the job does, shown in graph and reports.

@@ -117,6 +117,10 @@ export function stateText(
       return c.cyan(`${STATE_SYMBOL.cached} ${cachedText(e)}`);
     case "job:change":
       return c.yellow(`✎ ${changeText(e)}`);
+    case "job:matrix":
+      return c.dim(
+        `⋔ matrix built: ${e.instances.length === 0 ? `no instance, runs as ${visible(e.job)}` : visible(e.instances.join(", "))}`,
+      );
     default:
       return undefined;
   }

@@ -79,6 +79,15 @@ export function groupedReporter(
         case "job:reused":
           if (!onlyFailures) then(() => void sink.write(framing.line(title(e.job, stateText(e, c)!))));
           return;
+        case "job:matrix":
+          if (!onlyFailures)
+            then(
+              () =>
+                void sink.write(
+                  `${c.bold("──")} ${labels!.get(e.placeholder).text.trimEnd()} ${stateText(e, c)}\n`,
+                ),
+            );
+          return;
         case "run:end":
           // Output that lingering children wrote after their job ended.
           for (const job of [...held.keys()]) {

@@ -1,7 +1,7 @@
 // `--junit FILE`: a JUnit XML report, one testcase per job (failed and skipped marked, the tail of
 // the job's output in the failure), written when the run ends.
 import { writeFile } from "node:fs/promises";
-import { type EndState, type Reporter, type RunEvent, unreachable } from "../events.js";
+import { type EndState, matrixNodes, type Reporter, type RunEvent, unreachable } from "../events.js";
 import { exitLine } from "./format.js";
 import { cachedText, reusedText, skipReason } from "./words.js";
 
@@ -12,6 +12,8 @@ interface Case {
   durationMs: number;
   message?: string;
   tail: Buffer;
+  /** The last attempt's result (none: the job has none). */
+  result?: unknown;
 }
 
 export function junitReporter(file: string, suite: string): Reporter {
@@ -42,6 +44,7 @@ export function junitReporter(file: string, suite: string): Reporter {
           const c = get(e.job);
           c.durationMs += e.durationMs;
           c.message = exitLine(e, null, Number.POSITIVE_INFINITY);
+          c.result = e.result;
           break;
         }
         case "job:skip":
@@ -52,6 +55,10 @@ export function junitReporter(file: string, suite: string): Reporter {
           break;
         case "job:cached":
           get(e.job).message = cachedText(e);
+          break;
+        case "job:matrix":
+          cases.delete(e.placeholder);
+          for (const job of matrixNodes(e)) get(job);
           break;
         case "run:end":
           end = e;
@@ -79,6 +86,7 @@ export function junitReporter(file: string, suite: string): Reporter {
       xml += `  <testsuite name=${attr(suite)} tests="${all.length}" failures="${failures}" skipped="${skipped}" time="${seconds(end.durationMs)}">\n`;
       for (const [job, c] of all) {
         xml += `    <testcase name=${attr(job)} classname=${attr(suite)} time="${seconds(c.durationMs)}">`;
+        xml += properties(c.result);
         if (c.state === "failed" || c.state === "timed_out")
           xml += `\n      <failure message=${attr(c.message ?? c.state)} type="${c.state}">${text(c.tail.toString())}</failure>\n    `;
         else if (c.state === "skipped")
@@ -91,6 +99,20 @@ export function junitReporter(file: string, suite: string): Reporter {
       await writeFile(file, xml);
     },
   };
+}
+
+/** A result as testcase properties: `result.<key>` per key of an object, else `result` (strings as they are, other values as JSON). */
+function properties(result: unknown): string {
+  if (result === undefined || result === null) return "";
+  const entries =
+    typeof result === "object" && !Array.isArray(result)
+      ? Object.entries(result).map(([k, v]) => [`result.${k}`, v] as const)
+      : [["result", result] as const];
+  const lines = entries.map(
+    ([name, v]) =>
+      `        <property name=${attr(name)} value=${attr(typeof v === "string" ? v : JSON.stringify(v))}/>\n`,
+  );
+  return `\n      <properties>\n${lines.join("")}      </properties>\n    `;
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);

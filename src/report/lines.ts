@@ -75,6 +75,9 @@ export function linesReporter(sink: Sink, c: Colors): Reporter {
         case "job:change":
           sink.write(`${labels!.get(e.job).text} ${stateText(e, c, commands)}\n`);
           return;
+        case "job:matrix":
+          sink.write(`${labels!.get(e.placeholder).text} ${stateText(e, c)}\n`);
+          return;
         default:
           unreachable(e);
       }

@@ -1,6 +1,6 @@
 // The summary that ends every human output mode: one row per job and the totals.
 import type { Colors } from "picocolors/types.js";
-import { type EndState, type EventOf, type RunEvent, unreachable } from "../events.js";
+import { type EndState, type EventOf, matrixNodes, type RunEvent, unreachable } from "../events.js";
 import { exitText, formatMs, plural, STATE_SYMBOL, shortResult, stateColor, visible } from "./format.js";
 
 interface Row {
@@ -16,7 +16,7 @@ interface Row {
 
 /** Collects what the summary needs from the events. */
 export class SummaryCollector {
-  private readonly rows = new Map<string, Row>();
+  private rows = new Map<string, Row>();
   private end?: EventOf<"run:end">;
 
   event(e: RunEvent): void {
@@ -54,6 +54,19 @@ export class SummaryCollector {
         this.end = e;
         for (const [job, state] of Object.entries(e.jobs)) this.rows.get(job)!.state = state;
         break;
+      case "job:matrix": {
+        // The placeholder's row gives way to the instances, in its place.
+        const rows = [...this.rows];
+        const at = rows.findIndex(([job]) => job === e.placeholder);
+        const { daemon } = rows[at]![1];
+        const nodes = matrixNodes(e).map((job): [string, Row] => [
+          job,
+          { job, daemon, exit: "", attempts: 0 },
+        ]);
+        rows.splice(at, 1, ...nodes);
+        this.rows = new Map(rows);
+        break;
+      }
       case "job:ready":
       case "job:health":
       case "job:stop":

@@ -151,8 +151,25 @@ export function tuiReporter(
   };
 
   /** Settles a row once it is clear that no restart follows its job:exit. */
+  /** A matrix built at run time: its instances have no rows; its placeholder's row counts their ends. */
+  const built = new Map<string, { row: Row; total: number; ended: Set<string>; failed: Set<string> }>();
+  const instanceEnded = (job: string, failed: boolean) => {
+    const g = built.get(job);
+    if (!g || g.row.end) return;
+    g.ended.add(job);
+    if (failed) g.failed.add(job);
+    else g.failed.delete(job);
+    const failures = g.failed.size ? `, ${g.failed.size} failed` : "";
+    if (g.ended.size === g.total)
+      g.row.end = g.failed.size
+        ? { error: new Error(`${g.row.job}: ${g.failed.size} of ${g.total} instances failed`) }
+        : {};
+    title(g.row, c.dim(`${g.ended.size} of ${plural(g.total, "instance")} ended${failures}`));
+  };
+
   const settle = (row: Row, state: EndState, text: string) => {
     row.endedAs = state.replace("_", " ");
+    instanceEnded(row.job, state === "failed" || state === "timed_out");
     count("running", row.endedAs);
     compact?.running.delete(row.job);
     const failed = state === "failed" || state === "timed_out";
@@ -285,6 +302,29 @@ export function tuiReporter(
           count("waiting", "skipped");
           row.end = { skip: `${row.job} skipped: ${skipReason(e)}` };
           apply(row);
+          instanceEnded(e.job, false);
+          return;
+        }
+        case "job:matrix": {
+          // The placeholder's row counts the instances' ends; each instance is in the summary.
+          const row = byJob.get(e.placeholder)!;
+          if (e.instances.length === 0) {
+            byJob.delete(e.placeholder);
+            byJob.set(e.job, row);
+            return;
+          }
+          compact?.counts.set("waiting", (compact.counts.get("waiting") ?? 1) - 1 + e.instances.length);
+          const group = {
+            row,
+            total: e.instances.length,
+            ended: new Set<string>(),
+            failed: new Set<string>(),
+          };
+          for (const job of e.instances) {
+            byJob.set(job, { job, daemon: row.daemon, title: job, status: "", lines: [], shown: "" });
+            built.set(job, group);
+          }
+          title(row, c.dim(`0 of ${plural(e.instances.length, "instance")} ended`));
           return;
         }
         case "job:reused": {

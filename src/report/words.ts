@@ -47,6 +47,8 @@ export function skipReason(e: EventOf<"job:skip">): string {
       }`;
     case "manual":
       return "stopped on request before it started";
+    case "if":
+      return `if: ${e.expression} is false`;
     case "end":
       return e.onRequest ? "not started: the run was ended on request" : "the work it serves is done";
   }

@@ -9,7 +9,6 @@ export type OnRequest = "manual" | "watch";
 import { expandCheck } from "../graph/check.js";
 import type { Job } from "../graph/types.js";
 import { formatMs } from "../load/duration.js";
-import { expandAtStart } from "./argv.js";
 import type { OutputWiring } from "./job-output.js";
 import { type ProbeHost, watchHealth, watchReady } from "./probe-watch.js";
 
@@ -31,6 +30,8 @@ export interface Attempt {
   failure: string | null;
   /** A target's return value. */
   result: { value?: unknown } | null;
+  /** A command job's PROCFLOW_RESULT file. */
+  readonly resultFile: string | null;
   timers: Set<NodeJS.Timeout>;
   /** Offered every output line while a `log` probe listens. */
   logMatch: ((line: string) => void) | null;
@@ -39,7 +40,8 @@ export interface Attempt {
 /** What supervision needs from the runner. */
 export interface Supervisor {
   readonly job: Job;
-  readonly runId: string;
+  /** A probe field with its expressions evaluated. */
+  expand(value: string): string;
   /** The attempt's process is running (not exited, not replaced). */
   alive(attempt: Attempt): boolean;
   /** Stops the job for a reason of its own supervision (it then counts as failed or timed out). */
@@ -63,7 +65,7 @@ export function supervise(attempt: Attempt, env: Record<string, string>, sup: Su
   }
   const { ready, health } = job;
   if (!ready && !health) return;
-  const expand = (value: string) => expandAtStart(value, env, sup.runId);
+  const expand = (value: string) => sup.expand(value);
   const host: ProbeHost = {
     get alive() {
       return sup.alive(attempt);

@@ -4,7 +4,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import type { Job } from "../graph/types.js";
-import { expandAtStart } from "./argv.js";
 
 export interface EnvContext {
   readonly base: Readonly<Record<string, string | undefined>>;
@@ -15,6 +14,11 @@ export interface EnvContext {
   /** Instance → port name → port: each job gets its own as PROCFLOW_PORT_<NAME>. */
   readonly ports?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
+
+export type Expand = (
+  value: string,
+  env: Readonly<Record<string, string>>,
+) => { ok: true; value: string } | { ok: false; error: string };
 
 export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; error: string };
 
@@ -33,14 +37,21 @@ export class EnvBuilder {
     this.runIds = outer ? `${outer} ${ctx.runId}` : ctx.runId;
   }
 
-  forJob(job: Job, attempt: number): EnvResult {
+  /**
+   * `expand`: evaluates the expressions left in a declared value (not in procflow's own environment),
+   * seeing the variables set so far; an error fails the job. The fingerprint of a cacheable job
+   * takes them as written (declared()).
+   */
+  forJob(job: Job, attempt: number, expand?: Expand): EnvResult {
     const declared = this.declared(job);
     if (!declared.ok) return declared;
     const env: Record<string, string> = { ...this.base, ...declared.env };
-    // `${{ env.NAME }}` and `${{ run.id }}` in a value are filled in now (SPEC §5); the fingerprint
-    // of a cacheable job takes them as written (declared()).
-    for (const k in declared.env)
-      if (declared.env[k]!.includes("${{")) env[k] = expandAtStart(declared.env[k]!, env, this.ctx.runId);
+    for (const k in declared.env) {
+      if (!expand || !declared.env[k]!.includes("${{")) continue;
+      const e = expand(declared.env[k]!, env);
+      if (!e.ok) return { ok: false, error: `env ${k}: ${e.error}` };
+      env[k] = e.value;
+    }
     const colorSet = "FORCE_COLOR" in declared.env || "NO_COLOR" in declared.env;
     if (this.ctx.color && !colorSet) env.FORCE_COLOR = "1";
     env.PROCFLOW_RUN_ID = this.ctx.runId;

@@ -25,9 +25,12 @@ import { JobRunner } from "./job-runner.js";
 import type { PickedPorts } from "./ports.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
+import { decide, releaseEvents } from "./release.js";
 import type { Reused } from "./rerun.js";
+import { ResultFiles } from "./result-file.js";
+import { Results } from "./results.js";
 import type { RunnerContext } from "./runner-context.js";
-import { type Policy, Scheduler, type Skip } from "./scheduler.js";
+import { type Policy, type Release, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
 import { withPorts } from "./with-ports.js";
 
@@ -105,6 +108,9 @@ class Execution {
   private finished!: (r: RunResult) => void;
   private finalizing = false;
   private readonly cleanups: (() => void)[] = [];
+  /** What jobs' expressions can read of the jobs they need. */
+  private readonly results = new Results();
+  private readonly resultFiles = new ResultFiles();
 
   constructor(
     private readonly graph: JobGraph,
@@ -119,7 +125,9 @@ class Execution {
     const policy = keepAlive ? "keep-going" : (opts.policy ?? "finish");
     // The graph as written stays for run:start (definitions); the jobs run with their ports filled in.
     const runnable = ports ? withPorts(graph, ports.ports) : graph;
-    this.scheduler = new Scheduler(runnable, selected, concurrency, policy, keepAlive);
+    this.scheduler = new Scheduler(runnable, selected, concurrency, policy, keepAlive, (job) =>
+      this.release(job),
+    );
     const env = new EnvBuilder({
       base: process.env,
       overrides: opts.env ?? {},
@@ -130,6 +138,8 @@ class Execution {
     this.ctx = {
       runId: this.runId,
       env,
+      scope: (job, vars) => this.results.scope(job, (f) => this.scheduler.members(f), vars, this.runId),
+      resultFiles: this.resultFiles,
       emit: (e) => this.emit({ ...e, time: Date.now() } as RunEvent),
       started: (job, ready) => this.apply(this.scheduler.started(job.name, ready)),
       ready: (job) => this.apply(this.scheduler.ready(job.name)),
@@ -156,9 +166,11 @@ class Execution {
     const done = new Promise<RunResult>((resolve) => {
       this.finished = resolve;
     });
+    const { dir } = this.resultFiles;
     this.reaper.start(this.opts.handleSignals === true, [
       ...(this.opts.leftovers ?? []),
       ...(this.ports?.files ?? []),
+      ...(dir ? [dir] : []),
     ]);
     if (this.ports) this.cleanups.push(this.ports.release);
     this.cleanups.push(
@@ -219,6 +231,7 @@ class Execution {
   }
 
   private emit(e: RunEvent) {
+    if (e.type === "job:exit") this.results.record(e);
     for (const r of this.opts.reporters) r.event(e);
   }
 
@@ -227,6 +240,15 @@ class Execution {
     if (!runner) return;
     this.runners.delete(name);
     this.attempts.set(name, runner.attempt);
+  }
+
+  /** A job's needs are met: its `if` and dynamic matrix decide what becomes of it (SPEC §14). */
+  private release(job: Job): Release {
+    if (job.if === null && job.dynamicMatrix === null) return { to: "start" };
+    const env = this.ctx.env.forJob(job, 1);
+    const r = decide(job, this.ctx.scope(job, env.ok ? env.env : {}));
+    for (const e of releaseEvents(job, r)) this.ctx.emit(e);
+    return r;
   }
 
   private newRunner(job: Job): JobRunner {
@@ -350,6 +372,7 @@ class Execution {
     await this.reaper.cleanup();
     this.reaper.close();
     for (const r of this.allRunners) r.output?.release();
+    this.resultFiles.close();
     const exitCode = this.exitCode();
     const interrupted = this.interruptedBy !== null && this.interruptedBy !== "run-timeout";
     const state: RunState = interrupted ? "interrupted" : exitCode === 0 ? "succeeded" : "failed";

@@ -1,7 +1,7 @@
 // The scheduler's view of the graph: each selected instance with what it knows of it, grouped in
 // families (a job as written: a matrix job's instances share their needs), and who needs whom.
 import type { Job, JobGraph, Need } from "../graph/types.js";
-import { type Counts, decider, emptyCounts, type InstanceFacts, status, type Unmet } from "./needs.js";
+import { type Counts, count, decider, emptyCounts, type InstanceFacts, status, type Unmet } from "./needs.js";
 
 export interface Instance extends InstanceFacts {
   readonly job: Job;
@@ -26,17 +26,7 @@ export function buildFamilies(graph: JobGraph, selected: ReadonlySet<string> | n
   const dependents = new Map<string, Family[]>();
   graph.jobs.forEach((job, index) => {
     if (selected && !selected.has(job.name)) return;
-    const inst: Instance = {
-      job,
-      index,
-      name: job.name,
-      allowFailure: job.allowFailure,
-      phase: "waiting",
-      reached: "none",
-      end: null,
-      benign: false,
-      failureSkip: false,
-    };
+    const inst = newInstance(job, index);
     instances.set(job.name, inst);
     let fam = families.get(job.family);
     if (!fam) {
@@ -57,6 +47,47 @@ export function buildFamilies(graph: JobGraph, selected: ReadonlySet<string> | n
     fam.waiting++;
   });
   return { instances, families, dependents };
+}
+
+/** An instance that waits for its needs. */
+export function newInstance(job: Job, index: number): Instance {
+  return {
+    job,
+    index,
+    name: job.name,
+    allowFailure: job.allowFailure,
+    phase: "waiting",
+    reached: "none",
+    end: null,
+    benign: false,
+    failureSkip: false,
+  };
+}
+
+/**
+ * A waiting placeholder gives way to the instances its dynamic matrix became (SPEC §14): they join
+ * `instances` and the family, whose counts follow, so a need on it waits for all of them.
+ */
+export function grow(
+  fam: Family,
+  old: Instance,
+  jobs: readonly Job[],
+  instances: Map<string, Instance>,
+): Instance[] {
+  count(fam.counts, old, -1);
+  fam.counts.size--;
+  fam.waiting--;
+  fam.instances.splice(fam.instances.indexOf(old), 1);
+  instances.delete(old.job.name);
+  return jobs.map((job, i) => {
+    // Between the placeholder's place and the next job's, in the order built.
+    const inst = newInstance(job, old.index + i / jobs.length);
+    instances.set(job.name, inst);
+    fam.instances.push(inst);
+    fam.counts.size++;
+    fam.waiting++;
+    return inst;
+  });
 }
 
 /** A job that failed or timed out (without allow_failure), or a skip that fails the run. */

@@ -12,8 +12,9 @@
 // A cacheable job (SPEC §13) passes through `checking` first: idle ──start──▶ checking ──▶ running,
 // or, when the cache holds its fingerprint, checking ──outputs restored, lines replayed──▶ ended (cached).
 import type { AttemptState, RestartReason, StopReason } from "../events.js";
+import { expand } from "../expr/template.js";
 import type { Job } from "../graph/types.js";
-import { expandAtStart, jobArgv } from "./argv.js";
+import { jobArgv } from "./argv.js";
 import {
   type Attempt,
   endSupervision,
@@ -93,14 +94,27 @@ export class JobRunner {
   private spawn(storing: Storing | null): void {
     const n = ++this.attempts;
     const startedAt = Date.now();
-    const env = this.ctx.env.forJob(this.job, n);
+    const env = this.ctx.env.forJob(this.job, n, (value, soFar) =>
+      expand(value, this.ctx.scope(this.job, soFar)),
+    );
     if (!env.ok) {
       this.didNotStart(n, startedAt, { exitCode: null, signal: null, error: env.error });
       return;
     }
-    const argv = jobArgv(this.job, env.env, this.ctx.runId);
-    const cwd = expandAtStart(this.job.cwd, env.env, this.ctx.runId);
-    const child = spawnChild({ argv, cwd, env: env.env, ipc: this.job.target !== null });
+    const scope = this.ctx.scope(this.job, env.env);
+    const made = jobArgv(this.job, scope);
+    const cwd = this.job.cwd.includes("${{")
+      ? expand(this.job.cwd, scope)
+      : { ok: true as const, value: this.job.cwd };
+    if (!made.ok || !cwd.ok) {
+      const error = !made.ok ? made.error : (cwd as { error: string }).error;
+      this.didNotStart(n, startedAt, { exitCode: null, signal: null, error });
+      return;
+    }
+    const argv = made.argv;
+    const resultFile = this.job.target ? null : this.ctx.resultFiles.create();
+    if (resultFile) env.env.PROCFLOW_RESULT = resultFile;
+    const child = spawnChild({ argv, cwd: cwd.value, env: env.env, ipc: this.job.target !== null });
     const pid = child.pid;
     if (pid === undefined) {
       void child.exited.then((info) => this.didNotStart(n, startedAt, info));
@@ -129,6 +143,7 @@ export class JobRunner {
       next: "end",
       failure: null,
       result: null,
+      resultFile,
       timers: new Set(),
       logMatch: null,
     };
@@ -145,7 +160,10 @@ export class JobRunner {
     this.ctx.started(this.job, this.job.ready === null);
     supervise(attempt, env.env, {
       job: this.job,
-      runId: this.ctx.runId,
+      expand: (value) => {
+        const e = expand(value, scope);
+        return e.ok ? e.value : value;
+      },
       alive: (a) => this.phase.id === "running" && this.phase.attempt === a,
       stop: (reason) => void this.stop(reason),
       health: (ok, message) => this.ctx.emit({ type: "job:health", job: this.job.name, ok, message }),
@@ -232,13 +250,24 @@ export class JobRunner {
   }
 
   private async attemptOver(attempt: Attempt, info: ExitInfo, storing: Storing | null): Promise<void> {
-    const { state, error } = classifyExit(this.job, {
+    const written = attempt.resultFile ? this.ctx.resultFiles.take(attempt.resultFile) : null;
+    if (written && !written.ok) attempt.failure ??= written.error;
+    const how = classifyExit(this.job, {
       exitCode: info.exitCode,
       signal: info.signal,
       error: info.error ?? attempt.failure,
       stopReason: attempt.stop,
     });
-    const result = this.job.target && attempt.result && "value" in attempt.result ? attempt.result : null;
+    // A result file that cannot be read fails an attempt that would have succeeded.
+    const bad = written && !written.ok && how.state === "succeeded";
+    const { state, error } = bad ? { state: "failed" as const, error: written.error } : how;
+    const result = this.job.target
+      ? attempt.result && "value" in attempt.result
+        ? attempt.result
+        : null
+      : written?.ok && written.value !== null
+        ? { value: written.value }
+        : null;
     this.ctx.emit(
       exitEvent(this.job.name, attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result),
     );

@@ -1,13 +1,19 @@
 // What a JobRunner reports to and asks of the executor: the one contract between a job's supervision
 // and the run around it.
 import type { AttemptState, Unstamped } from "../events.js";
+import type { Scope } from "../expr/evaluate.js";
 import type { Job } from "../graph/types.js";
 import type { JobCache } from "./cache-hook.js";
 import type { EnvBuilder } from "./env.js";
+import type { ResultFiles } from "./result-file.js";
 
 export interface RunnerContext {
   readonly runId: string;
   readonly env: EnvBuilder;
+  /** The values the job's expressions see when it starts, with its environment. */
+  scope(job: Job, env: Readonly<Record<string, string>>): Scope;
+  /** Where command jobs write their result (PROCFLOW_RESULT). */
+  readonly resultFiles: ResultFiles;
   emit(e: Unstamped): void;
   started(job: Job, ready: boolean): void;
   ready(job: Job): void;

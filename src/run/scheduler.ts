@@ -9,15 +9,23 @@
 // Needs are evaluated per family (the job as written; a matrix job's instances share their needs)
 // from counts (needs.ts), so a need on a matrix job is one barrier. In a keep-alive run, a need that
 // cannot hold leaves the job waiting instead of skipping it: a restart may still make it hold.
+//
+// When a job's needs are met, `release` (the executor's, from the job's `if` and dynamic matrix)
+// says whether it starts, is skipped, ends at once, or grows into the instances of its matrix: the
+// family then counts those instances, so a need on it waits for all of them.
 import type { AttemptState, EndState, SkipCause } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
-import { buildFamilies, type Family, failsTheRun, firstUnmet, type Instance } from "./families.js";
-import { count, impossible, status, type Unmet } from "./needs.js";
+import { buildFamilies, type Family, failsTheRun, firstUnmet, grow, type Instance } from "./families.js";
+import { count, type InstanceFacts, impossible, status, type Unmet } from "./needs.js";
+import type { Release } from "./release.js";
 import { StartQueue } from "./start-queue.js";
 
 export type Policy = "finish" | "keep-going" | "fail-fast";
 
 export type Skip = { readonly job: string } & SkipCause;
+export type { Release, Unmet };
+
+const START: Release = { to: "start" };
 
 export class Scheduler {
   private readonly instances: Map<string, Instance>;
@@ -36,6 +44,7 @@ export class Scheduler {
     private readonly concurrency: number,
     private readonly policy: Policy,
     private readonly keepAlive = false,
+    private readonly release: (job: Job) => Release = () => START,
   ) {
     ({
       instances: this.instances,
@@ -150,6 +159,11 @@ export class Scheduler {
     const skips: Skip[] = [];
     this.evaluate(this.families.get(inst.job.family)!, skips);
     return skips;
+  }
+
+  /** The instances of a family (a job as written), as far as needs are concerned. */
+  members(family: string): readonly InstanceFacts[] | undefined {
+    return this.families.get(family)?.instances;
   }
 
   phase(name: string): Instance["phase"] | undefined {
@@ -267,11 +281,39 @@ export class Scheduler {
     }
     if (!allMet) return;
     const blocked = this.interrupted ?? (this.stopping && !fam.handler ? this.stopping : null);
-    for (const inst of fam.instances) {
+    for (const inst of [...fam.instances]) {
       if (inst.phase !== "waiting") continue;
       if (blocked) this.skip(inst, blocked, blocked.cause !== "end", skips);
-      else this.enqueue(inst, fam);
+      else this.admit(inst, fam, skips);
     }
+  }
+
+  /** A waiting instance whose needs are met: `release` says what becomes of it. */
+  private admit(inst: Instance, fam: Family, skips: Skip[]) {
+    const r = this.release(inst.job);
+    switch (r.to) {
+      case "start":
+        return this.enqueue(inst, fam);
+      case "skip":
+        return this.skip(inst, r.cause, false, skips);
+      case "grow":
+        this.replace(inst, fam, r.jobs);
+        return this.evaluate(fam, skips);
+      case "end": {
+        const ending = r.as ? this.replace(inst, fam, [r.as])[0]! : inst;
+        ending.phase = "running";
+        fam.waiting--;
+        if (!ending.job.daemon) this.running++;
+        skips.push(...this.ended(ending.job.name, r.state));
+      }
+    }
+  }
+
+  /** A waiting placeholder gives way to the instances its dynamic matrix became. */
+  private replace(old: Instance, fam: Family, jobs: readonly Job[]): Instance[] {
+    const added = grow(fam, old, jobs, this.instances);
+    this.nonDaemonLeft += added.filter((i) => !i.job.daemon).length - (old.job.daemon ? 0 : 1);
+    return added;
   }
 
   private enqueue(inst: Instance, fam: Family) {

@@ -218,3 +218,29 @@ describe("live runs", () => {
     expect(r.stderr).toContain("chmod 700");
   });
 });
+
+describe("a matrix built at run time, live", () => {
+  it("ctl status lists its instances; ctl restart takes an instance name or the job's name", async () => {
+    const run = await startRun(
+      `version: 1
+jobs:
+  plan: { command: [sh, -c, 'echo "ks=[\\"a\\",\\"b\\"]" >> "$PROCFLOW_RESULT"'] }
+  w:
+    needs: [plan]
+    matrix: { k: "\${{ fromJSON(needs.plan.result.ks) }}" }
+    command: [echo, "\${{ matrix.k }}"]
+`,
+      ["--keep-alive"],
+    );
+    await run.until((e) => e.type === "job:exit" && e.job === "w[k=b]");
+    await run.until((e) => e.type === "job:exit" && e.job === "w[k=a]");
+    const status = JSON.parse((await run.ctl("status", "--format", "json")).stdout);
+    expect(status.jobs.map((j: { job: string }) => j.job)).toEqual(["plan", "w[k=a]", "w[k=b]"]);
+    expect((await run.ctl("restart", "w[k=b]")).code).toBe(0);
+    await run.until((e) => e.type === "job:start" && e.job === "w[k=b]" && e.attempt === 2);
+    expect((await run.ctl("restart", "w")).code).toBe(0);
+    await run.until((e) => e.type === "job:start" && e.job === "w[k=a]" && e.attempt === 2);
+    await run.ctl("end");
+    expect((await run.done).code).toBe(0);
+  });
+});

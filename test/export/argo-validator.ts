@@ -24,6 +24,7 @@ interface Task {
 interface Template {
   name: string;
   inputs?: { parameters?: Param[] };
+  outputs?: { parameters?: Param[] };
   dag?: { tasks?: Task[] };
   container?: { image?: string };
   daemon?: boolean;
@@ -243,8 +244,12 @@ function dagProblems(dag: Template, byName: Map<string, Template>): string[] {
     for (const a of ancestors(task.name, deps)) {
       for (const field of ["id", "startedAt", "finishedAt", "hostNodeName", "status"])
         scope.add(`tasks.${a}.${field}`);
-      if (byName.get(taskByName.get(a)?.template ?? "")?.daemon) scope.add(`tasks.${a}.ip`);
+      const template = byName.get(taskByName.get(a)?.template ?? "");
+      if (template?.daemon) scope.add(`tasks.${a}.ip`);
+      for (const o of template?.outputs?.parameters ?? [])
+        scope.add(`tasks.${a}.outputs.parameters.${o.name}`);
     }
+    if (task.withParam !== undefined) scope.add("item");
     for (const item of task.withItems ?? [])
       if (typeof item === "object" && item !== null)
         for (const k of Object.keys(item)) scope.add(`item.${k}`);

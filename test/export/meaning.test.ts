@@ -22,8 +22,12 @@ interface Planned {
   cwd: string;
 }
 
+// Jobs that read results get them from output parameters, which only a real Argo fills in
+// (test/export/results.test.ts checks how they are wired).
+const READS_RESULTS = new Set([join(ROOT, "jobs", "results.yaml")]);
+
 describe("each pod gets what procflow would give the job", () => {
-  it.each(FILES)("%s", async (file) => {
+  it.each(FILES.filter((f) => !READS_RESULTS.has(f)))("%s", async (file) => {
     const plan = await cli(["run", "--dry-run", "-o", "json", file]);
     const jobs = (JSON.parse(plan.stdout) as { jobs: Planned[] }).jobs;
     const { workflow } = await exportArgo(file, ROOT);

@@ -125,4 +125,22 @@ jobs:
     expect(screen).toMatch(/a succeeded \(exit 0\)/);
     expect(readFileSync(join(dir, "err.txt"), "utf8")).toBe("");
   });
+
+  it("keeps a row for a matrix built at run time that counts its instances' ends and shows a failure", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1
+jobs:
+  plan: { command: [sh, -c, 'echo "ks=[1,2,3]" >> "$PROCFLOW_RESULT"'] }
+  w:
+    needs: [plan]
+    matrix: { k: "\${{ fromJSON(needs.plan.result.ks) }}" }
+    command: [sh, -c, 'sleep 0.3; test "$PROCFLOW_MATRIX_K" != 2']
+`,
+    });
+    const { code, screen } = await inTerminal(dir, ["-o", "tui", "--keep-going"]);
+    expect(code).toBe(1);
+    expect(screen).toMatch(/w\[k=…\] 3 of 3 instances ended, 1 failed/);
+    expect(screen).toMatch(/✖ w\[k=2\] +failed/);
+    expect(screen).toMatch(/4 jobs: 3 succeeded, 1 failed/);
+  });
 });

@@ -36,7 +36,7 @@ jobs:
     command: [node, -e, 'fetch(process.env.API_URL).then((r) => r.text()).then((t) => console.log(process.argv[1], t))', "\${{ jobs.api.ports.metrics }}"]
     needs: [api]
   own:
-    command: [echo, "\${{ jobs.shard[i=2].ports.p }}"]
+    command: [echo, "\${{ jobs['shard[i=2]'].ports.p }}"]
 `;
 
 describe("ports", () => {
@@ -134,7 +134,7 @@ jobs:
     expect(r.stderr).toMatch(/f\.yaml:3:32: error: jobs\.api\.ports\[0\]: .*\^\[a-z\]\[a-z0-9_\]\*\$/);
     const withoutNames = r.stderr.replace("[HTTP]", "[http]");
     expect(withoutNames).toContain(
-      '"m" is a matrix job with ports per instance: name one, e.g. jobs.m[i=…].ports.p',
+      "\"m\" is a matrix job with ports per instance: name one, e.g. jobs['m[i=…]'].ports.p",
     );
     expect(r.stderr).toContain('no job named "nope"');
   });

@@ -5,8 +5,9 @@ export const MAX_INSTANCES = 10_000;
 
 export const matrixSize: Rule = (ctx) => {
   for (const [name, job] of ctx.jobs) {
-    if (!job.matrix) continue;
-    const lists = Object.values(job.matrix);
+    // A dynamic matrix is counted when it is built (at most 10,000 then too).
+    if (!job.matrix || typeof job.matrix === "string") continue;
+    const lists = Object.values(job.matrix).filter((v) => typeof v !== "string");
     const count = lists.reduce((n, values) => n * values.length, 1);
     if (count > MAX_INSTANCES)
       ctx.report(

@@ -1,5 +1,5 @@
 // `${{ jobs.<job>.ports.<name> }}` must name a job of the tree and one of its `ports`; a matrix job's
-// ports are per instance, so another job names the instance (`jobs.api[i=0].ports.http`).
+// ports are per instance, so another job names the instance (`jobs['api[i=0]'].ports.http`).
 import type { RuleContext } from "./rule.js";
 
 const PORT_REF = /^(.+)\.ports\.([^.]+)$/;
@@ -19,6 +19,6 @@ export function portRefProblem(ctx: RuleContext, name: string, self: string | nu
       ? `job "${job}" has no ports (add ports: [${port}] to it)`
       : `job "${job}" has the ports ${ports.map((p) => `"${p}"`).join(", ")}`;
   if (written.matrix && bracket === -1 && job !== self)
-    return `"${job}" is a matrix job with ports per instance: name one, e.g. jobs.${job}[${Object.keys(written.matrix)[0]}=…].ports.${port}`;
+    return `"${job}" is a matrix job with ports per instance: name one, e.g. jobs['${job}[${Object.keys(written.matrix)[0]}=…]'].ports.${port}`;
   return null;
 }

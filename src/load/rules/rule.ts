@@ -65,8 +65,10 @@ function pointInside(text: string, range: readonly [number, number], offset: num
   const first = text[range[0]];
   const plain = first !== '"' && first !== "'" && first !== "|" && first !== ">";
   const shift = plain ? offset : first === '"' || first === "'" ? offset + 1 : -1;
-  if (shift < 0 || range[0] + shift >= range[1]) return [range[0], range[1]];
-  return [range[0] + shift, range[0] + shift + 1];
+  if (shift < 0 || range[0] >= range[1]) return [range[0], range[1]];
+  // An offset at the end of the value (an expression that ends too early) points at its last character.
+  const at = Math.min(range[0] + shift, range[1] - 1);
+  return [at, at + 1];
 }
 
 /** The need map of a job, whichever form it was written in: name → [condition or undefined, path]. */

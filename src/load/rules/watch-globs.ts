@@ -1,6 +1,11 @@
 // `watch` patterns must be valid globs whose static base stays in the job file's folder tree (SPEC §12).
 import { resolve } from "node:path";
-import { EXPRESSION, findExpressions } from "../expressions.js";
+import { staticPath } from "../../expr/ast.js";
+import { findExpressions } from "../expressions.js";
+
+/** An expression, standing for one folder name in a pattern (what it names is checked elsewhere). */
+const EXPRESSION = /\$\{\{.*?\}\}/g;
+
 import { compileGlob, globProblem, within } from "../globs.js";
 import { type Path, pathText } from "../parse.js";
 import type { Rule } from "./rule.js";
@@ -20,7 +25,10 @@ export const watchGlobs: Rule = (ctx) => {
     for (const [patterns, path] of lists)
       for (const [i, pattern] of (patterns ?? []).entries()) {
         const at = [...path, i];
-        const late = findExpressions(pattern).find((e) => e.root !== "matrix" && e.root !== "job");
+        const late = findExpressions(pattern).find((e) => {
+          const root = staticPath(e.node)?.[0];
+          return root !== "matrix" && root !== "job";
+        });
         if (late) {
           const why =
             "watch patterns are fixed when the run starts: use ${{ matrix.KEY }} or ${{ job.name }}";

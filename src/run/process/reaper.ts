@@ -50,7 +50,7 @@ while IFS= read -r line; do
     *) groups="$groups$line " ;;
   esac
 done
-rm -f -- "$@"
+rm -rf -- "$@"
 for round in 1 2 3; do
   if [ -n "$cg" ] && [ -d "$cg" ]; then
     echo 1 2>/dev/null >"$cg/cgroup.kill" ||
@@ -94,8 +94,8 @@ export class Reaper {
   /**
    * Starts the watchdog (Linux and macOS). `ownsProcess`: the run is the process's only business (the
    * CLI); only then does procflow move itself into a cgroup of the run, since whatever the process
-   * starts meanwhile is born there and killed at the end. `leftovers`: files the watchdog removes if
-   * procflow dies (the control endpoint's socket and record).
+   * starts meanwhile is born there and killed at the end. `leftovers`: files (or folders) the
+   * watchdog removes if procflow dies (the control endpoint's socket and record, the results folder).
    */
   start(ownsProcess: boolean, leftovers: readonly string[] = []): void {
     if (process.platform === "win32") return;

@@ -1,0 +1,98 @@
+// PROCFLOW_RESULT (SPEC §14): a fresh empty file per attempt of a command job, in a folder of the
+// run's own (mode 0700, removed at the end, and by the watchdog if procflow is killed), read and
+// removed when the attempt is over. Lines `key=value` and `key<<DELIM` … `DELIM` (GitHub Actions' output
+// file format) make the result: an object of strings, or null when nothing was written.
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A bigger file fails the job (a result is for small values: names, versions, lists of shards). */
+export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
+
+export type ParsedResult = { ok: true; value: Record<string, string> | null } | { ok: false; error: string };
+
+export class ResultFiles {
+  /** The run's folder; null when the temp folder cannot be used (jobs then get no PROCFLOW_RESULT). */
+  readonly dir: string | null;
+  private n = 0;
+
+  constructor() {
+    let dir: string | null = null;
+    try {
+      dir = mkdtempSync(join(tmpdir(), "procflow-results-"));
+    } catch {}
+    this.dir = dir;
+  }
+
+  /** A new empty file for one attempt; its path goes into PROCFLOW_RESULT. */
+  create(): string | null {
+    if (!this.dir) return null;
+    const path = join(this.dir, String(++this.n));
+    try {
+      closeSync(openSync(path, "wx", 0o600));
+      return path;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The attempt's result, from its file, which is then removed. */
+  take(path: string): ParsedResult {
+    try {
+      const size = statSync(path).size;
+      if (size > MAX_RESULT_BYTES)
+        return {
+          ok: false,
+          error: `PROCFLOW_RESULT: the file holds ${mib(size)} MiB, more than the limit of ${mib(MAX_RESULT_BYTES)} MiB; write large data to a file and its path to the result`,
+        };
+      return parseResult(readFileSync(path, "utf8"));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // The job removed its own file: it wrote nothing that is left.
+      if (code === "ENOENT") return { ok: true, value: null };
+      return { ok: false, error: `PROCFLOW_RESULT: ${(e as Error).message}` };
+    } finally {
+      rmSync(path, { force: true });
+    }
+  }
+
+  /** Removes the folder (at the end of the run). */
+  close(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
+
+/** The result written in a file's text. */
+export function parseResult(text: string): ParsedResult {
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === "") lines.pop();
+  const out: Record<string, string> = {};
+  let any = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === "") continue;
+    const eq = line.indexOf("=");
+    const heredoc = line.indexOf("<<");
+    const bad = (why: string) => ({ ok: false as const, error: `PROCFLOW_RESULT line ${i + 1}: ${why}` });
+    if (eq === -1 && heredoc === -1) return bad(`"${clip(line)}" is neither key=value nor key<<DELIMITER`);
+    if (eq !== -1 && (heredoc === -1 || eq < heredoc)) {
+      const key = line.slice(0, eq);
+      if (key === "") return bad("a key is missing before =");
+      out[key] = line.slice(eq + 1);
+    } else {
+      const key = line.slice(0, heredoc);
+      const delimiter = line.slice(heredoc + 2);
+      if (key === "" || delimiter === "") return bad("write key<<DELIMITER, then the lines, then DELIMITER");
+      const end = lines.indexOf(delimiter, i + 1);
+      if (end === -1) return bad(`${key}<<${delimiter} is not closed by a line ${delimiter}`);
+      out[key] = lines.slice(i + 1, end).join("\n");
+      i = end;
+    }
+    any = true;
+  }
+  return { ok: true, value: any ? out : null };
+}
+
+const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 37)}...` : s);
