@@ -231,7 +231,7 @@ class Execution {
   }
 
   private emit(e: RunEvent) {
-    if (e.type === "job:exit") this.results.record(e);
+    if (e.type === "job:exit" || e.type === "job:cached" || e.type === "job:reused") this.results.record(e);
     for (const r of this.opts.reporters) r.event(e);
   }
 

@@ -13,7 +13,8 @@ export class Results {
   /** Instance → its last attempt's result (null when it wrote none). */
   private readonly last = new Map<string, Value>();
 
-  record(e: EventOf<"job:exit">): void {
+  /** An attempt's end, or a job not run whose result comes from the cache or an earlier run. */
+  record(e: EventOf<"job:exit" | "job:cached" | "job:reused">): void {
     this.last.set(e.job, "result" in e ? ((e.result ?? null) as Value) : null);
   }
 

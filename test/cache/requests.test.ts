@@ -52,3 +52,22 @@ describe("cache and requests", () => {
     expect(JSON.parse(readFileSync(join(entries, entry!), "utf8")).runId).toBe(events[0]!.runId);
   });
 });
+
+describe("cache and results", () => {
+  it("a cached job's result reaches the jobs that read it, as a run's would", async () => {
+    const yaml = `version: 1
+jobs:
+  plan:
+    command: sh -c 'echo "count=3" >> "$PROCFLOW_RESULT"'
+    inputs: [in.txt]
+  use:
+    command: [echo, "count \${{ needs.plan.result.count }}"]
+    needs: [plan]
+`;
+    const first = await runJobs(yaml, [], { files: { "in.txt": "1" } });
+    expect(first.lines("use")).toEqual(["count 3"]);
+    const second = await runJobs(yaml, [], { cwd: first.dir });
+    expect(second.of("job:cached", "plan")[0]).toMatchObject({ result: { count: "3" } });
+    expect(second.lines("use")).toEqual(["count 3"]);
+  });
+});
