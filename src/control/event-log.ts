@@ -45,7 +45,8 @@ export interface Serialized {
 export type Listener = (e: RunEvent, seq: number) => void;
 
 export class EventLog implements Reporter {
-  private readonly events: Serialized[] = [];
+  /** Every event but output, with its seq: serialized only when someone asks for it. */
+  private readonly events: { seq: number; e: Exclude<RunEvent, { type: "job:output" }> }[] = [];
   private readonly logs = new Map<string, JobLog>();
   private bytes = 0;
   private lastSeq = 0;
@@ -57,8 +58,7 @@ export class EventLog implements Reporter {
       return;
     }
     const seq = ++this.lastSeq;
-    const item = { seq, json: JSON.stringify(jsonObject(seq, e)) };
-    this.events.push(item);
+    this.events.push({ seq, e });
     if (e.type === "job:exit" || e.type === "job:skip" || e.type === "job:cached")
       this.log(e.job).endedAt = e.time;
     if (e.type === "job:start") this.log(e.job).endedAt = null;
@@ -73,7 +73,9 @@ export class EventLog implements Reporter {
 
   /** The events after `since`, in order, with the kept output lines; `gap` when output lines after `since` were dropped. */
   replay(since: number): { items: Serialized[]; gap: boolean } {
-    const items = this.events.filter((e) => e.seq > since);
+    const items: Serialized[] = [];
+    for (const { seq, e } of this.events)
+      if (seq > since) items.push({ seq, json: JSON.stringify(jsonObject(seq, e)) });
     let gap = false;
     for (const [job, log] of this.logs) {
       if (log.droppedUpTo > since) gap = true;

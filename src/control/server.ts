@@ -2,7 +2,8 @@
 // serving the JSON API that `procflow ctl`, `procflow ps` and the web view use. Requests become
 // commands on the run's one door (RunControl); answers and events come from what the run emitted.
 import { chmodSync, rmSync } from "node:fs";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
+import type { Server as NetServer, Socket } from "node:net";
 import type { EventOf, Reporter, RunEvent, RunMode } from "../events.js";
 import { instancesOf } from "../graph/select.js";
 import type { JobGraph } from "../graph/types.js";
@@ -64,7 +65,9 @@ export function prepareControl(
     };
   const socket = socketPath(state.dir, runId);
   const record = recordPath(state.dir, runId);
-  let server: Server | null = null;
+  // A plain socket server: `node:http` loads on the first connection, so a run nobody asks pays nothing for it.
+  let server: NetServer | null = null;
+  const connections = new Set<Socket>();
   let closed = false;
   const close = async () => {
     closed = true;
@@ -72,7 +75,7 @@ export function prepareControl(
     server = null;
     if (s) {
       const done = new Promise<void>((resolve) => s.close(() => resolve()));
-      s.closeAllConnections(); // followers got run:end already
+      for (const c of connections) c.destroy(); // followers got run:end already
       await done;
     }
     rmSync(record, { force: true });
@@ -80,15 +83,22 @@ export function prepareControl(
   };
   // Closed after run:end has reached every follower.
   const closer: Reporter = { event() {}, close };
+  let http: Promise<HttpServer> | null = null;
+  const onConnection = (c: Socket) => {
+    connections.add(c);
+    c.once("close", () => connections.delete(c));
+    http ??= import("node:http").then(({ createServer }) => createServer(handle));
+    void http.then((h) => h.emit("connection", c));
+  };
   return {
     endpoint: {
       reporters: [log, board, closer],
       files: [socket, record],
       handle,
       async listen(control, ui) {
-        const { createServer } = await import("node:http");
+        const { createServer } = await import("node:net");
         api = new Api(graph, log, board, control);
-        server = createServer(handle);
+        server = createServer(onConnection);
         const error = await new Promise<Error | null>((resolve) => {
           server!.once("error", resolve);
           server!.listen(socket, () => resolve(null));

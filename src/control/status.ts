@@ -21,6 +21,15 @@ export interface RunStatus {
   readonly state: "running" | "ended";
 }
 
+const waiting = (job: string): JobStatus => ({
+  job,
+  state: "waiting",
+  pid: null,
+  attempt: 0,
+  startedAt: null,
+  durationMs: null,
+});
+
 export class StatusBoard implements Reporter {
   private readonly jobs = new Map<string, JobStatus>();
   private run: RunStatus | null = null;
@@ -41,15 +50,7 @@ export class StatusBoard implements Reporter {
           startedAt: e.time,
           state: "running",
         };
-        for (const job of e.jobs)
-          this.jobs.set(job, {
-            job,
-            state: "waiting",
-            pid: null,
-            attempt: 0,
-            startedAt: null,
-            durationMs: null,
-          });
+        for (const job of e.jobs) this.jobs.set(job, waiting(job));
         return;
       case "job:start":
         Object.assign(this.jobs.get(e.job)!, {
@@ -90,15 +91,7 @@ export class StatusBoard implements Reporter {
         return;
       case "job:matrix":
         this.jobs.delete(e.placeholder);
-        for (const job of matrixNodes(e))
-          this.jobs.set(job, {
-            job,
-            state: "waiting",
-            pid: null,
-            attempt: 0,
-            startedAt: null,
-            durationMs: null,
-          });
+        for (const job of matrixNodes(e)) this.jobs.set(job, waiting(job));
         return;
       case "run:end":
         if (this.run) this.run = { ...this.run, state: "ended" };

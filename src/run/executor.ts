@@ -4,80 +4,28 @@
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import type {
-  AttemptState,
-  EndState,
-  Reporter,
-  RunEvent,
-  RunMode,
-  RunState,
-  SkipCause,
-  StopReason,
-} from "../events.js";
+import type { AttemptState, EndState, RunEvent, RunState, SkipCause, StopReason } from "../events.js";
 import { ExitCode, signalExitCode } from "../exit-codes.js";
 import { selectJobs } from "../graph/select.js";
 import type { Job, JobGraph } from "../graph/types.js";
 import { registerRun } from "./active.js";
-import { type CacheOptions, cacheHook } from "./cache-hook.js";
+import { cacheHook } from "./cache-hook.js";
 import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
 import { EnvBuilder } from "./env.js";
 import { JobRunner } from "./job-runner.js";
+import type { RunOptions, RunResult } from "./options.js";
 import type { PickedPorts } from "./ports.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
 import { decide, releaseEvents } from "./release.js";
-import type { Reused } from "./rerun.js";
 import { ResultFiles } from "./result-file.js";
 import { Results } from "./results.js";
 import type { RunnerContext } from "./runner-context.js";
-import { type Policy, type Release, Scheduler, type Skip } from "./scheduler.js";
+import { type Release, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
 import { withPorts } from "./with-ports.js";
 
-export type { Command, CommandAnswer, RunControl };
-
-export interface RunOptions {
-  /** Run only these jobs (names or instance names) and what they need. */
-  readonly only?: readonly string[];
-  readonly concurrency?: number;
-  readonly policy?: Policy;
-  /** `keep-alive`: the run ends only on `end` or an interrupt (and implies keep-going). */
-  readonly mode?: RunMode;
-  /** Limit for the whole run. */
-  readonly timeoutMs?: number;
-  /** `--env` values, over the file's. */
-  readonly env?: Readonly<Record<string, string>>;
-  /** procflow's own output is coloured (children then get FORCE_COLOR=1). */
-  readonly color?: boolean;
-  readonly reporters: readonly Reporter[];
-  /** Handle SIGINT/SIGTERM/SIGHUP (the CLI does; embedders may not want it). */
-  readonly handleSignals?: boolean;
-  /** With handleSignals: keep running when the process that started procflow exits (`--detach`). */
-  readonly detach?: boolean;
-  /** Called when a reporter's output is backed up (true) or drained (false). */
-  readonly onBackpressure?: (listener: (paused: boolean) => void) => void;
-  /** The run's id (default: a new random UUID). */
-  readonly runId?: string;
-  /** Receives the run's door for requests once it has started. */
-  readonly onControl?: (control: RunControl) => void;
-  /** Files that must not outlive the run (removed by the watchdog if procflow is killed). */
-  readonly leftovers?: readonly string[];
-  /** The web view's URL (without its token), for run:start. */
-  readonly ui?: string;
-  /** Jobs not to run but to end as `reused`, with what that earlier run said of them (--rerun-failed). */
-  readonly reuse?: ReadonlyMap<string, Reused>;
-  /** The cache of jobs with `inputs` (SPEC §13); none: they always run and nothing is stored. */
-  readonly cache?: CacheOptions;
-  /** Problems that do not stop the run (a damaged cache entry, an input pattern that matches nothing). */
-  readonly onWarning?: (message: string) => void;
-}
-
-export interface RunResult {
-  readonly runId: string;
-  readonly state: RunState;
-  readonly exitCode: number;
-  readonly jobs: Readonly<Record<string, EndState>>;
-}
+export type { Command, CommandAnswer, RunControl, RunOptions, RunResult };
 
 type Interrupt = Extract<SkipCause, { cause: "interrupt" }>["by"];
 

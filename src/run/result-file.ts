@@ -2,7 +2,7 @@
 // run's own (mode 0700, removed at the end, and by the watchdog if procflow is killed), read and
 // removed when the attempt is over. Lines `key=value` and `key<<DELIM` … `DELIM` (GitHub Actions' output
 // file format) make the result: an object of strings, or null when nothing was written.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -36,10 +36,13 @@ export class ResultFiles {
     }
   }
 
-  /** The attempt's result, from its file, which is then removed. */
+  /** The attempt's result, from its file, which is then removed. Cheap when nothing was written (the common case). */
   take(path: string): ParsedResult {
+    // The job may have removed its own file: then it wrote nothing that is left.
+    const size = statSync(path, { throwIfNoEntry: false })?.size;
+    if (size === undefined) return { ok: true, value: null };
     try {
-      const size = statSync(path).size;
+      if (size === 0) return { ok: true, value: null };
       if (size > MAX_RESULT_BYTES)
         return {
           ok: false,
@@ -47,12 +50,11 @@ export class ResultFiles {
         };
       return parseResult(readFileSync(path, "utf8"));
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      // The job removed its own file: it wrote nothing that is left.
-      if (code === "ENOENT") return { ok: true, value: null };
       return { ok: false, error: `PROCFLOW_RESULT: ${(e as Error).message}` };
     } finally {
-      rmSync(path, { force: true });
+      try {
+        unlinkSync(path);
+      } catch {}
     }
   }
 
