@@ -149,7 +149,7 @@ describe.each(MODES)("no orphans, %s", (_, mode) => {
     expect(s.left).toEqual([]);
   });
 
-  it("after an internal error of procflow: exit 70, a report address, no stack for the user's mistake", async () => {
+  it("after an internal error of procflow: exit 70, how to report it, and nothing of the run is left", async () => {
     const s = await scenario({ jobs: { a: { flags: everything } }, env: { PROCFLOW_DEBUG_CRASH: "1500" } });
     expect(s.result.code).toBe(70);
     expect(s.result.stderr).toContain("procflow: internal error");
