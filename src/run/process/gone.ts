@@ -1,8 +1,8 @@
 // Before a job restarted on request starts again (SPEC §11): nothing of its stopped attempt may be
 // left — not its process group, nor a process that left the group (setsid, double fork) but still
 // carries the attempt's identity in its environment (run id, job, attempt).
-import { readdirSync, readFileSync } from "node:fs";
-import { hasProc, liveGroupIds, signalGroup, signalProcess } from "./spawn.js";
+import { readFileSync } from "node:fs";
+import { hasProc, liveGroupIds, procPids, signalGroup, signalProcess } from "./spawn.js";
 
 const POLL_MS = 25;
 /** After SIGKILL, how long to wait for what cannot die at once (uninterruptible sleep) before going on. */
@@ -38,16 +38,15 @@ export async function attemptGone(
 function carryingAll(entries: readonly string[]): number[] {
   const wanted = entries.map((e) => Buffer.from(`\0${e}\0`));
   const out: number[] = [];
-  for (const e of readdirSync("/proc")) {
-    const c = e.charCodeAt(0);
-    if (c < 48 || c > 57 || Number(e) === process.pid) continue;
+  for (const pid of procPids()) {
+    if (pid === process.pid) continue;
     let env: Buffer;
     try {
-      env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${e}/environ`), Buffer.from([0])]);
+      env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`), Buffer.from([0])]);
     } catch {
       continue;
     }
-    if (wanted.every((w) => env.includes(w))) out.push(Number(e));
+    if (wanted.every((w) => env.includes(w))) out.push(pid);
   }
   return out;
 }

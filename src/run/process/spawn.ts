@@ -215,18 +215,9 @@ export function procInfo(pid: number): ProcInfo | undefined {
  * Each environment is read once and searched once for the id, which rules out almost every process.
  */
 export function processesOfRun(runId: string): ProcInfo[] {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [];
-  }
   const id = Buffer.from(runId);
   const out: ProcInfo[] = [];
-  for (const e of entries) {
-    const c = e.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const pid = Number(e);
+  for (const pid of procPids()) {
     if (pid === process.pid || !carries(pid, id)) continue;
     const info = procInfo(pid);
     if (info && info.state !== "Z" && info.state !== "X") out.push(info);
@@ -237,15 +228,25 @@ export function processesOfRun(runId: string): ProcInfo[] {
 /** The ids of the process groups that have a live (not zombie) member, from /proc. */
 export function liveGroupIds(): Set<number> {
   const out = new Set<number>();
-  let entries: string[] = [];
+  for (const pid of procPids()) {
+    const info = procInfo(pid);
+    if (info && info.state !== "Z" && info.state !== "X") out.add(info.pgid);
+  }
+  return out;
+}
+
+/** The pids listed in /proc (none where there is no /proc). */
+export function procPids(): number[] {
+  let entries: string[];
   try {
     entries = readdirSync("/proc");
-  } catch {}
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
   for (const e of entries) {
     const c = e.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const info = procInfo(Number(e));
-    if (info && info.state !== "Z" && info.state !== "X") out.add(info.pgid);
+    if (c >= 48 && c <= 57) out.push(Number(e));
   }
   return out;
 }
