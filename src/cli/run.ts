@@ -15,7 +15,7 @@ import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
 import type { TuiView } from "../report/tui-view.js";
 import { EnvBuilder } from "../run/env.js";
-import { runGraph } from "../run/executor.js";
+import { enterRunCgroup, type RunCgroup, runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
@@ -74,6 +74,23 @@ export interface RunFlags {
 }
 
 export async function runCommand(file: string, only: string[], flags: RunFlags): Promise<number> {
+  const runId = randomUUID();
+  // procflow starts moving into the run's cgroup now: the move waits for the kernel, not for procflow.
+  const claim = { cgroup: flags.dryRun ? null : enterRunCgroup(runId), taken: false };
+  try {
+    return await runFile(file, only, flags, runId, claim);
+  } finally {
+    if (!claim.taken) await claim.cgroup?.remove();
+  }
+}
+
+async function runFile(
+  file: string,
+  only: string[],
+  flags: RunFlags,
+  runId: string,
+  claim: { cgroup: RunCgroup | null; taken: boolean },
+): Promise<number> {
   const color = colorEnabled(process.stdout, flags.color);
   const c = colors(color);
   const errColor = colors(colorEnabled(process.stderr, flags.color));
@@ -129,7 +146,6 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
         }
       : undefined,
   });
-  const runId = randomUUID();
   const runMode: RunMode = flags.watch ? "watch" : flags.keepAlive ? "keep-alive" : "run";
   const control =
     flags.control === false && !wantsUi(flags)
@@ -157,8 +173,10 @@ export async function runCommand(file: string, only: string[], flags: RunFlags):
     ui = served.url;
   }
   const watching = flags.watch ? await startWatching(graph, only, flags) : null;
+  claim.taken = true;
   const result = await runGraph(graph, {
     runId,
+    cgroup: claim.cgroup,
     mode: runMode,
     ui,
     onControl: (door) => {

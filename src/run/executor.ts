@@ -15,6 +15,7 @@ import { EnvBuilder } from "./env.js";
 import { JobRunner } from "./job-runner.js";
 import type { RunOptions, RunResult } from "./options.js";
 import type { PickedPorts } from "./ports.js";
+import { RunCgroup } from "./process/cgroup.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
 import { decide, releaseEvents } from "./release.js";
@@ -25,7 +26,15 @@ import { type Release, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
 import { withPorts } from "./with-ports.js";
 
-export type { Command, CommandAnswer, RunControl, RunOptions, RunResult };
+export type { Command, CommandAnswer, RunCgroup, RunControl, RunOptions, RunResult };
+
+/**
+ * For a process whose only business is one run (the CLI): moves it into a cgroup of its own for the
+ * run `runId` (Linux, where one can be had), so that every process the run starts is born there,
+ * whatever it later does to escape. The move waits for the kernel (10–20 ms) off the main thread:
+ * start it early, give the result to `runGraph` as `cgroup`, or `remove()` it if the run does not start.
+ */
+export const enterRunCgroup = (runId: string): RunCgroup | null => RunCgroup.enter(runId);
 
 type Interrupt = Extract<SkipCause, { cause: "interrupt" }>["by"];
 
@@ -115,7 +124,7 @@ class Execution {
       this.finished = resolve;
     });
     const { dir } = this.resultFiles;
-    this.reaper.start(this.opts.handleSignals === true, [
+    this.reaper.start(this.opts.cgroup ?? null, [
       ...(this.opts.leftovers ?? []),
       ...(this.ports?.files ?? []),
       ...(dir ? [dir] : []),
@@ -125,7 +134,7 @@ class Execution {
       registerRun(async () => {
         for (const r of this.runners.values()) r.kill();
         await this.reaper.killAll();
-        this.reaper.close();
+        await this.reaper.close();
         for (const f of this.opts.leftovers ?? []) rmSync(f, { force: true });
       }),
     );
@@ -162,6 +171,15 @@ class Execution {
       ...(this.opts.ui ? { ui: this.opts.ui } : {}),
     });
     this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
+    // The first job waits until procflow is inside the run's cgroup (the endpoint opens meanwhile).
+    const entered = this.opts.cgroup?.entered;
+    if (entered) void entered.then(() => this.begin());
+    else this.begin();
+    return done;
+  }
+
+  private begin() {
+    if (this.ending) return; // interrupted or ended on request before the first job
     const skips: Skip[] = [];
     for (const job of this.scheduler.plan) {
       const reused = this.opts.reuse?.get(job);
@@ -170,7 +188,6 @@ class Execution {
       skips.push(...this.scheduler.reuse(job));
     }
     this.apply([...skips, ...this.scheduler.begin()]);
-    return done;
   }
 
   private command(c: Command): Promise<CommandAnswer> {
@@ -318,7 +335,8 @@ class Execution {
 
   private async finalize(states: Record<string, EndState>) {
     await this.reaper.cleanup();
-    this.reaper.close();
+    // procflow leaves the run's cgroup while the end is reported.
+    const left = this.reaper.close();
     for (const r of this.allRunners) r.output?.release();
     this.resultFiles.close();
     const exitCode = this.exitCode();
@@ -333,7 +351,7 @@ class Execution {
       jobs: states,
     });
     for (const c of this.cleanups) c();
-    await Promise.all(this.opts.reporters.map((r) => r.close?.()));
+    await Promise.all([left, ...this.opts.reporters.map((r) => r.close?.())]);
     this.finished({ runId: this.runId, state, exitCode, jobs: states });
   }
 }

@@ -2,6 +2,7 @@
 import type { EndState, Reporter, RunMode, RunState } from "../events.js";
 import type { CacheOptions } from "./cache-hook.js";
 import type { RunControl } from "./control.js";
+import type { RunCgroup } from "./process/cgroup.js";
 import type { Reused } from "./rerun.js";
 import type { Policy } from "./scheduler.js";
 
@@ -23,6 +24,8 @@ export interface RunOptions {
   readonly handleSignals?: boolean;
   /** With handleSignals: keep running when the process that started procflow exits (`--detach`). */
   readonly detach?: boolean;
+  /** The run's cgroup, which this process is entering (`enterRunCgroup`); left and removed at the end. */
+  readonly cgroup?: RunCgroup | null;
   /** Called when a reporter's output is backed up (true) or drained (false). */
   readonly onBackpressure?: (listener: (paused: boolean) => void) => void;
   /** The run's id (default: a new random UUID). */

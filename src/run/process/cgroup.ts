@@ -2,19 +2,36 @@
 // procflow's own cgroup writable: root, or a delegated sub-tree). procflow moves itself into it before
 // the first job starts, so every process of the run is born inside and stays there, whatever it does
 // to its session, process group or environment: `setsid env -i …` cannot escape it.
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+//
+// What it costs: a move between cgroups may wait for the kernel (an RCU grace period, 10–20 ms), so
+// procflow moves off its main thread: in as early as it can (the first job waits for it, the rest of
+// the start does not), out as soon as the last job has ended (while the run's end is swept and reported).
+import { mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export class RunCgroup {
+  /** Resolves once procflow is inside: true, or false if the move was refused (the cgroup is removed then). */
+  readonly entered: Promise<boolean>;
+  private leaving: Promise<void> | null = null;
+
   private constructor(
     /** The run's cgroup directory. */
     readonly path: string,
-    /** procflow's own cgroup directory, where it goes back to at the end. */
-    private readonly home: string,
-  ) {}
+    /** procflow's own cgroup directory, where it goes back to. */
+    readonly home: string,
+  ) {
+    this.entered = writeFile(join(path, "cgroup.procs"), String(process.pid)).then(
+      () => true,
+      () => {
+        removeTree(path);
+        return false;
+      },
+    );
+  }
 
-  /** Creates the run's cgroup (not entered yet); null where there is none to be had. */
-  static create(runId: string): RunCgroup | null {
+  /** Creates the run's cgroup and starts moving procflow into it; null where there is none to be had. */
+  static enter(runId: string): RunCgroup | null {
     if (process.platform !== "linux" || process.env.PROCFLOW_NO_CGROUP) return null;
     const home = ownCgroupDir();
     if (home === null) return null;
@@ -27,13 +44,6 @@ export class RunCgroup {
     return new RunCgroup(path, home);
   }
 
-  /** Moves procflow into the cgroup: what it starts from now on is born there. False if refused (then removed). */
-  enter(): boolean {
-    if (moveSelf(this.path)) return true;
-    removeTree(this.path);
-    return false;
-  }
-
   /** The live processes in the cgroup and in those below it (nested runs'), procflow itself excepted. */
   members(): number[] {
     const out: number[] = [];
@@ -41,19 +51,23 @@ export class RunCgroup {
     return out;
   }
 
-  /** Moves procflow back to its own cgroup and removes the run's (what is still populated stays). */
-  remove(): void {
-    moveSelf(this.home);
-    removeTree(this.path);
+  /** Starts moving procflow back to its own cgroup: nothing of the run is started from here on. */
+  moveOut(): Promise<void> {
+    this.leaving ??= this.entered.then(async (inside) => {
+      if (!inside) return;
+      try {
+        await writeFile(join(this.home, "cgroup.procs"), String(process.pid));
+      } catch {
+        // then the folder stays, empty once procflow has exited
+      }
+    });
+    return this.leaving;
   }
-}
 
-function moveSelf(dir: string): boolean {
-  try {
-    writeFileSync(join(dir, "cgroup.procs"), String(process.pid));
-    return true;
-  } catch {
-    return false;
+  /** Once procflow is out, removes the cgroup (what is still populated stays). */
+  async remove(): Promise<void> {
+    await this.moveOut();
+    removeTree(this.path);
   }
 }
 

@@ -19,7 +19,7 @@
 import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
-import { RunCgroup } from "./cgroup.js";
+import type { RunCgroup } from "./cgroup.js";
 import {
   groupExists,
   hasProc,
@@ -33,15 +33,18 @@ import {
 const POLL_MS = 25;
 const WATCH_MS = 100;
 
-// The watchdog: `sh -c WATCHDOG procflow-watchdog RUN_ID CGROUP`. It reads "PGID" lines (a group of the
-// run) and "-PGID" lines (that group is gone) until "bye" (a clean end: exit) or EOF (procflow died).
-// Then, three rounds to catch late forks: the run's cgroup, every process carrying the run id (with
-// its group), and the groups it was told of. It is told only of groups that outlived their job's
-// process; without /proc, of every group (each line wakes the shell: ~5 % on a fan-out of short jobs).
+// The watchdog: `sh -c WATCHDOG procflow-watchdog RUN_ID CGROUP HOME LEFTOVER...`. Born inside the run's
+// cgroup when procflow is in already, it steps out to HOME at once, so that killing the cgroup spares
+// it. It reads "PGID" lines (a group of the run) and "-PGID" lines (that group is gone) until "bye" (a
+// clean end: exit) or EOF (procflow died). Then, three rounds to catch late forks: the run's cgroup,
+// every process carrying the run id (with its group), and the groups it was told of. It is told only
+// of groups that outlived their job's process; without /proc, of every group (each line wakes the
+// shell: ~5 % on a fan-out of short jobs).
 const WATCHDOG = `
 trap '' INT TERM HUP
-run=$1 cg=$2 groups=" "
-shift 2
+run=$1 cg=$2 home=$3 groups=" " out=
+shift 3
+[ -n "$home" ] && { echo $$ >"$home/cgroup.procs"; } 2>/dev/null && out=1
 while IFS= read -r line; do
   case "$line" in
     bye) exit 0 ;;
@@ -53,8 +56,8 @@ done
 rm -rf -- "$@"
 for round in 1 2 3; do
   if [ -n "$cg" ] && [ -d "$cg" ]; then
-    echo 1 2>/dev/null >"$cg/cgroup.kill" ||
-      for p in $(cat $(find "$cg" -name cgroup.procs) 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+    { [ -n "$out" ] && echo 1 2>/dev/null >"$cg/cgroup.kill"; } ||
+      for p in $(cat $(find "$cg" -name cgroup.procs) 2>/dev/null); do [ "$p" = "$$" ] || kill -KILL "$p" 2>/dev/null; done
   fi
   if [ -d /proc/self ]; then
     for f in $(grep -lzE "^PROCFLOW_RUN_IDS?=(.* )?$run( .*)?$" /proc/[0-9]*/environ 2>/dev/null); do
@@ -92,18 +95,17 @@ export class Reaper {
   constructor(private readonly runId: string) {}
 
   /**
-   * Starts the watchdog (Linux and macOS). `ownsProcess`: the run is the process's only business (the
-   * CLI); only then does procflow move itself into a cgroup of the run, since whatever the process
-   * starts meanwhile is born there and killed at the end. `leftovers`: files (or folders) the
-   * watchdog removes if procflow dies (the control endpoint's socket and record, the results folder).
+   * Starts the watchdog (Linux and macOS). `cgroup`: the run's, which procflow is entering (only a
+   * process whose only business is the run does: whatever it starts meanwhile is killed at the end).
+   * `leftovers`: files (or folders) the watchdog removes if procflow dies (the control endpoint's
+   * socket and record, the results folder).
    */
-  start(ownsProcess: boolean, leftovers: readonly string[] = []): void {
+  start(cgroup: RunCgroup | null, leftovers: readonly string[] = []): void {
+    this.cgroup = cgroup;
     if (process.platform === "win32") return;
-    const cgroup = ownsProcess ? RunCgroup.create(this.runId) : null;
-    // Started before procflow enters the cgroup: the watchdog stays outside it.
     const child = spawn(
       "/bin/sh",
-      ["-c", WATCHDOG, "procflow-watchdog", this.runId, cgroup?.path ?? "", ...leftovers],
+      ["-c", WATCHDOG, "procflow-watchdog", this.runId, cgroup?.path ?? "", cgroup?.home ?? "", ...leftovers],
       {
         detached: true,
         stdio: ["pipe", "ignore", "ignore"],
@@ -117,7 +119,6 @@ export class Reaper {
     // The pipe is a socket: it must not keep procflow's event loop alive either.
     (child.stdin as Socket).unref();
     this.watchdog = child.stdin;
-    this.cgroup = cgroup?.enter() ? cgroup : null;
   }
 
   track(pgid: number, stopSignal: NodeJS.Signals, killTimeoutMs: number): void {
@@ -146,6 +147,7 @@ export class Reaper {
    * after a last SIGKILL round, for processes that cannot be killed at all).
    */
   async cleanup(): Promise<void> {
+    void this.cgroup?.moveOut();
     let live = this.liveGroups();
     if (live.length === 0 && !this.anyLeft()) return; // the common end: nothing left
     if (live.length > 0) {
@@ -162,17 +164,19 @@ export class Reaper {
 
   /** Kills everything of the run at once (a second interrupt, an internal error). */
   async killAll(): Promise<void> {
+    void this.cgroup?.moveOut();
     for (const g of this.liveGroups()) signalGroup(g.pgid, "SIGKILL");
     await this.sweep();
   }
 
-  /** The run has ended: removes its cgroup, and tells the watchdog it ended cleanly. */
-  close(): void {
+  /** The run has ended: tells the watchdog it ended cleanly; resolves when its cgroup is removed. */
+  close(): Promise<void> {
     this.stopWatching();
-    this.cgroup?.remove();
-    this.cgroup = null;
     this.watchdog?.end("bye\n");
     this.watchdog = null;
+    const removed = this.cgroup?.remove();
+    this.cgroup = null;
+    return removed ?? Promise.resolve();
   }
 
   /** Whether a group whose leader has exited is still the run's and has members. */
