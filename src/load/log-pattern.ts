@@ -16,25 +16,35 @@
 // worst line costs ~0.2 ms (60 characters) to ~20 ms (64 KiB, the longest line procflow matches).
 // The hand-over covers only what the linear engine can run — no backreferences, no lookarounds, no
 // repeat counts over 16 — so those are rejected, checked with the `l` flag (the same engine decides).
-import { setFlagsFromString } from "node:v8";
+import { createRequire } from "node:module";
 
-// Flags read when a RegExp is created: set before any pattern is compiled here.
-setFlagsFromString("--enable-experimental-regexp-engine");
-setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
+let linearEngine: boolean | undefined;
 
-/** Whether this Node's V8 has the linear engine (the flags above are V8's, not Node's promise). */
-const linearEngine = (() => {
-  try {
-    // biome-ignore lint/complexity/useRegexLiterals: a literal with the `l` flag is a syntax error before the flag is set
-    new RegExp("", "l");
-    return true;
-  } catch {
-    return false;
+/**
+ * Sets V8's flags for the hand-over (read when a RegExp is created), once, before the first pattern is
+ * compiled: only then, since changed flags also make V8 refuse the CLI's code cache (bin/procflow.js).
+ * Whether this Node's V8 has the linear engine: the flags are V8's, not Node's promise.
+ */
+function hasLinearEngine(): boolean {
+  if (linearEngine === undefined) {
+    // Loaded here: a run without log patterns does not load node:v8 at all.
+    const { setFlagsFromString } = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
+    setFlagsFromString("--enable-experimental-regexp-engine");
+    setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
+    try {
+      // biome-ignore lint/complexity/useRegexLiterals: a literal with the `l` flag is a syntax error before the flag is set
+      new RegExp("", "l");
+      linearEngine = true;
+    } catch {
+      linearEngine = false;
+    }
   }
-})();
+  return linearEngine;
+}
 
 /** The compiled pattern, or why it cannot be a log probe's pattern. */
 export function compileLogPattern(pattern: string): { regex: RegExp } | { problem: string } {
+  const linear = hasLinearEngine();
   let regex: RegExp;
   try {
     regex = new RegExp(pattern);
@@ -42,7 +52,7 @@ export function compileLogPattern(pattern: string): { regex: RegExp } | { proble
     const why = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "");
     return { problem: `invalid regular expression: ${why}` };
   }
-  if (linearEngine)
+  if (linear)
     try {
       new RegExp(pattern, "l");
     } catch {

@@ -6,8 +6,7 @@
 // What it costs: a move between cgroups may wait for the kernel (an RCU grace period, 10–20 ms), so
 // procflow moves off its main thread: in as early as it can (the first job waits for it, the rest of
 // the start does not), out as soon as the last job has ended (while the run's end is swept and reported).
-import { mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFile } from "node:fs";
 import { join } from "node:path";
 
 export class RunCgroup {
@@ -21,7 +20,7 @@ export class RunCgroup {
     /** procflow's own cgroup directory, where it goes back to. */
     readonly home: string,
   ) {
-    this.entered = writeFile(join(path, "cgroup.procs"), String(process.pid)).then(
+    this.entered = moveInto(path).then(
       () => true,
       () => {
         removeTree(path);
@@ -55,11 +54,8 @@ export class RunCgroup {
   moveOut(): Promise<void> {
     this.leaving ??= this.entered.then(async (inside) => {
       if (!inside) return;
-      try {
-        await writeFile(join(this.home, "cgroup.procs"), String(process.pid));
-      } catch {
-        // then the folder stays, empty once procflow has exited
-      }
+      // Refused: then the folder stays, empty once procflow has exited.
+      await moveInto(this.home).catch(() => {});
     });
     return this.leaving;
   }
@@ -70,6 +66,12 @@ export class RunCgroup {
     removeTree(this.path);
   }
 }
+
+/** Moves procflow into the cgroup `dir`, off the main thread (node:fs/promises costs more to load). */
+const moveInto = (dir: string) =>
+  new Promise<void>((resolve, reject) =>
+    writeFile(join(dir, "cgroup.procs"), String(process.pid), (e) => (e ? reject(e) : resolve())),
+  );
 
 function collect(dir: string, out: number[]): void {
   try {
