@@ -42,7 +42,7 @@ export const median = (xs) => {
 
 /**
  * Alternates `subject` and `baseline` runs `pairs` times (after one warm-up each) and returns the
- * median of the paired ratios subject/baseline, with the medians of both.
+ * median of the paired ratios subject/baseline, the worst of them, and the medians of both.
  */
 export async function paired(subject, baseline, pairs = 5) {
   await subject();
@@ -59,7 +59,7 @@ export async function paired(subject, baseline, pairs = 5) {
     b.push(y.ms);
     ratios.push(x2.ms / y.ms);
   }
-  return { ratio: median(ratios), subjectMs: median(a), baselineMs: median(b) };
+  return { ratio: median(ratios), worst: Math.max(...ratios), subjectMs: median(a), baselineMs: median(b) };
 }
 
 export const fmt = (n, digits = 2) => n.toFixed(digits);

@@ -37,8 +37,8 @@ export async function run() {
     {
       scenario: "peak RSS, 150 MB of output",
       shown: `${(peak / 1024).toFixed(0)} MB`,
-      target: "< 250 MB",
-      pass: peak / 1024 < 250,
+      target: "< 120 MB",
+      pass: peak / 1024 < 120,
     },
     {
       scenario: "peak RSS, one 30 MB line",

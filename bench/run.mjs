@@ -1,8 +1,9 @@
 // `npm run bench`: every scenario, each as a ratio against a baseline measured in the same run.
-// Usage: node bench/run.mjs [scenario...]   (spawn, output, validate, peers, control, report, cache, watch; default all)
+// Usage: node bench/run.mjs [scenario...]   (startup, spawn, output, validate, peers, control, report, cache, watch;
+// default all). A ratio is the median of paired runs; "worst" is the highest single pair.
 import { fmt } from "./lib.mjs";
 
-const all = ["spawn", "output", "validate", "peers", "control", "report", "cache", "watch"];
+const all = ["startup", "spawn", "output", "validate", "peers", "control", "report", "cache", "watch"];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const rows = [];
 const started = Date.now();
@@ -18,7 +19,7 @@ for (const r of rows) {
     r.scenario,
     r.subjectMs !== undefined ? `${fmt(r.subjectMs, 0)} ms` : "",
     r.baselineMs !== undefined ? `${fmt(r.baselineMs, 0)} ms (${r.baseline})` : "",
-    r.shown ?? (r.ratio !== undefined ? `${fmt(r.ratio)}×` : ""),
+    r.shown ?? (r.ratio !== undefined ? `${fmt(r.ratio)}×${r.worst ? ` (worst ${fmt(r.worst)}×)` : ""}` : ""),
     r.target ?? "",
     r.pass === undefined ? "" : r.pass ? "ok" : "MISSED",
   ]);
