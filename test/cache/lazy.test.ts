@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI, FIXTURES, tempDir } from "../rig.js";
+import { FIXTURES, tempDir } from "../rig.js";
 
 function loadedModules(yaml: string): string[] {
   const dir = tempDir({ "in.txt": "1" });
@@ -15,7 +15,7 @@ function loadedModules(yaml: string): string[] {
     [
       "--import",
       join(FIXTURES, "module-log/register.mjs"),
-      CLI,
+      join(FIXTURES, "module-log/cli.mjs"),
       "run",
       "jobs.yaml",
       "-o",
