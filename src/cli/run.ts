@@ -1,5 +1,4 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
-import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { isatty } from "node:tty";
 import { cacheDirOf } from "../cache/dir.js";
@@ -14,8 +13,9 @@ import { didYouMean } from "../load/suggest.js";
 import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
 import type { TuiView } from "../report/tui-view.js";
-import { EnvBuilder } from "../run/env.js";
+import { EnvBuilder, loadDotenv } from "../run/env.js";
 import { enterRunCgroup, type RunCgroup, runGraph } from "../run/executor.js";
+import { newRunId } from "../run/run-id.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
@@ -74,7 +74,7 @@ export interface RunFlags {
 }
 
 export async function runCommand(file: string, only: string[], flags: RunFlags): Promise<number> {
-  const runId = randomUUID();
+  const runId = newRunId();
   // procflow starts moving into the run's cgroup now: the move waits for the kernel, not for procflow.
   const claim = { cgroup: flags.dryRun ? null : enterRunCgroup(runId), taken: false };
   try {
@@ -102,6 +102,7 @@ async function runFile(
   const { diagnostics, graph } = await loadFile(file);
   process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
   if (!graph) return ExitCode.usage;
+  await loadDotenv(graph.jobs);
 
   const { unknown } = selectJobs(graph, only);
   if (unknown.length > 0) {

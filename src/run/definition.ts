@@ -1,10 +1,27 @@
 // A job's definition as a hash: what `--rerun-failed` compares to tell whether a job it would reuse
 // changed since that run (SPEC §16). Everything that decides how the job runs counts; its priority,
 // description and place in the file do not. Expressions (`${{ run.id }}`, ports) count as written.
-import { createHash } from "node:crypto";
 import type { Job } from "../graph/types.js";
 
 export function definitionHash(job: Job): string {
   const { weight: _w, source: _s, description: _d, ...rest } = job;
-  return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 16);
+  return hash64(JSON.stringify(rest));
+}
+
+/**
+ * 64 bits of hash, as 16 hex digits: two 32-bit lanes multiplied through the text and mixed into each
+ * other at the end (cyrb53's scheme, both lanes kept). It must tell definitions apart, not resist an
+ * adversary, and node:crypto would cost every run about 2 ms to load.
+ */
+function hash64(text: string): string {
+  let a = 0xdeadbeef;
+  let b = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 2654435761);
+    b = Math.imul(b ^ c, 1597334677);
+  }
+  a = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
+  b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
+  return (b >>> 0).toString(16).padStart(8, "0") + (a >>> 0).toString(16).padStart(8, "0");
 }

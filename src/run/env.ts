@@ -2,8 +2,18 @@
 // the declaring file's, its defaults' < the job's < --env < PROCFLOW_* (SPEC §1, §15). Dotenv files
 // are read once per run.
 import { readFileSync } from "node:fs";
-import { parse as parseDotenv } from "dotenv";
 import type { Job } from "../graph/types.js";
+
+let parseDotenv: typeof import("dotenv").parse | undefined;
+
+/**
+ * Loads the dotenv parser when a job reads a dotenv file: before an EnvBuilder builds such a job's
+ * environment (dotenv brings node:crypto, which would cost every other run ~2 ms of its start).
+ */
+export async function loadDotenv(jobs: readonly Job[]): Promise<void> {
+  if (parseDotenv === undefined && jobs.some((j) => j.env.some((layer) => "file" in layer)))
+    parseDotenv = (await import("dotenv")).parse;
+}
 
 export interface EnvContext {
   readonly base: Readonly<Record<string, string | undefined>>;
@@ -80,6 +90,7 @@ export class EnvBuilder {
   private readFile(path: string): Record<string, string> | string {
     let vars = this.files.get(path);
     if (vars === undefined) {
+      if (parseDotenv === undefined) throw new Error("procflow: loadDotenv() was not called");
       try {
         vars = parseDotenv(readFileSync(path));
       } catch (e) {

@@ -1,7 +1,6 @@
 // The executor: turns a JobGraph into processes. It drives the scheduler's decisions, one JobRunner
 // per job, daemon shutdown, failure policies, interrupts, requests (restart, stop, start, end) and
 // the run's time limit, and emits the run's events, in one total order, to the reporters.
-import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { AttemptState, EndState, RunEvent, RunState, SkipCause, StopReason } from "../events.js";
@@ -11,7 +10,7 @@ import type { Job, JobGraph } from "../graph/types.js";
 import { registerRun } from "./active.js";
 import { cacheHook } from "./cache-hook.js";
 import { type Command, type CommandAnswer, Requests, type RunControl } from "./control.js";
-import { EnvBuilder } from "./env.js";
+import { EnvBuilder, loadDotenv } from "./env.js";
 import { JobRunner } from "./job-runner.js";
 import type { RunOptions, RunResult } from "./options.js";
 import type { PickedPorts } from "./ports.js";
@@ -21,6 +20,7 @@ import { Reaper } from "./process/reaper.js";
 import { decide, releaseEvents } from "./release.js";
 import { ResultFiles } from "./result-file.js";
 import { Results } from "./results.js";
+import { newRunId } from "./run-id.js";
 import type { RunnerContext } from "./runner-context.js";
 import { type Release, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
@@ -39,6 +39,7 @@ export const enterRunCgroup = (runId: string): RunCgroup | null => RunCgroup.ent
 type Interrupt = Extract<SkipCause, { cause: "interrupt" }>["by"];
 
 export async function runGraph(graph: JobGraph, opts: RunOptions): Promise<RunResult> {
+  await loadDotenv(graph.jobs);
   const ports = graph.jobs.some((j) => j.ports.length > 0)
     ? await (await import("./ports.js")).pickPorts(graph.jobs)
     : null;
@@ -74,7 +75,7 @@ class Execution {
     private readonly opts: RunOptions,
     private readonly ports: PickedPorts | null,
   ) {
-    this.runId = opts.runId ?? randomUUID();
+    this.runId = opts.runId ?? newRunId();
     this.reaper = new Reaper(this.runId);
     const selected = opts.only && opts.only.length > 0 ? selectJobs(graph, opts.only).selected : null;
     const concurrency = opts.concurrency ?? graph.concurrency ?? availableParallelism();
