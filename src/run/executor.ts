@@ -336,8 +336,7 @@ class Execution {
 
   private async finalize(states: Record<string, EndState>) {
     await this.reaper.cleanup();
-    // procflow leaves the run's cgroup while the end is reported.
-    const left = this.reaper.close();
+    const closed = this.reaper.close();
     for (const r of this.allRunners) r.output?.release();
     this.resultFiles.close();
     const exitCode = this.exitCode();
@@ -352,7 +351,7 @@ class Execution {
       jobs: states,
     });
     for (const c of this.cleanups) c();
-    await Promise.all([left, ...this.opts.reporters.map((r) => r.close?.())]);
+    await Promise.all([closed, ...this.opts.reporters.map((r) => r.close?.())]);
     this.finished({ runId: this.runId, state, exitCode, jobs: states });
   }
 }

@@ -4,15 +4,15 @@
 // to its session, process group or environment: `setsid env -i …` cannot escape it.
 //
 // What it costs: a move between cgroups may wait for the kernel (an RCU grace period, 10–20 ms), so
-// procflow moves off its main thread: in as early as it can (the first job waits for it, the rest of
-// the start does not), out as soon as the last job has ended (while the run's end is swept and reported).
+// procflow moves in off its main thread, as early as it can (the first job waits for it, the rest of
+// the start does not), and never moves out: it leaves by exiting, then the watchdog removes the
+// cgroup (reaper.ts).
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFile } from "node:fs";
 import { join } from "node:path";
 
 export class RunCgroup {
   /** Resolves once procflow is inside: true, or false if the move was refused (the cgroup is removed then). */
   readonly entered: Promise<boolean>;
-  private leaving: Promise<void> | null = null;
 
   private constructor(
     /** The run's cgroup directory. */
@@ -50,19 +50,13 @@ export class RunCgroup {
     return out;
   }
 
-  /** Starts moving procflow back to its own cgroup: nothing of the run is started from here on. */
-  moveOut(): Promise<void> {
-    this.leaving ??= this.entered.then(async (inside) => {
-      if (!inside) return;
-      // Refused: then the folder stays, empty once procflow has exited.
-      await moveInto(this.home).catch(() => {});
-    });
-    return this.leaving;
-  }
-
-  /** Once procflow is out, removes the cgroup (what is still populated stays). */
+  /**
+   * Moves procflow back to its own cgroup and removes the run's (what is still populated stays): where
+   * no watchdog will, or the run did not start.
+   */
   async remove(): Promise<void> {
-    await this.moveOut();
+    // Refused: then the folder stays, empty once procflow has exited.
+    if (await this.entered) await moveInto(this.home).catch(() => {});
     removeTree(this.path);
   }
 }

@@ -35,24 +35,32 @@ const WATCH_MS = 100;
 
 // The watchdog: `sh -c WATCHDOG procflow-watchdog RUN_ID CGROUP HOME LEFTOVER...`. Born inside the run's
 // cgroup when procflow is in already, it steps out to HOME at once, so that killing the cgroup spares
-// it. It reads "PGID" lines (a group of the run) and "-PGID" lines (that group is gone) until "bye" (a
-// clean end: exit) or EOF (procflow died). Then, three rounds to catch late forks: the run's cgroup,
-// every process carrying the run id (with its group), and the groups it was told of. It is told only
+// it. It reads "PGID" lines (a group of the run) and "-PGID" lines (that group is gone) until EOF, which
+// comes when procflow exits. After "bye" (a clean end) it then only removes the run's cgroup, which
+// procflow leaves by exiting (moving out would wait for the kernel again); without "bye" procflow died:
+// three rounds to catch late forks kill the run's cgroup, every process carrying the run id (with its
+// group), and the groups it was told of. It is told only
 // of groups that outlived their job's process; without /proc, of every group (each line wakes the
 // shell: ~5 % on a fan-out of short jobs).
 const WATCHDOG = `
 trap '' INT TERM HUP
-run=$1 cg=$2 home=$3 groups=" " out=
+run=$1 cg=$2 home=$3 groups=" " out= bye=
 shift 3
 [ -n "$home" ] && { echo $$ >"$home/cgroup.procs"; } 2>/dev/null && out=1
 while IFS= read -r line; do
   case "$line" in
-    bye) exit 0 ;;
+    bye) [ -n "$cg" ] || exit 0; bye=1 ;;
     -*) g=\${line#-}; case "$groups" in *" $g "*) groups="\${groups%%" $g "*} \${groups#*" $g "}" ;; esac ;;
     *[!0-9]*|"") ;;
     *) groups="$groups$line " ;;
   esac
 done
+if [ -n "$bye" ]; then
+  i=0
+  while [ $i -lt 50 ]; do rmdir "$cg" 2>/dev/null && exit 0; [ -d "$cg" ] || exit 0; sleep 0.01; i=$((i + 1)); done
+  find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  exit 0
+fi
 rm -rf -- "$@"
 for round in 1 2 3; do
   if [ -n "$cg" ] && [ -d "$cg" ]; then
@@ -147,7 +155,6 @@ export class Reaper {
    * after a last SIGKILL round, for processes that cannot be killed at all).
    */
   async cleanup(): Promise<void> {
-    void this.cgroup?.moveOut();
     let live = this.liveGroups();
     if (live.length === 0 && !this.anyLeft()) return; // the common end: nothing left
     if (live.length > 0) {
@@ -164,19 +171,24 @@ export class Reaper {
 
   /** Kills everything of the run at once (a second interrupt, an internal error). */
   async killAll(): Promise<void> {
-    void this.cgroup?.moveOut();
     for (const g of this.liveGroups()) signalGroup(g.pgid, "SIGKILL");
     await this.sweep();
   }
 
-  /** The run has ended: tells the watchdog it ended cleanly; resolves when its cgroup is removed. */
-  close(): Promise<void> {
+  /**
+   * The run has ended: tells the watchdog so. With a cgroup, the watchdog removes it once procflow has
+   * exited (its pipe stays open until then); without a watchdog, procflow moves out and removes it.
+   */
+  async close(): Promise<void> {
     this.stopWatching();
-    this.watchdog?.end("bye\n");
+    const [watchdog, cgroup] = [this.watchdog, this.cgroup];
     this.watchdog = null;
-    const removed = this.cgroup?.remove();
     this.cgroup = null;
-    return removed ?? Promise.resolve();
+    if (watchdog && cgroup) watchdog.write("bye\n");
+    else {
+      watchdog?.end("bye\n");
+      await cgroup?.remove();
+    }
   }
 
   /** Whether a group whose leader has exited is still the run's and has members. */
