@@ -312,8 +312,16 @@ class Execution {
     }
     if (this.opts.detach) return;
     // The wrapper that started procflow exited: as SIGTERM, unless a signal came first (a SIGTERM to
-    // the whole group also ends the wrapper, and that is no second signal).
-    this.cleanups.push(watchParent(() => this.interrupt("parent-exit")));
+    // the whole group also ends the wrapper, and that is no second signal). Looked up in /proc once the
+    // first job is on its way, which need not wait for it.
+    let unwatch = () => {};
+    const lookup = setImmediate(() => {
+      unwatch = watchParent(() => this.interrupt("parent-exit"));
+    });
+    this.cleanups.push(() => {
+      clearImmediate(lookup);
+      unwatch();
+    });
   }
 
   private checkDone() {
