@@ -2,12 +2,15 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ExitCode } from "../exit-codes.js";
 import { packageVersion } from "../paths.js";
+import { newRunId } from "../run/run-id.js";
 import { colorEnabled, colors } from "./color.js";
 import { writeOut } from "./output.js";
 import type { RunFlags } from "./run.js";
+import { abandonRun, startRun } from "./run-start.js";
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
+  const start = startRun(argv);
   const program = new Command("procflow")
     .description("Declarative job-graph runner: run the processes of a YAML job file in dependency order.")
     .version(packageVersion(), "-V, --version")
@@ -113,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--no-color", "no colours")
     .action(async (file: string, jobs: string[], opts: RunFlags) => {
       const { runCommand } = await import("./run.js");
-      code = await runCommand(file, jobs, opts);
+      code = await runCommand(file, jobs, opts, start ?? { runId: newRunId(), cgroup: null, taken: false });
     });
 
   const cache = program
@@ -237,6 +240,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
+    await abandonRun(start);
     if (e instanceof CommanderError) {
       if (
         e.code === "commander.helpDisplayed" ||
@@ -248,6 +252,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  await abandonRun(start);
   return code;
 }
 

@@ -14,11 +14,11 @@ import { createReporters, type OutputMode } from "../report/index.js";
 import { streamSink } from "../report/sink.js";
 import type { TuiView } from "../report/tui-view.js";
 import { EnvBuilder, loadDotenv } from "../run/env.js";
-import { enterRunCgroup, type RunCgroup, runGraph } from "../run/executor.js";
-import { newRunId } from "../run/run-id.js";
+import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
+import type { RunStart } from "./run-start.js";
 
 const wantsUi = (flags: RunFlags) => flags.ui === true || flags.uiPort !== undefined;
 
@@ -73,23 +73,12 @@ export interface RunFlags {
   rerunFailed?: string;
 }
 
-export async function runCommand(file: string, only: string[], flags: RunFlags): Promise<number> {
-  const runId = newRunId();
-  // procflow starts moving into the run's cgroup now: the move waits for the kernel, not for procflow.
-  const claim = { cgroup: flags.dryRun ? null : enterRunCgroup(runId), taken: false };
-  try {
-    return await runFile(file, only, flags, runId, claim);
-  } finally {
-    if (!claim.taken) await claim.cgroup?.remove();
-  }
-}
-
-async function runFile(
+/** `procflow run`; `start`: its id and cgroup, made before the options were parsed (run-start.ts). */
+export async function runCommand(
   file: string,
   only: string[],
   flags: RunFlags,
-  runId: string,
-  claim: { cgroup: RunCgroup | null; taken: boolean },
+  start: RunStart,
 ): Promise<number> {
   const color = colorEnabled(process.stdout, flags.color);
   const c = colors(color);
@@ -153,7 +142,7 @@ async function runFile(
       ? null
       : lateControl(
           graph,
-          runId,
+          start.runId,
           runMode,
           { socket: flags.control !== false, inProcess: wantsUi(flags) },
           warn,
@@ -174,10 +163,10 @@ async function runFile(
     ui = served.url;
   }
   const watching = flags.watch ? await startWatching(graph, only, flags) : null;
-  claim.taken = true;
+  start.taken = true;
   const result = await runGraph(graph, {
-    runId,
-    cgroup: claim.cgroup,
+    runId: start.runId,
+    cgroup: start.cgroup,
     mode: runMode,
     ui,
     onControl: (door) => {

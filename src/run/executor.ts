@@ -14,7 +14,6 @@ import { EnvBuilder, loadDotenv } from "./env.js";
 import { JobRunner } from "./job-runner.js";
 import type { RunOptions, RunResult } from "./options.js";
 import type { PickedPorts } from "./ports.js";
-import { RunCgroup } from "./process/cgroup.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
 import { decide, releaseEvents } from "./release.js";
@@ -26,15 +25,7 @@ import { type Release, Scheduler, type Skip } from "./scheduler.js";
 import { runStartFacts } from "./start-facts.js";
 import { withPorts } from "./with-ports.js";
 
-export type { Command, CommandAnswer, RunCgroup, RunControl, RunOptions, RunResult };
-
-/**
- * For a process whose only business is one run (the CLI): moves it into a cgroup of its own for the
- * run `runId` (Linux, where one can be had), so that every process the run starts is born there,
- * whatever it later does to escape. The move waits for the kernel (10–20 ms) off the main thread:
- * start it early, give the result to `runGraph` as `cgroup`, or `remove()` it if the run does not start.
- */
-export const enterRunCgroup = (runId: string): RunCgroup | null => RunCgroup.enter(runId);
+export type { Command, CommandAnswer, RunControl, RunOptions, RunResult };
 
 type Interrupt = Extract<SkipCause, { cause: "interrupt" }>["by"];
 

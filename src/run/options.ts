@@ -24,7 +24,10 @@ export interface RunOptions {
   readonly handleSignals?: boolean;
   /** With handleSignals: keep running when the process that started procflow exits (`--detach`). */
   readonly detach?: boolean;
-  /** The run's cgroup, which this process is entering (`enterRunCgroup`); left and removed at the end. */
+  /**
+   * The run's cgroup, which this process is entering (`RunCgroup.enter`): for a process whose only
+   * business is the run (the CLI), since whatever it starts meanwhile is the run's. Removed at the end.
+   */
   readonly cgroup?: RunCgroup | null;
   /** Called when a reporter's output is backed up (true) or drained (false). */
   readonly onBackpressure?: (listener: (paused: boolean) => void) => void;

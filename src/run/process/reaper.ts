@@ -36,12 +36,13 @@ const WATCH_MS = 100;
 // The watchdog: `sh -c WATCHDOG procflow-watchdog RUN_ID CGROUP HOME LEFTOVER...`. Born inside the run's
 // cgroup when procflow is in already, it steps out to HOME at once, so that killing the cgroup spares
 // it. It reads "PGID" lines (a group of the run) and "-PGID" lines (that group is gone) until EOF, which
-// comes when procflow exits. After "bye" (a clean end) it then only removes the run's cgroup, which
-// procflow leaves by exiting (moving out would wait for the kernel again); without "bye" procflow died:
-// three rounds to catch late forks kill the run's cgroup, every process carrying the run id (with its
-// group), and the groups it was told of. It is told only
-// of groups that outlived their job's process; without /proc, of every group (each line wakes the
-// shell: ~5 % on a fan-out of short jobs).
+// comes when procflow exits. After "bye" (a clean end), it then only removes the run's cgroup, which
+// procflow leaves by exiting (moving out would wait for the kernel again), and any left by a run
+// killed before its watchdog started, over a minute ago (a live run's cannot be removed: procflow is
+// in it). Without "bye", procflow died: three rounds to catch late forks kill the run's cgroup, every
+// process carrying the run id (with its group), and the groups it was told of. It is told only of
+// groups that outlived their job's process; without /proc, of every group (each line wakes the shell:
+// ~5 % on a fan-out of short jobs).
 const WATCHDOG = `
 trap '' INT TERM HUP
 run=$1 cg=$2 home=$3 groups=" " out= bye=
@@ -57,8 +58,9 @@ while IFS= read -r line; do
 done
 if [ -n "$bye" ]; then
   i=0
-  while [ $i -lt 50 ]; do rmdir "$cg" 2>/dev/null && exit 0; [ -d "$cg" ] || exit 0; sleep 0.01; i=$((i + 1)); done
-  find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  while [ $i -lt 50 ] && [ -d "$cg" ] && ! rmdir "$cg" 2>/dev/null; do sleep 0.01; i=$((i + 1)); done
+  [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  find "$home" -maxdepth 1 -type d -name 'procflow-*' -mmin +1 -exec rmdir {} + 2>/dev/null
   exit 0
 fi
 rm -rf -- "$@"
