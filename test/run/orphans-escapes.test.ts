@@ -1,8 +1,8 @@
 // No orphans, the hard cases: a nested run ended by each signal, a background child that cleared its
 // environment in its job's group, one that also left its session (caught only by a cgroup), each with
 // and without the run's cgroup (PROCFLOW_NO_CGROUP=1).
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { alive, CLI, cli, survivors, tempDir, withEvents } from "../rig.js";
 import { MODES } from "./orphan-modes.js";
@@ -146,6 +146,19 @@ describe("the run's cgroup", () => {
     expect(r.signal).toBe("SIGKILL");
     expect(await survivors([pid])).toEqual([]);
     expect(await gone(dir)).toBe(true);
+  });
+
+  it("one left by a run killed before its watchdog started is removed by a later run's", async (ctx) => {
+    const { r, dir } = await inCgroup("echo started > pid", () => ctx.skip());
+    expect(r.code).toBe(0);
+    // A sibling of the run's cgroup, as a run SIGKILLed while it started leaves it: empty, and old.
+    const stale = join(dirname(dir), `procflow-stale-${process.pid}`);
+    mkdirSync(stale);
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(stale, old, old);
+    const jobs = tempDir({ "jobs.yaml": 'version: 1\njobs:\n  a: { command: ["true"] }\n' });
+    expect((await cli(["run", "jobs.yaml"], { cwd: jobs })).code).toBe(0);
+    expect(await gone(stale)).toBe(true);
   });
 
   it("is not made with PROCFLOW_NO_CGROUP=1", async () => {
