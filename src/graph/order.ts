@@ -1,25 +1,22 @@
-// Pure graph algorithms on job names: topological order and critical-path weights.
+// Pure graph algorithms on jobs numbered 0…n-1 (their written order): topological order and
+// critical-path weights. Numbers rather than names: a big file's graph is walked without a lookup
+// by name.
 
 /**
  * Kahn's algorithm, stable: among jobs whose needs are placed, the one written first goes first.
- * `needs` maps every job to the jobs it needs; all of them must be keys, and there is no cycle.
+ * `needs[i]` lists the jobs that job i needs (a job listed twice counts once); there is no cycle.
  */
-export function topologicalOrder(
-  names: readonly string[],
-  needs: (name: string) => readonly string[],
-): string[] {
-  const position = new Map(names.map((n, i) => [n, i]));
-  const waiting = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const name of names) {
-    const ns = new Set(needs(name));
-    waiting.set(name, ns.size);
-    for (const n of ns) {
-      const list = dependents.get(n);
-      if (list) list.push(name);
-      else dependents.set(n, [name]);
-    }
-  }
+export function topologicalOrder(needs: readonly (readonly number[])[]): number[] {
+  const n = needs.length;
+  const waiting = new Int32Array(n);
+  const dependents: number[][] = Array.from({ length: n }, () => []);
+  needs.forEach((ns, job) => {
+    ns.forEach((need, k) => {
+      if (ns.indexOf(need) !== k) return; // listed twice
+      waiting[job]!++;
+      dependents[need]!.push(job);
+    });
+  });
   // A min-heap on written position keeps the order stable at O(n log n).
   const heap: number[] = [];
   const push = (i: number) => {
@@ -49,20 +46,14 @@ export function topologicalOrder(
     }
     return top;
   };
-  names.forEach((n, i) => {
-    if (waiting.get(n) === 0) push(i);
-  });
-  const order: string[] = [];
+  for (let i = 0; i < n; i++) if (waiting[i] === 0) push(i);
+  const order: number[] = [];
   while (heap.length > 0) {
-    const name = names[pop()]!;
-    order.push(name);
-    for (const d of dependents.get(name) ?? []) {
-      const left = waiting.get(d)! - 1;
-      waiting.set(d, left);
-      if (left === 0) push(position.get(d)!);
-    }
+    const job = pop();
+    order.push(job);
+    for (const d of dependents[job]!) if (--waiting[d]! === 0) push(d);
   }
-  if (order.length !== names.length) throw new Error("topologicalOrder: the graph has a cycle");
+  if (order.length !== n) throw new Error("topologicalOrder: the graph has a cycle");
   return order;
 }
 
@@ -71,14 +62,14 @@ export function topologicalOrder(
  * (itself included), given a topological order.
  */
 export function criticalPathWeights(
-  order: readonly string[],
-  needs: (name: string) => readonly string[],
-): Map<string, number> {
-  const weight = new Map<string, number>(order.map((n) => [n, 1]));
+  order: readonly number[],
+  needs: readonly (readonly number[])[],
+): number[] {
+  const weight = new Array<number>(needs.length).fill(1);
   for (let i = order.length - 1; i >= 0; i--) {
-    const name = order[i]!;
-    const w = weight.get(name)! + 1;
-    for (const n of needs(name)) if (weight.get(n)! < w) weight.set(n, w);
+    const job = order[i]!;
+    const w = weight[job]! + 1;
+    for (const n of needs[job]!) if (weight[n]! < w) weight[n] = w;
   }
   return weight;
 }
