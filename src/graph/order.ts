@@ -9,14 +9,18 @@
 export function topologicalOrder(needs: readonly (readonly number[])[]): number[] {
   const n = needs.length;
   const waiting = new Int32Array(n);
-  const dependents: number[][] = Array.from({ length: n }, () => []);
-  needs.forEach((ns, job) => {
-    ns.forEach((need, k) => {
-      if (ns.indexOf(need) !== k) return; // listed twice
+  const dependents: (number[] | undefined)[] = new Array(n);
+  for (let job = 0; job < n; job++) {
+    const ns = needs[job]!;
+    for (let k = 0; k < ns.length; k++) {
+      const need = ns[k]!;
+      if (ns.indexOf(need) !== k) continue; // listed twice
       waiting[job]!++;
-      dependents[need]!.push(job);
-    });
-  });
+      const list = dependents[need];
+      if (list) list.push(job);
+      else dependents[need] = [job];
+    }
+  }
   // A min-heap on written position keeps the order stable at O(n log n).
   const heap: number[] = [];
   const push = (i: number) => {
@@ -24,7 +28,7 @@ export function topologicalOrder(needs: readonly (readonly number[])[]): number[
     for (let c = heap.length - 1; c > 0; ) {
       const p = (c - 1) >> 1;
       if (heap[p]! <= heap[c]!) break;
-      [heap[p], heap[c]] = [heap[c]!, heap[p]!];
+      swap(heap, p, c);
       c = p;
     }
   };
@@ -40,7 +44,7 @@ export function topologicalOrder(needs: readonly (readonly number[])[]): number[
         if (l < heap.length && heap[l]! < heap[m]!) m = l;
         if (r < heap.length && heap[r]! < heap[m]!) m = r;
         if (m === p) break;
-        [heap[p], heap[m]] = [heap[m]!, heap[p]!];
+        swap(heap, p, m);
         p = m;
       }
     }
@@ -51,7 +55,7 @@ export function topologicalOrder(needs: readonly (readonly number[])[]): number[
   while (heap.length > 0) {
     const job = pop();
     order.push(job);
-    for (const d of dependents[job]!) if (--waiting[d]! === 0) push(d);
+    for (const d of dependents[job] ?? []) if (--waiting[d]! === 0) push(d);
   }
   if (order.length !== n) throw new Error("topologicalOrder: the graph has a cycle");
   return order;
@@ -72,4 +76,11 @@ export function criticalPathWeights(
     for (const n of needs[job]!) if (weight[n]! < w) weight[n] = w;
   }
   return weight;
+}
+
+/** Swaps two items of an array (a destructuring swap allocates an array each time). */
+function swap(a: number[], i: number, j: number) {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }

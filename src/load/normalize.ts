@@ -269,7 +269,7 @@ type WrittenMatrix = WrittenJob["matrix"];
 
 /** A matrix (or one of its keys) given by an expression, built at run time. */
 const isDynamic = (m: WrittenMatrix): m is Exclude<WrittenMatrix, undefined> =>
-  typeof m === "string" || Object.values(m ?? {}).some((v) => typeof v === "string");
+  typeof m === "string" || (m !== undefined && Object.values(m).some((v) => typeof v === "string"));
 
 /** The placeholder instance of a dynamic matrix: `…` for each key (the whole matrix: no key). */
 const placeholders = (m: Exclude<WrittenMatrix, undefined>): Record<string, Scalar> =>
