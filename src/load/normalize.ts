@@ -90,10 +90,9 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
       : combinations(job.matrix as StaticMatrix, opts.matrixPlaceholder)) {
       const name = matrix ? instanceName(family, matrix) : family;
       // matrix.* and job.name are known now (a dynamic matrix's only when it is built: at start).
-      const scope = { matrix: matrix ?? {}, job: { name } };
       const sub = (s: string) => {
         if (dynamicMatrix || !hasExpression(s)) return s;
-        const r = expand(s, scope, isStatic);
+        const r = expand(s, { matrix: matrix ?? {}, job: { name } }, isStatic);
         return r.ok ? r.value : s;
       };
       const args = (job.args ?? []).map((a: unknown) => (typeof a === "string" ? sub(a) : a));
