@@ -4,11 +4,10 @@ import { needPath, needsOf, type Rule } from "./rule.js";
 
 export const needsUnknown: Rule = (ctx) => {
   const names = ctx.tree.names;
-  const known = new Set(names);
   let didYouMean: ((name: string) => string) | undefined; // indexed only when a need is unknown
   for (const [name, job] of ctx.jobs)
     for (const [need, , at] of needsOf(job))
-      if (!known.has(need)) {
+      if (!names.has(need)) {
         didYouMean ??= suggester(names);
         ctx.report(
           needPath(name, at),

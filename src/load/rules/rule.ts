@@ -29,8 +29,8 @@ export interface TreeView {
   readonly files: readonly RuleContext[];
   /** Every job of the tree whose shape is right, with the context of the file that declares it (the first, for a name declared twice). */
   readonly jobs: ReadonlyMap<string, { readonly job: WrittenJob; readonly ctx: RuleContext }>;
-  /** Every job name of the tree, whatever its shape. */
-  readonly names: readonly string[];
+  /** Every job name of the tree, whatever its shape, in written order. */
+  readonly names: ReadonlySet<string>;
 }
 
 export function makeContext(
