@@ -1,23 +1,24 @@
-// Pure graph algorithms on job names: topological order and critical-path weights.
+// Pure graph algorithms on jobs numbered 0…n-1 (their written order): topological order and
+// critical-path weights. Numbers rather than names: a big file's graph is walked without a lookup
+// by name.
 
 /**
  * Kahn's algorithm, stable: among jobs whose needs are placed, the one written first goes first.
- * `needs` maps every job to the jobs it needs; all of them must be keys, and there is no cycle.
+ * `needs[i]` lists the jobs that job i needs (a job listed twice counts once); there is no cycle.
  */
-export function topologicalOrder(
-  names: readonly string[],
-  needs: (name: string) => readonly string[],
-): string[] {
-  const position = new Map(names.map((n, i) => [n, i]));
-  const waiting = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const name of names) {
-    const ns = new Set(needs(name));
-    waiting.set(name, ns.size);
-    for (const n of ns) {
-      const list = dependents.get(n);
-      if (list) list.push(name);
-      else dependents.set(n, [name]);
+export function topologicalOrder(needs: readonly (readonly number[])[]): number[] {
+  const n = needs.length;
+  const waiting = new Int32Array(n);
+  const dependents: (number[] | undefined)[] = new Array(n);
+  for (let job = 0; job < n; job++) {
+    const ns = needs[job]!;
+    for (let k = 0; k < ns.length; k++) {
+      const need = ns[k]!;
+      if (ns.indexOf(need) !== k) continue; // listed twice
+      waiting[job]!++;
+      const list = dependents[need];
+      if (list) list.push(job);
+      else dependents[need] = [job];
     }
   }
   // A min-heap on written position keeps the order stable at O(n log n).
@@ -27,7 +28,7 @@ export function topologicalOrder(
     for (let c = heap.length - 1; c > 0; ) {
       const p = (c - 1) >> 1;
       if (heap[p]! <= heap[c]!) break;
-      [heap[p], heap[c]] = [heap[c]!, heap[p]!];
+      swap(heap, p, c);
       c = p;
     }
   };
@@ -43,26 +44,20 @@ export function topologicalOrder(
         if (l < heap.length && heap[l]! < heap[m]!) m = l;
         if (r < heap.length && heap[r]! < heap[m]!) m = r;
         if (m === p) break;
-        [heap[p], heap[m]] = [heap[m]!, heap[p]!];
+        swap(heap, p, m);
         p = m;
       }
     }
     return top;
   };
-  names.forEach((n, i) => {
-    if (waiting.get(n) === 0) push(i);
-  });
-  const order: string[] = [];
+  for (let i = 0; i < n; i++) if (waiting[i] === 0) push(i);
+  const order: number[] = [];
   while (heap.length > 0) {
-    const name = names[pop()]!;
-    order.push(name);
-    for (const d of dependents.get(name) ?? []) {
-      const left = waiting.get(d)! - 1;
-      waiting.set(d, left);
-      if (left === 0) push(position.get(d)!);
-    }
+    const job = pop();
+    order.push(job);
+    for (const d of dependents[job] ?? []) if (--waiting[d]! === 0) push(d);
   }
-  if (order.length !== names.length) throw new Error("topologicalOrder: the graph has a cycle");
+  if (order.length !== n) throw new Error("topologicalOrder: the graph has a cycle");
   return order;
 }
 
@@ -71,14 +66,21 @@ export function topologicalOrder(
  * (itself included), given a topological order.
  */
 export function criticalPathWeights(
-  order: readonly string[],
-  needs: (name: string) => readonly string[],
-): Map<string, number> {
-  const weight = new Map<string, number>(order.map((n) => [n, 1]));
+  order: readonly number[],
+  needs: readonly (readonly number[])[],
+): number[] {
+  const weight = new Array<number>(needs.length).fill(1);
   for (let i = order.length - 1; i >= 0; i--) {
-    const name = order[i]!;
-    const w = weight.get(name)! + 1;
-    for (const n of needs(name)) if (weight.get(n)! < w) weight.set(n, w);
+    const job = order[i]!;
+    const w = weight[job]! + 1;
+    for (const n of needs[job]!) if (weight[n]! < w) weight[n] = w;
   }
   return weight;
+}
+
+/** Swaps two items of an array (a destructuring swap allocates an array each time). */
+function swap(a: number[], i: number, j: number) {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }

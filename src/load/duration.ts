@@ -2,10 +2,14 @@
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** One part of a duration: a number and its unit. Global, for exec's lastIndex (matchAll would copy it per call). */
+const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g;
+
 export function durationMs(value: string | number): number {
   if (typeof value === "number") return Math.round(value * 1000);
   let total = 0;
-  for (const m of value.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
+  PART.lastIndex = 0;
+  for (let m = PART.exec(value); m; m = PART.exec(value)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
   return Math.round(total);
 }
 

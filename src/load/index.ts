@@ -58,7 +58,8 @@ export function loadText(text: string, path: string, opts?: LoadOptions): Loaded
 function checkRules(units: readonly Unit[], diagnostics: Diagnostic[]) {
   const files: RuleContext[] = [];
   const jobs = new Map<string, { job: WrittenJob; ctx: RuleContext }>();
-  const names = [...new Set(units.flatMap((u) => Object.keys(u.value.jobs)))];
+  const names = new Set<string>();
+  for (const u of units) for (const name of Object.keys(u.value.jobs)) names.add(name);
   const tree: TreeView = { files, jobs, names };
   for (const u of units) {
     const ctx = makeContext(tree, u.value, u.shaped, u.source, u.dir, u.locate, diagnostics);

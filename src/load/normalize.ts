@@ -33,16 +33,17 @@ export interface NormalizeOptions {
 export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): JobGraph {
   const top = units[0]!;
   const file = top.value;
-  // Each job with the file that declares it (SPEC §15: its folder, env and defaults apply to it).
-  const declaring = new Map<string, Unit>();
-  for (const u of units) for (const name of Object.keys(u.value.jobs)) declaring.set(name, u);
-  const written: Record<string, WrittenJob> = {};
-  for (const [name, u] of declaring) written[name] = u.value.jobs[name]!;
-  const names = Object.keys(written);
-  const needsOf = new Map(names.map((n) => [n, writtenNeeds(written[n]!, written)]));
-  const familyNeeds = (n: string) => needsOf.get(n)!.map((need) => need.job);
-  const order = topologicalOrder(names, familyNeeds);
-  const weights = criticalPathWeights(order, familyNeeds);
+  // Each job with the file that declares it (SPEC §15: its folder, env and defaults apply to it),
+  // numbered in written order (names are unique across the files: the rules said so).
+  const declared = units.flatMap((unit) =>
+    Object.entries(unit.value.jobs).map(([name, job]) => ({ name, job, unit })),
+  );
+  const numbers = new Map(declared.map((d, i) => [d.name, i]));
+  const isDaemon = (name: string) => declared[numbers.get(name)!]!.job.daemon === true;
+  const allNeeds = declared.map((d) => writtenNeeds(d.job, isDaemon));
+  const needNumbers = allNeeds.map((ns) => ns.map((n) => numbers.get(n.job)!));
+  const order = topologicalOrder(needNumbers);
+  const weights = criticalPathWeights(order, needNumbers);
 
   // Layers that do not depend on the instance are built once per file: the top file's env, then the
   // declaring file's env and defaults.
@@ -59,14 +60,13 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
   );
   const jobs: Job[] = [];
   const families: Record<string, readonly string[]> = {};
-  for (const family of order) {
-    const job = written[family]!;
-    const unit = declaring.get(family)!;
+  for (const i of order) {
+    const { name: family, job, unit } = declared[i]!;
     const { dir } = unit;
     const defaults = unit.value.defaults ?? {};
     const layers = fileLayers.get(unit)!;
     const located = unit.fields(["jobs", family]);
-    const needs = Object.freeze(needsOf.get(family)!);
+    const needs = Object.freeze(allNeeds[i]!);
     const source = Object.freeze({
       file: unit.source,
       range: located.key,
@@ -90,10 +90,9 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
       : combinations(job.matrix as StaticMatrix, opts.matrixPlaceholder)) {
       const name = matrix ? instanceName(family, matrix) : family;
       // matrix.* and job.name are known now (a dynamic matrix's only when it is built: at start).
-      const scope = { matrix: matrix ?? {}, job: { name } };
       const sub = (s: string) => {
         if (dynamicMatrix || !hasExpression(s)) return s;
-        const r = expand(s, scope, isStatic);
+        const r = expand(s, { matrix: matrix ?? {}, job: { name } }, isStatic);
         return r.ok ? r.value : s;
       };
       const args = (job.args ?? []).map((a: unknown) => (typeof a === "string" ? sub(a) : a));
@@ -141,7 +140,7 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
         description: job.description ?? null,
         cache: cacheSpec(job, sub),
         watch: watchOf(job.watch, sub),
-        weight: weights.get(family)!,
+        weight: weights[i]!,
         ports,
         source,
       };
@@ -160,7 +159,7 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
   });
 }
 
-function writtenNeeds(job: WrittenJob, all: Record<string, WrittenJob>): Need[] {
+function writtenNeeds(job: WrittenJob, isDaemon: (name: string) => boolean): Need[] {
   const needs = job.needs;
   if (!needs) return [];
   const entries: [string, Condition | undefined][] = Array.isArray(needs)
@@ -168,7 +167,7 @@ function writtenNeeds(job: WrittenJob, all: Record<string, WrittenJob>): Need[] 
     : (Object.entries(needs) as [string, Condition][]);
   return entries.map(([name, condition]) => ({
     job: name,
-    condition: condition ?? (all[name]?.daemon ? "ready" : "success"),
+    condition: condition ?? (isDaemon(name) ? "ready" : "success"),
   }));
 }
 
@@ -269,7 +268,7 @@ type WrittenMatrix = WrittenJob["matrix"];
 
 /** A matrix (or one of its keys) given by an expression, built at run time. */
 const isDynamic = (m: WrittenMatrix): m is Exclude<WrittenMatrix, undefined> =>
-  typeof m === "string" || Object.values(m ?? {}).some((v) => typeof v === "string");
+  typeof m === "string" || (m !== undefined && Object.values(m).some((v) => typeof v === "string"));
 
 /** The placeholder instance of a dynamic matrix: `…` for each key (the whole matrix: no key). */
 const placeholders = (m: Exclude<WrittenMatrix, undefined>): Record<string, Scalar> =>

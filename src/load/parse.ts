@@ -10,6 +10,8 @@ import {
   type Node,
   type Pair,
   parseDocument,
+  YAMLMap,
+  YAMLSeq,
 } from "yaml";
 import type { Source } from "../graph/source.js";
 import { type Diagnostic, position } from "./diagnostic.js";
@@ -74,7 +76,8 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
       message: firstLine(w.message),
     });
   if (doc.errors.length > 0) return undefined;
-  checkDuplicateKeys(doc, source, diagnostics);
+  const checked = checkedValue(doc, source, diagnostics);
+  if (checked) return { value: checked.value, ...locators(doc) };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -98,35 +101,71 @@ const firstLine = (message: string) => message.split("\n", 1)[0]!.replace(/ at l
 const keyString = (key: unknown): string | undefined =>
   isScalar(key) ? (typeof key.value === "symbol" ? "<<" : String(key.value)) : key == null ? "" : undefined;
 
-/** Linear duplicate-key check (yaml's own `uniqueKeys` is quadratic in the number of keys). */
-function checkDuplicateKeys(doc: Document, source: Source, diagnostics: Diagnostic[]) {
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
+/**
+ * Checks every map for duplicate keys (linearly: yaml's own `uniqueKeys` is quadratic in the number
+ * of keys) and, in the same walk, builds the document's value as yaml's toJS would. Returns
+ * undefined when the document has what only toJS handles (aliases and their limit, merge keys,
+ * tagged collections, keys that are not strings, numbers or booleans): its value is left to toJS.
+ */
+function checkedValue(
+  doc: Document,
+  source: Source,
+  diagnostics: Diagnostic[],
+): { value: unknown } | undefined {
+  let plain = true;
+  const visit = (node: unknown): unknown => {
+    if (isScalar(node)) return node.value;
     if (isMap(node)) {
+      if (Object.getPrototypeOf(node) !== YAMLMap.prototype) plain = false;
+      const out: Record<string, unknown> = {};
       const seen = new Map<string, Pair>();
       for (const pair of node.items) {
         const key = keyString(pair.key);
         if (key !== undefined && key !== "<<") {
           const first = seen.get(key);
-          if (first) {
-            const at = rangeOf(pair.key as Node);
-            const firstLine = position({ source, range: rangeOf(first.key as Node) }).line;
-            diagnostics.push({
-              source,
-              range: at,
-              severity: "error",
-              code: "duplicate-key",
-              message: `duplicate key "${key}" (first defined on line ${firstLine}); remove one of them`,
-            });
-          } else seen.set(key, pair);
+          if (first) duplicateKey(pair, first, key, source, diagnostics);
+          else seen.set(key, pair);
         }
-        stack.push(pair.value);
+        const value = visit(pair.value);
+        const name = plain ? plainKey(pair.key) : undefined;
+        if (name === undefined) plain = false;
+        // As toJS: a key met again, or one that objects inherit (__proto__), becomes an own property.
+        else if (name in out)
+          Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+        else out[name] = value;
       }
-    } else if (isSeq(node)) {
-      for (const item of node.items) stack.push(item);
+      return out;
     }
-  }
+    if (isSeq(node)) {
+      if (Object.getPrototypeOf(node) !== YAMLSeq.prototype) plain = false;
+      return node.items.map(visit);
+    }
+    if (node != null) plain = false; // an alias, or a pair in a list
+    return node;
+  };
+  const value = visit(doc.contents);
+  return plain ? { value } : undefined;
+}
+
+/** A key as toJS names its property, when it is a plain scalar that cannot be a merge key. */
+function plainKey(key: unknown): string | undefined {
+  if (!isScalar(key)) return undefined;
+  const v = key.value;
+  if (v === null) return "";
+  if (typeof v === "object" || typeof v === "symbol" || v === "<<") return undefined;
+  return String(v);
+}
+
+function duplicateKey(pair: Pair, first: Pair, key: string, source: Source, diagnostics: Diagnostic[]) {
+  const at = rangeOf(pair.key as Node);
+  const firstLine = position({ source, range: rangeOf(first.key as Node) }).line;
+  diagnostics.push({
+    source,
+    range: at,
+    severity: "error",
+    code: "duplicate-key",
+    message: `duplicate key "${key}" (first defined on line ${firstLine}); remove one of them`,
+  });
 }
 
 /** The range of the first merge key (<<) whose value is not a map, an alias of one, or a list of them. */

@@ -4,9 +4,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parseDocument, stringify } from "yaml";
 import { position } from "../../src/load/diagnostic.js";
 import { loadText } from "../../src/load/index.js";
+import { parse } from "../../src/load/parse.js";
 
 const runs = { numRuns: 1000 };
 
@@ -96,6 +97,46 @@ describe("loader properties", () => {
           );
         },
       ),
+      runs,
+    );
+  });
+
+  it("builds the value yaml's toJS builds, whatever the keys, aliases, merges and tags", () => {
+    const lines = fc.constantFrom(
+      "a: 1",
+      "a: 2",
+      "b:",
+      "  - x",
+      "  - &anchor { c: 3 }",
+      "  - *anchor",
+      "<<: { m: 1 }",
+      "<<: *anchor",
+      '"<<": quoted',
+      "__proto__: { p: 1 }",
+      "toString: t",
+      "~: null key",
+      "null: word",
+      "1: one",
+      "true: yes",
+      "? [k]",
+      ": collection key",
+      "s: !!set { x }",
+      "o: !!omap [ x: 1 ]",
+      "f: [ y: 2 ]",
+      "  d: 4",
+      "- z",
+    );
+    const text = fc.oneof(
+      fc.array(lines, { maxLength: 8 }).map((ls) => ls.join("\n")),
+      fc.jsonValue().map((v) => stringify(v)),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        const parsed = parse({ path: "any.yaml", text: t }, []);
+        if (!parsed) return;
+        const doc = parseDocument(t, { uniqueKeys: false, merge: true, logLevel: "error" });
+        expect(parsed.value).toStrictEqual(doc.toJS({ maxAliasCount: 1000 }));
+      }),
       runs,
     );
   });

@@ -34,7 +34,7 @@ export const cacheFields: Rule = (ctx) => {
       );
     const cwd = job.cwd ?? ctx.file.defaults?.cwd;
     // A cwd with expressions is only known per instance; its patterns are checked when it is restored.
-    if (cwd?.includes("${{")) continue;
+    if ((!job.inputs && !job.outputs) || cwd?.includes("${{")) continue;
     const base = resolve(ctx.dir, cwd ?? ".");
     for (const field of ["inputs", "outputs"] as const)
       job[field]?.forEach((pattern, i) => {

@@ -22,6 +22,9 @@ interface Scope {
   readonly portRef?: (name: string) => string | null;
 }
 
+/** A job's scope, built when one of its values holds an expression (most hold none). */
+type ScopeOf = () => Scope;
+
 const ROOTS = "env.NAME, matrix.KEY, job.name, run.id, needs.JOB or jobs.JOB.ports.NAME";
 
 function problem(path: string[], scope: Scope): string | null {
@@ -61,9 +64,9 @@ function problem(path: string[], scope: Scope): string | null {
   }
 }
 
-function checkNode(ctx: RuleContext, node: Node, path: Path, offset: number, scope: Scope, shown: string) {
+function checkNode(ctx: RuleContext, node: Node, path: Path, offset: number, scope: ScopeOf, shown: string) {
   for (const n of namesIn(node)) {
-    const why = problem(n.path, scope);
+    const why = problem(n.path, scope());
     if (why)
       ctx.report(
         path,
@@ -76,7 +79,11 @@ function checkNode(ctx: RuleContext, node: Node, path: Path, offset: number, sco
   }
 }
 
-function checkValue(ctx: RuleContext, value: unknown, path: Path, scope: Scope) {
+/** Whether a value may hold an expression: a string with "${{", a list or a map. */
+const mayHold = (v: unknown) =>
+  typeof v === "string" ? v.includes("${{") : v !== null && typeof v === "object";
+
+function checkValue(ctx: RuleContext, value: unknown, path: Path, scope: ScopeOf) {
   if (typeof value === "string") {
     if (!value.includes("${{")) return;
     const t = parseTemplate(value);
@@ -91,13 +98,15 @@ function checkValue(ctx: RuleContext, value: unknown, path: Path, scope: Scope) 
       checkNode(ctx, p.node, path, p.at + 3 + lead, scope, p.text);
     }
   } else if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) checkValue(ctx, v, [...path, i], scope);
+    value.forEach((v, i) => {
+      if (mayHold(v)) checkValue(ctx, v, [...path, i], scope);
+    });
   } else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) checkValue(ctx, v, [...path, k], scope);
+    for (const [k, v] of Object.entries(value)) if (mayHold(v)) checkValue(ctx, v, [...path, k], scope);
 }
 
 /** A value that must be one expression (`if`, a dynamic matrix). */
-function checkWhole(ctx: RuleContext, value: string, path: Path, bare: boolean, scope: Scope) {
+function checkWhole(ctx: RuleContext, value: string, path: Path, bare: boolean, scope: ScopeOf) {
   const w = wholeExpression(value, bare);
   if (w === null || !w.ok) {
     const message = w ? w.message : "write one ${{ }} expression spanning the whole value";
@@ -114,39 +123,45 @@ function checkWhole(ctx: RuleContext, value: string, path: Path, bare: boolean, 
 export const expressions: Rule = (ctx) => {
   const matrixJobs = new Set(ctx.jobs.filter(([, j]) => j.matrix !== undefined).map(([n]) => n));
   for (const [name, job] of ctx.jobs) {
-    const needs = new Map(needsOf(job, name).map(([n, c]) => [n, c ?? defaultCondition(ctx, n)]));
-    const matrixKeys = typeof job.matrix === "string" ? null : Object.keys(job.matrix ?? {});
-    const scope: Scope = { matrixKeys, needs, matrixJobs, portRef: (n) => portRefProblem(ctx, n, name) };
+    let built: Scope | undefined;
+    const scope = (): Scope =>
+      (built ??= {
+        matrixKeys: typeof job.matrix === "string" ? null : Object.keys(job.matrix ?? {}),
+        needs: new Map(needsOf(job).map(([n, c]) => [n, c ?? defaultCondition(ctx, n)])),
+        matrixJobs,
+        portRef: (n) => portRefProblem(ctx, n, name),
+      });
     for (const field of ["command", "args", "env", "ready", "health"] as const)
-      if (job[field] !== undefined) checkValue(ctx, job[field], ["jobs", name, field], scope);
-    if (job.cwd !== undefined)
-      checkValue(ctx, job.cwd, ["jobs", name, "cwd"], {
-        ...scope,
+      if (mayHold(job[field])) checkValue(ctx, job[field], ["jobs", name, field], scope);
+    if (mayHold(job.cwd))
+      checkValue(ctx, job.cwd, ["jobs", name, "cwd"], () => ({
+        ...scope(),
         needs: null,
         noNeeds: "cwd is resolved when the file loads",
-      });
-    if (job.watch !== undefined)
-      checkValue(ctx, job.watch, ["jobs", name, "watch"], {
-        ...scope,
+      }));
+    if (mayHold(job.watch))
+      checkValue(ctx, job.watch, ["jobs", name, "watch"], () => ({
+        ...scope(),
         needs: null,
         noNeeds: "watch patterns are fixed when the run starts",
-      });
+      }));
     if (typeof job.if === "string") checkWhole(ctx, job.if, ["jobs", name, "if"], true, scope);
-    checkMatrix(ctx, job, name, { ...scope, matrixKeys: [], noNeeds: undefined });
+    if (job.matrix !== undefined)
+      checkMatrix(ctx, job, name, () => ({ ...scope(), matrixKeys: [], noNeeds: undefined }));
   }
-  const fileWide: Scope = {
+  const fileWide: ScopeOf = () => ({
     matrixKeys: [],
     needs: null,
     matrixJobs,
     noNeeds: "only a job's own fields can read needs",
     portRef: (n) => portRefProblem(ctx, n, null),
-  };
+  });
   if (ctx.file.env) checkValue(ctx, ctx.file.env, ["env"], fileWide);
   if (ctx.file.defaults?.env) checkValue(ctx, ctx.file.defaults.env, ["defaults", "env"], fileWide);
   if (ctx.file.defaults?.cwd) checkValue(ctx, ctx.file.defaults.cwd, ["defaults", "cwd"], fileWide);
 };
 
-function checkMatrix(ctx: RuleContext, job: WrittenJob, name: string, scope: Scope) {
+function checkMatrix(ctx: RuleContext, job: WrittenJob, name: string, scope: ScopeOf) {
   const matrix = job.matrix;
   if (typeof matrix === "string") checkWhole(ctx, matrix, ["jobs", name, "matrix"], false, scope);
   else

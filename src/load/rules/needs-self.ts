@@ -1,11 +1,16 @@
 // A job cannot wait for itself.
-import { needsOf, type Rule } from "./rule.js";
+import { needPath, needsOf, type Rule } from "./rule.js";
 
 export const needsSelf: Rule = (ctx) => {
   for (const [name, job] of ctx.jobs)
-    for (const [need, , path] of needsOf(job, name))
+    for (const [need, , at] of needsOf(job))
       if (need === name)
-        ctx.report(path, "needs-self", `jobs.${name}.needs: a job cannot need itself; remove "${need}"`, {
-          key: true,
-        });
+        ctx.report(
+          needPath(name, at),
+          "needs-self",
+          `jobs.${name}.needs: a job cannot need itself; remove "${need}"`,
+          {
+            key: true,
+          },
+        );
 };

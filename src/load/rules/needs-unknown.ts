@@ -1,15 +1,21 @@
 // A need must name a job of the tree (this file or one it includes, or that includes it).
 import { suggester } from "../suggest.js";
-import { needsOf, type Rule } from "./rule.js";
+import { needPath, needsOf, type Rule } from "./rule.js";
 
 export const needsUnknown: Rule = (ctx) => {
   const names = ctx.tree.names;
-  const known = new Set(names);
-  const didYouMean = suggester(names);
+  let didYouMean: ((name: string) => string) | undefined; // indexed only when a need is unknown
   for (const [name, job] of ctx.jobs)
-    for (const [need, , path] of needsOf(job, name))
-      if (!known.has(need))
-        ctx.report(path, "needs-unknown", `jobs.${name}.needs: no job named "${need}"${didYouMean(need)}`, {
-          key: true,
-        });
+    for (const [need, , at] of needsOf(job))
+      if (!names.has(need)) {
+        didYouMean ??= suggester(names);
+        ctx.report(
+          needPath(name, at),
+          "needs-unknown",
+          `jobs.${name}.needs: no job named "${need}"${didYouMean(need)}`,
+          {
+            key: true,
+          },
+        );
+      }
 };

@@ -12,7 +12,7 @@ export function portRefProblem(ctx: RuleContext, name: string, self: string | nu
   const bracket = ref.indexOf("[");
   const job = bracket === -1 ? ref : ref.slice(0, bracket);
   const written = ctx.tree.jobs.get(job)?.job;
-  if (!written) return ctx.tree.names.includes(job) ? null : `no job named "${job}"`;
+  if (!written) return ctx.tree.names.has(job) ? null : `no job named "${job}"`;
   const ports = written.ports ?? [];
   if (!ports.includes(port))
     return ports.length === 0

@@ -29,8 +29,8 @@ export interface TreeView {
   readonly files: readonly RuleContext[];
   /** Every job of the tree whose shape is right, with the context of the file that declares it (the first, for a name declared twice). */
   readonly jobs: ReadonlyMap<string, { readonly job: WrittenJob; readonly ctx: RuleContext }>;
-  /** Every job name of the tree, whatever its shape. */
-  readonly names: readonly string[];
+  /** Every job name of the tree, whatever its shape, in written order. */
+  readonly names: ReadonlySet<string>;
 }
 
 export function makeContext(
@@ -71,10 +71,16 @@ function pointInside(text: string, range: readonly [number, number], offset: num
   return [at, at + 1];
 }
 
-/** The need map of a job, whichever form it was written in: name → [condition or undefined, path]. */
-export function needsOf(job: WrittenJob, name: string): [string, string | undefined, Path][] {
+/**
+ * The needs of a job, whichever form it was written in: [name, condition or undefined, where it is
+ * written (its index in a list, its key in a map; see needPath)].
+ */
+export function needsOf(job: WrittenJob): [string, string | undefined, number | string][] {
   const needs = job.needs;
   if (!needs) return [];
-  if (Array.isArray(needs)) return needs.map((n, i) => [n, undefined, ["jobs", name, "needs", i]]);
-  return Object.entries(needs).map(([n, c]) => [n, c, ["jobs", name, "needs", n]]);
+  if (Array.isArray(needs)) return needs.map((n, i) => [n, undefined, i]);
+  return Object.entries(needs).map(([n, c]) => [n, c, n]);
 }
+
+/** The path of a need of job `name`, from where needsOf says it is written (built only to report it). */
+export const needPath = (name: string, at: number | string): Path => ["jobs", name, "needs", at];
