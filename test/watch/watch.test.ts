@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { alive, CLI, cli, type Event, FIXTURES, type LiveRun, startLive, tempDir } from "../rig.js";
+import { alive, cli, type Event, FIXTURES, type LiveRun, startLive, tempDir } from "../rig.js";
 
 const TREE = `${FIXTURES}bin/tree.mjs`;
 const OLD_ALIVE = `${FIXTURES}bin/old-alive.mjs`;
@@ -348,12 +348,21 @@ jobs:
     const graph = JSON.parse((await cli(["graph", "--format", "json", "jobs.yaml"], { cwd: dir })).stdout);
     expect(graph.jobs[0].watch).toEqual({ paths: ["src/**"], ignore: [], debounceMs: 200, cascade: true });
 
-    // Every module the process loads, recorded by a loader hook; the watcher's bundle holds chokidar's FSWatcher.
+    // Every module the CLI loads (from its compiled modules: the bundle is one script), recorded by a
+    // loader hook; chokidar's holds its FSWatcher.
     const loaded = async (...args: string[]) => {
       const trace = join(dir, `loads-${args.length}`);
       const r = spawnSync(
         process.execPath,
-        ["--import", `${FIXTURES}trace-loads.mjs`, CLI, "run", "jobs.yaml", "--no-control", ...args],
+        [
+          "--import",
+          `${FIXTURES}trace-loads.mjs`,
+          `${FIXTURES}module-log/cli.mjs`,
+          "run",
+          "jobs.yaml",
+          "--no-control",
+          ...args,
+        ],
         { cwd: dir, env: { ...process.env, TRACE_LOADS: trace, CI: "1" }, timeout: 20_000, encoding: "utf8" },
       );
       expect(r.status, r.stderr).toBe(args.includes("--timeout") ? 124 : 0);
