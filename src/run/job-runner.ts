@@ -250,7 +250,10 @@ export class JobRunner {
   }
 
   private async attemptOver(attempt: Attempt, info: ExitInfo, storing: Storing | null): Promise<void> {
-    const written = attempt.resultFile ? this.ctx.resultFiles.take(attempt.resultFile) : null;
+    // The group was checked once the output was drained (settled): still owned, it has members left.
+    const written = attempt.resultFile
+      ? this.ctx.resultFiles.take(attempt.resultFile, !this.ctx.ownsGroup(attempt.pid))
+      : null;
     if (written && !written.ok) attempt.failure ??= written.error;
     const how = classifyExit(this.job, {
       exitCode: info.exitCode,
