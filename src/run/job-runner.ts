@@ -24,6 +24,7 @@ import {
   type OnRequest,
   onTargetMessage,
   supervise,
+  supervised,
 } from "./attempt.js";
 import { cachedEvents, keep, type Storing, startStoring } from "./cache-hook.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
@@ -158,6 +159,7 @@ export class JobRunner {
       over();
     });
     this.ctx.started(this.job, this.job.ready === null);
+    if (!supervised(this.job)) return;
     supervise(attempt, env.env, {
       job: this.job,
       expand: (value) => {
