@@ -30,7 +30,7 @@ export class ResultFiles {
   /** The run's folder; null when the temp folder cannot be used (jobs then get no PROCFLOW_RESULT). */
   readonly dir: string | null;
   private n = 0;
-  /** Files of attempts that are over, as they were created: empty, untouched (see spare()). */
+  /** Files of attempts that are over, as they were created: empty, untouched (see take()). */
   private readonly spares: string[] = [];
 
   constructor() {
