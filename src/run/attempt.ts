@@ -51,6 +51,10 @@ export interface Supervisor {
   ready(): void;
 }
 
+/** Whether the job has anything to supervise: a timeout, a ready probe or health checks. */
+export const supervised = (job: Job): boolean =>
+  job.timeoutMs !== null || job.ready !== null || job.health !== null;
+
 /** Starts the attempt's timeout and probes. */
 export function supervise(attempt: Attempt, env: Record<string, string>, sup: Supervisor): void {
   const { job } = sup;

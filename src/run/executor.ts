@@ -89,7 +89,9 @@ class Execution {
       env,
       scope: (job, vars) => this.results.scope(job, (f) => this.scheduler.members(f), vars, this.runId),
       resultFiles: this.resultFiles,
-      emit: (e) => this.emit({ ...e, time: Date.now() } as RunEvent),
+      // Stamped in place: every event is a fresh object, and a copy made by a spread would get a hidden
+      // class of its own in V8 (~0.3 KB, kept for as long as the event is: the control endpoint keeps them all).
+      emit: (e) => this.emit(Object.assign(e, { time: Date.now() }) as RunEvent),
       started: (job, ready) => this.apply(this.scheduler.started(job.name, ready)),
       ready: (job) => this.apply(this.scheduler.ready(job.name)),
       restarting: (job) => this.scheduler.restarting(job.name),

@@ -50,6 +50,7 @@ export function wireOutput(
     });
   }
   const drained = child.exited.then(() => {
+    if (open === 0) return; // both pipes ended first (the common case): no grace to wait out
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, DRAIN_GRACE_MS);

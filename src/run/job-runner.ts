@@ -24,6 +24,7 @@ import {
   type OnRequest,
   onTargetMessage,
   supervise,
+  supervised,
 } from "./attempt.js";
 import { cachedEvents, keep, type Storing, startStoring } from "./cache-hook.js";
 import { type OutputWiring, wireOutput } from "./job-output.js";
@@ -158,6 +159,7 @@ export class JobRunner {
       over();
     });
     this.ctx.started(this.job, this.job.ready === null);
+    if (!supervised(this.job)) return;
     supervise(attempt, env.env, {
       job: this.job,
       expand: (value) => {
@@ -250,7 +252,10 @@ export class JobRunner {
   }
 
   private async attemptOver(attempt: Attempt, info: ExitInfo, storing: Storing | null): Promise<void> {
-    const written = attempt.resultFile ? this.ctx.resultFiles.take(attempt.resultFile) : null;
+    // The group was checked once the output was drained (settled): still owned, it has members left.
+    const written = attempt.resultFile
+      ? this.ctx.resultFiles.take(attempt.resultFile, !this.ctx.ownsGroup(attempt.pid))
+      : null;
     if (written && !written.ok) attempt.failure ??= written.error;
     const how = classifyExit(this.job, {
       exitCode: info.exitCode,

@@ -2,7 +2,22 @@
 // run's own (mode 0700, removed at the end, and by the watchdog if procflow is killed), read and
 // removed when the attempt is over. Lines `key=value` and `key<<DELIM` … `DELIM` (GitHub Actions' output
 // file format) make the result: an object of strings, or null when nothing was written.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
+//
+// Most attempts write nothing. Their file, still empty, is not removed but kept as a spare and renamed
+// to the next attempt's new name: a rename costs a fraction of creating a file (on ext4, ~15 µs
+// against ~100 µs), and a new name keeps what writes to the old one out of the next attempt's result.
+import {
+  closeSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -15,6 +30,8 @@ export class ResultFiles {
   /** The run's folder; null when the temp folder cannot be used (jobs then get no PROCFLOW_RESULT). */
   readonly dir: string | null;
   private n = 0;
+  /** Files of attempts that are over, as they were created: empty, untouched (see take()). */
+  private readonly spares: string[] = [];
 
   constructor() {
     let dir: string | null = null;
@@ -28,19 +45,30 @@ export class ResultFiles {
   create(): string | null {
     if (!this.dir) return null;
     const path = join(this.dir, String(++this.n));
+    const spare = this.spares.pop();
     try {
-      closeSync(openSync(path, "wx", 0o600));
+      if (spare === undefined) closeSync(openSync(path, "wx", 0o600));
+      else renameSync(spare, path);
       return path;
     } catch {
       return null;
     }
   }
 
-  /** The attempt's result, from its file, which is then removed. Cheap when nothing was written (the common case). */
-  take(path: string): ParsedResult {
-    // The job may have removed its own file: then it wrote nothing that is left.
-    const size = statSync(path, { throwIfNoEntry: false })?.size;
+  /**
+   * The attempt's result, from its file, which is then removed (or kept as a spare). Cheap when
+   * nothing was written (the common case). `alone`: nothing of the attempt's process group is left,
+   * so no process of it holds the file open to write later.
+   */
+  take(path: string, alone: boolean): ParsedResult {
+    // The job may have removed its own file (then it wrote nothing that is left), or put a link there.
+    const own = lstatSync(path, { throwIfNoEntry: false });
+    const size = (own?.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : own)?.size;
     if (size === undefined) return { ok: true, value: null };
+    if (size === 0 && alone && asCreated(own!)) {
+      this.spares.push(path);
+      return { ok: true, value: null };
+    }
     try {
       if (size === 0) return { ok: true, value: null };
       if (size > MAX_RESULT_BYTES)
@@ -63,6 +91,9 @@ export class ResultFiles {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A file as create() made it: a regular file, with no other name, still mode 0600 (stats from lstat). */
+const asCreated = (stats: Stats) => stats.isFile() && stats.nlink === 1 && (stats.mode & 0o7777) === 0o600;
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
 
