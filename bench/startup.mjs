@@ -14,7 +14,7 @@ export async function run() {
   writeFileSync(join(dir, "small.yaml"), generateJobFile(5));
   const cold = await paired(
     () => measure(["node", CLI, "run", "-o", "quiet", one]),
-    () => measure(["node", `${ROOT}bench/baselines/spawn-once.mjs`]),
+    () => measure(["node", `${ROOT}bench/baselines/spawn-once.cjs`]),
     9,
   );
   const control = await paired(
