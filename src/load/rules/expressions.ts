@@ -7,7 +7,7 @@ import { parseTemplate, wholeExpression } from "../../expr/template.js";
 import { type Path, pathText } from "../parse.js";
 import type { Job as WrittenJob } from "../written.js";
 import { portRefProblem } from "./port-refs.js";
-import { needsOf, type Rule, type RuleContext } from "./rule.js";
+import type { Rule, RuleContext } from "./rule.js";
 
 /** What a job's expressions may name, and where. */
 interface Scope {
@@ -24,6 +24,9 @@ interface Scope {
 
 /** A job's scope, built when one of its values holds an expression (most hold none). */
 type ScopeOf = () => Scope;
+
+/** The fields of a job whose expressions see the job's whole scope. */
+const SCOPED_FIELDS = ["command", "args", "env", "ready", "health"] as const;
 
 const ROOTS = "env.NAME, matrix.KEY, job.name, run.id, needs.JOB or jobs.JOB.ports.NAME";
 
@@ -98,9 +101,8 @@ function checkValue(ctx: RuleContext, value: unknown, path: Path, scope: ScopeOf
       checkNode(ctx, p.node, path, p.at + 3 + lead, scope, p.text);
     }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      if (mayHold(v)) checkValue(ctx, v, [...path, i], scope);
-    });
+    for (let i = 0; i < value.length; i++)
+      if (mayHold(value[i])) checkValue(ctx, value[i], [...path, i], scope);
   } else if (value && typeof value === "object")
     for (const [k, v] of Object.entries(value)) if (mayHold(v)) checkValue(ctx, v, [...path, k], scope);
 }
@@ -122,16 +124,16 @@ function checkWhole(ctx: RuleContext, value: string, path: Path, bare: boolean, 
 
 export const expressions: Rule = (ctx) => {
   const matrixJobs = new Set(ctx.jobs.filter(([, j]) => j.matrix !== undefined).map(([n]) => n));
-  for (const [name, job] of ctx.jobs) {
+  for (const [name, job, needs] of ctx.jobs) {
     let built: Scope | undefined;
     const scope = (): Scope =>
       (built ??= {
         matrixKeys: typeof job.matrix === "string" ? null : Object.keys(job.matrix ?? {}),
-        needs: new Map(needsOf(job).map(([n, c]) => [n, c ?? defaultCondition(ctx, n)])),
+        needs: new Map(needs.map(([n, c]) => [n, c ?? defaultCondition(ctx, n)])),
         matrixJobs,
         portRef: (n) => portRefProblem(ctx, n, name),
       });
-    for (const field of ["command", "args", "env", "ready", "health"] as const)
+    for (const field of SCOPED_FIELDS)
       if (mayHold(job[field])) checkValue(ctx, job[field], ["jobs", name, field], scope);
     if (mayHold(job.cwd))
       checkValue(ctx, job.cwd, ["jobs", name, "cwd"], () => ({
