@@ -64,7 +64,7 @@ function checkRules(units: readonly Unit[], diagnostics: Diagnostic[]) {
   for (const u of units) {
     const ctx = makeContext(tree, u.value, u.shaped, u.source, u.dir, u.locate, diagnostics);
     files.push(ctx);
-    for (const [name, job, needs] of ctx.jobs) if (!jobs.has(name)) jobs.set(name, { job, needs, ctx });
+    for (const { name, job, needs } of ctx.jobs) if (!jobs.has(name)) jobs.set(name, { job, needs, ctx });
   }
   for (const ctx of files) for (const rule of rules) rule(ctx);
 }

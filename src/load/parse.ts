@@ -21,14 +21,18 @@ export type Path = readonly (string | number)[];
 export interface Parsed {
   readonly value: unknown;
   readonly locate: Locator;
-  /** The range of a map's key and of each of its fields' values, in one pass over the map. */
+  /** Where each entry of a map is (say, each job of `jobs`), in one pass over the map. */
   readonly fields: FieldLocator;
 }
 
-export type FieldLocator = (path: Path) => {
-  key: [number, number];
-  fields: Record<string, [number, number]>;
-};
+/** Where an entry of a map is: the range of its key, and of each of its own fields' values. */
+export interface Located {
+  readonly key: [number, number];
+  readonly fields: Record<string, [number, number]>;
+}
+
+/** Each entry of the map at `path`, by key, located (the first, for a key written twice). */
+export type FieldLocator = (path: Path) => ReadonlyMap<string, Located>;
 
 /** A path as users read it: `jobs.a.args[0]`, or `(file)` for the whole file. */
 export function pathText(path: Path): string {
@@ -229,15 +233,26 @@ function locators(doc: Document): { locate: Locator; fields: FieldLocator } {
     if (isPair(node)) return rangeOf(node.key as Node);
     return rangeOf(node as Node);
   };
-  const fields: FieldLocator = (path) => {
-    const { node, keyNode } = walk(path);
+  const fieldRanges = (node: unknown): Record<string, [number, number]> => {
     const out: Record<string, [number, number]> = {};
     if (isMap(node))
       for (const pair of node.items) {
         const key = keyString(pair.key);
         if (key !== undefined) out[key] = rangeOf((pair.value ?? pair.key) as Node);
       }
-    return { key: rangeOf((keyNode ?? node) as Node), fields: out };
+    return out;
+  };
+  const fields: FieldLocator = (path) => {
+    const { node, found } = walk(path);
+    const out = new Map<string, Located>();
+    if (found && isMap(node))
+      for (const pair of node.items) {
+        const key = keyString(pair.key);
+        if (key === undefined || out.has(key)) continue;
+        const value = resolve(pair.value);
+        out.set(key, { key: rangeOf((pair.key ?? value) as Node), fields: fieldRanges(value) });
+      }
+    return out;
   };
   return { locate, fields };
 }

@@ -11,7 +11,7 @@ const commandPath = (name: string): Path => ["jobs", name, "command"];
 
 export const commandShape: Rule = (ctx) => {
   const shellDefault = ctx.file.defaults?.shell;
-  for (const [name, job] of ctx.jobs) {
+  for (const { name, job } of ctx.jobs) {
     for (const kind of PROBES) {
       const probeCommand = job[kind]?.command;
       if (typeof probeCommand !== "string") continue;

@@ -2,8 +2,8 @@
 import { needPath, type Rule } from "./rule.js";
 
 export const daemonNeeds: Rule = (ctx) => {
-  for (const [name, , needs] of ctx.jobs)
-    for (const [need, condition, at] of needs)
+  for (const { name, needs } of ctx.jobs)
+    for (const { name: need, condition, at } of needs)
       if (
         condition &&
         ctx.tree.jobs.get(need)?.job.daemon === true &&

@@ -123,13 +123,13 @@ function checkWhole(ctx: RuleContext, value: string, path: Path, bare: boolean, 
 }
 
 export const expressions: Rule = (ctx) => {
-  const matrixJobs = new Set(ctx.jobs.filter(([, j]) => j.matrix !== undefined).map(([n]) => n));
-  for (const [name, job, needs] of ctx.jobs) {
+  const matrixJobs = new Set(ctx.jobs.filter((j) => j.job.matrix !== undefined).map((j) => j.name));
+  for (const { name, job, needs } of ctx.jobs) {
     let built: Scope | undefined;
     const scope = (): Scope =>
       (built ??= {
         matrixKeys: typeof job.matrix === "string" ? null : Object.keys(job.matrix ?? {}),
-        needs: new Map(needs.map(([n, c]) => [n, c ?? defaultCondition(ctx, n)])),
+        needs: new Map(needs.map((n) => [n.name, n.condition ?? defaultCondition(ctx, n.name)])),
         matrixJobs,
         portRef: (n) => portRefProblem(ctx, n, name),
       });

@@ -31,7 +31,7 @@ export const needsCycle: Rule = (ctx) => {
         nexts.pop();
         continue;
       }
-      const [next, , at] = needs[nexts[top]!++]!;
+      const { name: next, at } = needs[nexts[top]!++]!;
       // A cycle goes only through needs of other jobs whose shape is right.
       if (next === name || !tree.jobs.has(next)) continue;
       const s = state.get(next);

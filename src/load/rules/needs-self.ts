@@ -2,8 +2,8 @@
 import { needPath, type Rule } from "./rule.js";
 
 export const needsSelf: Rule = (ctx) => {
-  for (const [name, , needs] of ctx.jobs)
-    for (const [need, , at] of needs)
+  for (const { name, needs } of ctx.jobs)
+    for (const { name: need, at } of needs)
       if (need === name)
         ctx.report(
           needPath(name, at),

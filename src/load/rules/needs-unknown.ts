@@ -5,8 +5,8 @@ import { needPath, type Rule } from "./rule.js";
 export const needsUnknown: Rule = (ctx) => {
   const names = ctx.tree.names;
   let didYouMean: ((name: string) => string) | undefined; // indexed only when a need is unknown
-  for (const [name, , needs] of ctx.jobs)
-    for (const [need, , at] of needs)
+  for (const { name, needs } of ctx.jobs)
+    for (const { name: need, at } of needs)
       if (!names.has(need)) {
         didYouMean ??= suggester(names);
         ctx.report(

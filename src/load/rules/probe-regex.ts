@@ -5,7 +5,7 @@ import type { Rule } from "./rule.js";
 const PROBES = ["ready", "health"] as const;
 
 export const probeRegex: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs)
+  for (const { name, job } of ctx.jobs)
     for (const kind of PROBES) {
       const pattern = job[kind]?.log;
       if (typeof pattern !== "string") continue;

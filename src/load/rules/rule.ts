@@ -8,8 +8,8 @@ export interface RuleContext {
   readonly file: JobFile;
   /** The whole tree of included files (SPEC §15): names are checked across it. */
   readonly tree: TreeView;
-  /** Its jobs whose shape is right: name, job, and its needs (read once for every rule). */
-  readonly jobs: readonly [string, WrittenJob, readonly WrittenNeed[]][];
+  /** Its jobs whose shape is right, each with its needs (read once for every rule). */
+  readonly jobs: readonly ShapedJob[];
   readonly source: Source;
   /** Folder of the job file: relative paths start there. */
   readonly dir: string;
@@ -79,17 +79,28 @@ function pointInside(text: string, range: readonly [number, number], offset: num
  * A need as written: the job it names, its condition (undefined: the default), and where it is
  * written (its index in a list, its key in a map; see needPath).
  */
-export type WrittenNeed = readonly [job: string, condition: string | undefined, at: number | string];
+export interface WrittenNeed {
+  readonly name: string;
+  readonly condition: string | undefined;
+  readonly at: number | string;
+}
+
+/**
+ * A job whose shape is right. An object, not a tuple: rules destructure one per job and need, and
+ * destructuring a tuple goes through an iterator (garbage, in code not yet optimized).
+ */
+export interface ShapedJob {
+  readonly name: string;
+  readonly job: WrittenJob;
+  readonly needs: readonly WrittenNeed[];
+}
 
 /** The jobs of a file whose shape is right, each with its needs. */
-function shapedJobs(
-  file: JobFile,
-  wellShaped: ReadonlySet<string>,
-): [string, WrittenJob, readonly WrittenNeed[]][] {
-  const out: [string, WrittenJob, readonly WrittenNeed[]][] = [];
+function shapedJobs(file: JobFile, wellShaped: ReadonlySet<string>): ShapedJob[] {
+  const out: ShapedJob[] = [];
   for (const name of Object.keys(file.jobs)) {
     const job = file.jobs[name]!;
-    if (wellShaped.has(name)) out.push([name, job, needsOf(job)]);
+    if (wellShaped.has(name)) out.push({ name, job, needs: needsOf(job) });
   }
   return out;
 }
@@ -101,8 +112,8 @@ const NO_NEEDS: readonly WrittenNeed[] = Object.freeze([]);
 function needsOf(job: WrittenJob): readonly WrittenNeed[] {
   const needs = job.needs;
   if (!needs) return NO_NEEDS;
-  if (Array.isArray(needs)) return needs.map((n, i) => [n, undefined, i]);
-  return Object.entries(needs).map(([n, c]) => [n, c, n]);
+  if (Array.isArray(needs)) return needs.map((name, at) => ({ name, condition: undefined, at }));
+  return Object.keys(needs).map((name) => ({ name, condition: needs[name], at: name }));
 }
 
 /** The path of a need of job `name`, from where it is written (see WrittenNeed) (built only to report it). */
