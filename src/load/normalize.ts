@@ -51,7 +51,7 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
   // Layers that do not depend on the instance are built once per file: the top file's env, then the
   // declaring file's env and defaults.
   const topLayers = envLayers(top.dir, file.env_file, file.env, (s) => s);
-  // Each file's jobs are located in one pass over its `jobs` map.
+  // Each file's jobs are located in one pass over its `jobs` map, and its default durations read once.
   const perFile = new Map(
     units.map((u) => {
       const own = u === top ? [] : envLayers(u.dir, u.value.env_file, u.value.env, (s) => s);
@@ -59,7 +59,18 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
       const defaults = JSON.stringify(env ?? {}).includes("${{")
         ? null
         : envLayers(u.dir, u.value.defaults?.env_file, env, (s) => s);
-      return [u, { own: [...topLayers, ...own], defaults, located: u.fields(["jobs"]) }] as const;
+      const d = u.value.defaults;
+      return [
+        u,
+        {
+          own: [...topLayers, ...own],
+          defaults,
+          located: u.fields(["jobs"]),
+          restartDelayMs: ms(d?.restart_delay),
+          timeoutMs: ms(d?.timeout),
+          killTimeoutMs: ms(d?.kill_timeout),
+        },
+      ] as const;
     }),
   );
   const jobs: Job[] = [];
@@ -79,9 +90,9 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
     const ports = job.ports ? Object.freeze(job.ports) : NONE;
     const restart = job.restart ?? defaults.restart ?? "never";
     const maxRestarts = job.max_restarts ?? defaults.max_restarts ?? 3;
-    const restartDelayMs = ms(job.restart_delay ?? defaults.restart_delay) ?? DEFAULT_RESTART_DELAY_MS;
-    const timeoutMs = job.daemon ? null : (ms(job.timeout ?? defaults.timeout) ?? null);
-    const killTimeoutMs = ms(job.kill_timeout ?? defaults.kill_timeout) ?? DEFAULT_KILL_TIMEOUT_MS;
+    const restartDelayMs = msOr(job.restart_delay, layers.restartDelayMs) ?? DEFAULT_RESTART_DELAY_MS;
+    const timeoutMs = job.daemon ? null : (msOr(job.timeout, layers.timeoutMs) ?? null);
+    const killTimeoutMs = msOr(job.kill_timeout, layers.killTimeoutMs) ?? DEFAULT_KILL_TIMEOUT_MS;
     const stopSignal = (job.stop_signal ?? defaults.stop_signal ?? "SIGTERM") as NodeJS.Signals;
     const successCodes = Object.freeze(job.success_codes ?? defaults.success_codes ?? SUCCESS);
     const shellSetting = job.shell ?? (typeof job.command === "string" ? defaults.shell : undefined);
@@ -191,6 +202,10 @@ function cacheSpec(job: WrittenJob, sub: (s: string) => string): Job["cache"] {
 }
 
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : durationMs(d));
+
+/** A job's own duration, else its file's default (read once per file). */
+const msOr = (own: string | number | undefined, fileDefault: number | undefined) =>
+  own === undefined ? fileDefault : durationMs(own);
 
 function argvOf(
   command: string | string[],

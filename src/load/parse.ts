@@ -122,13 +122,15 @@ function checkedValue(
     if (isMap(node)) {
       if (Object.getPrototypeOf(node) !== YAMLMap.prototype) plain = false;
       const out: Record<string, unknown> = {};
-      const seen = new Map<string, Pair>();
-      for (const pair of node.items) {
+      const { items } = node;
+      const seen = items.length > SMALL_MAP ? new Map<string, Pair>() : undefined;
+      for (let i = 0; i < items.length; i++) {
+        const pair = items[i]!;
         const key = keyString(pair.key);
         if (key !== undefined && key !== "<<") {
-          const first = seen.get(key);
+          const first = seen ? seen.get(key) : pairBefore(items, i, key);
           if (first) duplicateKey(pair, first, key, source, diagnostics);
-          else seen.set(key, pair);
+          else seen?.set(key, pair);
         }
         const value = visit(pair.value);
         const name = plain ? plainKey(pair.key) : undefined;
@@ -149,6 +151,18 @@ function checkedValue(
   };
   const value = visit(doc.contents);
   return plain ? { value } : undefined;
+}
+
+/**
+ * Up to this many keys (most maps: a job's fields, its env), a map's keys are compared with those
+ * before them instead of indexed: an index per map is most of the garbage of the walk.
+ */
+const SMALL_MAP = 8;
+
+/** The first pair before `items[i]` whose key reads `key`. */
+function pairBefore(items: readonly Pair[], i: number, key: string): Pair | undefined {
+  for (let j = 0; j < i; j++) if (keyString(items[j]!.key) === key) return items[j];
+  return undefined;
 }
 
 /** A key as toJS names its property, when it is a plain scalar that cannot be a merge key. */
