@@ -82,9 +82,15 @@ function checkNode(ctx: RuleContext, node: Node, path: Path, offset: number, sco
   }
 }
 
-/** Whether a value may hold an expression: a string with "${{", a list or a map. */
-const mayHold = (v: unknown) =>
-  typeof v === "string" ? v.includes("${{") : v !== null && typeof v === "object";
+/**
+ * Whether a value holds an expression: a string with "${{", or a list or map with one inside. Looked
+ * at before a value's path is built (most values, say a command list, hold none).
+ */
+function holdsExpression(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("${{");
+  if (Array.isArray(v)) return v.some(holdsExpression);
+  return v !== null && typeof v === "object" && Object.values(v).some(holdsExpression);
+}
 
 function checkValue(ctx: RuleContext, value: unknown, path: Path, scope: ScopeOf) {
   if (typeof value === "string") {
@@ -102,9 +108,10 @@ function checkValue(ctx: RuleContext, value: unknown, path: Path, scope: ScopeOf
     }
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++)
-      if (mayHold(value[i])) checkValue(ctx, value[i], [...path, i], scope);
+      if (holdsExpression(value[i])) checkValue(ctx, value[i], [...path, i], scope);
   } else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) if (mayHold(v)) checkValue(ctx, v, [...path, k], scope);
+    for (const [k, v] of Object.entries(value))
+      if (holdsExpression(v)) checkValue(ctx, v, [...path, k], scope);
 }
 
 /** A value that must be one expression (`if`, a dynamic matrix). */
@@ -134,14 +141,14 @@ export const expressions: Rule = (ctx) => {
         portRef: (n) => portRefProblem(ctx, n, name),
       });
     for (const field of SCOPED_FIELDS)
-      if (mayHold(job[field])) checkValue(ctx, job[field], ["jobs", name, field], scope);
-    if (mayHold(job.cwd))
+      if (holdsExpression(job[field])) checkValue(ctx, job[field], ["jobs", name, field], scope);
+    if (holdsExpression(job.cwd))
       checkValue(ctx, job.cwd, ["jobs", name, "cwd"], () => ({
         ...scope(),
         needs: null,
         noNeeds: "cwd is resolved when the file loads",
       }));
-    if (mayHold(job.watch))
+    if (holdsExpression(job.watch))
       checkValue(ctx, job.watch, ["jobs", name, "watch"], () => ({
         ...scope(),
         needs: null,
