@@ -135,8 +135,10 @@ function checkedValue(
         const value = visit(pair.value);
         const name = plain ? plainKey(pair.key) : undefined;
         if (name === undefined) plain = false;
-        // As toJS: a key met again, or one that objects inherit (__proto__), becomes an own property.
-        else if (name in out)
+        // As toJS: every key is an own property. Assigning makes one (a key met again is overwritten,
+        // an inherited method shadowed) except for __proto__, whose inherited setter would run instead;
+        // checking that one name is cheaper than `in` on each key, which searches the prototype too.
+        else if (name === "__proto__")
           Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
         else out[name] = value;
       }
