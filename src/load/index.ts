@@ -5,7 +5,7 @@ import type { JobGraph } from "../graph/types.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { type NormalizeOptions, normalize } from "./normalize.js";
 import { rules } from "./rules/index.js";
-import { makeContext, type RuleContext, type TreeView } from "./rules/rule.js";
+import { makeContext, type RuleContext, type TreeView, type WrittenNeed } from "./rules/rule.js";
 import { loadTree, readJobFile, type Unit } from "./tree.js";
 import type { Job as WrittenJob } from "./written.js";
 
@@ -57,14 +57,14 @@ export function loadText(text: string, path: string, opts?: LoadOptions): Loaded
 /** Every rule over every file of the tree; jobs whose shape is wrong were reported already. */
 function checkRules(units: readonly Unit[], diagnostics: Diagnostic[]) {
   const files: RuleContext[] = [];
-  const jobs = new Map<string, { job: WrittenJob; ctx: RuleContext }>();
+  const jobs = new Map<string, { job: WrittenJob; needs: readonly WrittenNeed[]; ctx: RuleContext }>();
   const names = new Set<string>();
   for (const u of units) for (const name of Object.keys(u.value.jobs)) names.add(name);
   const tree: TreeView = { files, jobs, names };
   for (const u of units) {
     const ctx = makeContext(tree, u.value, u.shaped, u.source, u.dir, u.locate, diagnostics);
     files.push(ctx);
-    for (const [name, job] of ctx.jobs) if (!jobs.has(name)) jobs.set(name, { job, ctx });
+    for (const { name, job, needs } of ctx.jobs) if (!jobs.has(name)) jobs.set(name, { job, needs, ctx });
   }
   for (const ctx of files) for (const rule of rules) rule(ctx);
 }

@@ -35,27 +35,42 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
   const file = top.value;
   // Each job with the file that declares it (SPEC §15: its folder, env and defaults apply to it),
   // numbered in written order (names are unique across the files: the rules said so).
-  const declared = units.flatMap((unit) =>
-    Object.entries(unit.value.jobs).map(([name, job]) => ({ name, job, unit })),
-  );
-  const numbers = new Map(declared.map((d, i) => [d.name, i]));
+  const declared: { name: string; job: WrittenJob; unit: Unit }[] = [];
+  const numbers = new Map<string, number>();
+  for (const unit of units)
+    for (const name of Object.keys(unit.value.jobs)) {
+      numbers.set(name, declared.length);
+      declared.push({ name, job: unit.value.jobs[name]!, unit });
+    }
   const isDaemon = (name: string) => declared[numbers.get(name)!]!.job.daemon === true;
   const allNeeds = declared.map((d) => writtenNeeds(d.job, isDaemon));
-  const needNumbers = allNeeds.map((ns) => ns.map((n) => numbers.get(n.job)!));
+  const needNumbers = allNeeds.map((ns) => (ns.length === 0 ? NONE : ns.map((n) => numbers.get(n.job)!)));
   const order = topologicalOrder(needNumbers);
   const weights = criticalPathWeights(order, needNumbers);
 
   // Layers that do not depend on the instance are built once per file: the top file's env, then the
   // declaring file's env and defaults.
   const topLayers = envLayers(top.dir, file.env_file, file.env, (s) => s);
-  const fileLayers = new Map(
+  // Each file's jobs are located in one pass over its `jobs` map, and its default durations read once.
+  const perFile = new Map(
     units.map((u) => {
       const own = u === top ? [] : envLayers(u.dir, u.value.env_file, u.value.env, (s) => s);
       const env = u.value.defaults?.env;
       const defaults = JSON.stringify(env ?? {}).includes("${{")
         ? null
         : envLayers(u.dir, u.value.defaults?.env_file, env, (s) => s);
-      return [u, { own: [...topLayers, ...own], defaults }] as const;
+      const d = u.value.defaults;
+      return [
+        u,
+        {
+          own: [...topLayers, ...own],
+          defaults,
+          located: u.fields(["jobs"]),
+          restartDelayMs: ms(d?.restart_delay),
+          timeoutMs: ms(d?.timeout),
+          killTimeoutMs: ms(d?.kill_timeout),
+        },
+      ] as const;
     }),
   );
   const jobs: Job[] = [];
@@ -64,22 +79,22 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
     const { name: family, job, unit } = declared[i]!;
     const { dir } = unit;
     const defaults = unit.value.defaults ?? {};
-    const layers = fileLayers.get(unit)!;
-    const located = unit.fields(["jobs", family]);
+    const layers = perFile.get(unit)!;
+    const located = layers.located.get(family)!;
     const needs = Object.freeze(allNeeds[i]!);
     const source = Object.freeze({
       file: unit.source,
       range: located.key,
       fields: Object.freeze(located.fields),
     });
-    const ports = Object.freeze(job.ports ?? []);
+    const ports = job.ports ? Object.freeze(job.ports) : NONE;
     const restart = job.restart ?? defaults.restart ?? "never";
     const maxRestarts = job.max_restarts ?? defaults.max_restarts ?? 3;
-    const restartDelayMs = ms(job.restart_delay ?? defaults.restart_delay) ?? DEFAULT_RESTART_DELAY_MS;
-    const timeoutMs = job.daemon ? null : (ms(job.timeout ?? defaults.timeout) ?? null);
-    const killTimeoutMs = ms(job.kill_timeout ?? defaults.kill_timeout) ?? DEFAULT_KILL_TIMEOUT_MS;
+    const restartDelayMs = msOr(job.restart_delay, layers.restartDelayMs) ?? DEFAULT_RESTART_DELAY_MS;
+    const timeoutMs = job.daemon ? null : (msOr(job.timeout, layers.timeoutMs) ?? null);
+    const killTimeoutMs = msOr(job.kill_timeout, layers.killTimeoutMs) ?? DEFAULT_KILL_TIMEOUT_MS;
     const stopSignal = (job.stop_signal ?? defaults.stop_signal ?? "SIGTERM") as NodeJS.Signals;
-    const successCodes = Object.freeze(job.success_codes ?? defaults.success_codes ?? [0]);
+    const successCodes = Object.freeze(job.success_codes ?? defaults.success_codes ?? SUCCESS);
     const shellSetting = job.shell ?? (typeof job.command === "string" ? defaults.shell : undefined);
     const shell = shellSetting === true ? "/bin/sh" : typeof shellSetting === "string" ? shellSetting : null;
     const cwd = job.cwd ?? defaults.cwd;
@@ -119,12 +134,14 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
           }),
         shell,
         cwd: cwd === undefined ? dir : resolve(dir, sub(cwd)),
-        env: Object.freeze([
-          ...layers.own,
-          ...(layers.defaults ?? envLayers(dir, defaults.env_file, defaults.env, sub)),
-          ...envLayers(dir, job.env_file, job.env, sub),
-          ...(matrix ? [{ vars: matrixEnv(matrix) }] : []),
-        ]),
+        // concat, not a spread: no iterator per layer list.
+        env: Object.freeze(
+          layers.own.concat(
+            layers.defaults ?? envLayers(dir, defaults.env_file, defaults.env, sub),
+            envLayers(dir, job.env_file, job.env, sub),
+            matrix ? [{ vars: matrixEnv(matrix) }] : NONE,
+          ),
+        ),
         needs,
         daemon: job.daemon ?? false,
         ready: probe(job.ready, "ready", sub),
@@ -159,16 +176,20 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
   });
 }
 
-function writtenNeeds(job: WrittenJob, isDaemon: (name: string) => boolean): Need[] {
+/** Shared by every job without needs, or ports, and by every instance without a matrix. */
+const NONE: readonly never[] = Object.freeze([]);
+const NO_MATRIX: readonly null[] = Object.freeze([null]);
+const SUCCESS: readonly number[] = Object.freeze([0]);
+
+function writtenNeeds(job: WrittenJob, isDaemon: (name: string) => boolean): readonly Need[] {
   const needs = job.needs;
-  if (!needs) return [];
-  const entries: [string, Condition | undefined][] = Array.isArray(needs)
-    ? needs.map((n) => [n, undefined])
-    : (Object.entries(needs) as [string, Condition][]);
-  return entries.map(([name, condition]) => ({
+  if (!needs) return NONE;
+  const need = (name: string, condition: Condition | undefined): Need => ({
     job: name,
     condition: condition ?? (isDaemon(name) ? "ready" : "success"),
-  }));
+  });
+  if (Array.isArray(needs)) return needs.map((name) => need(name, undefined));
+  return Object.keys(needs).map((name) => need(name, needs[name]));
 }
 
 function cacheSpec(job: WrittenJob, sub: (s: string) => string): Job["cache"] {
@@ -181,6 +202,10 @@ function cacheSpec(job: WrittenJob, sub: (s: string) => string): Job["cache"] {
 }
 
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : durationMs(d));
+
+/** A job's own duration, else its file's default (read once per file). */
+const msOr = (own: string | number | undefined, fileDefault: number | undefined) =>
+  own === undefined ? fileDefault : durationMs(own);
 
 function argvOf(
   command: string | string[],
@@ -283,8 +308,8 @@ function isStatic(node: Node): boolean {
 function combinations(
   matrix: Record<string, Scalar[]> | undefined,
   placeholder: ((key: string) => string) | undefined,
-): (Record<string, Scalar> | null)[] {
-  if (!matrix) return [null];
+): readonly (Record<string, Scalar> | null)[] {
+  if (!matrix) return NO_MATRIX;
   if (placeholder) return [Object.fromEntries(Object.keys(matrix).map((k) => [k, placeholder(k)]))];
   let combos: Record<string, Scalar>[] = [{}];
   for (const [key, values] of Object.entries(matrix))

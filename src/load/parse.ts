@@ -21,14 +21,18 @@ export type Path = readonly (string | number)[];
 export interface Parsed {
   readonly value: unknown;
   readonly locate: Locator;
-  /** The range of a map's key and of each of its fields' values, in one pass over the map. */
+  /** Where each entry of a map is (say, each job of `jobs`), in one pass over the map. */
   readonly fields: FieldLocator;
 }
 
-export type FieldLocator = (path: Path) => {
-  key: [number, number];
-  fields: Record<string, [number, number]>;
-};
+/** Where an entry of a map is: the range of its key, and of each of its own fields' values. */
+export interface Located {
+  readonly key: [number, number];
+  readonly fields: Record<string, [number, number]>;
+}
+
+/** Each entry of the map at `path`, by key, located (the first, for a key written twice). */
+export type FieldLocator = (path: Path) => ReadonlyMap<string, Located>;
 
 /** A path as users read it: `jobs.a.args[0]`, or `(file)` for the whole file. */
 export function pathText(path: Path): string {
@@ -118,19 +122,23 @@ function checkedValue(
     if (isMap(node)) {
       if (Object.getPrototypeOf(node) !== YAMLMap.prototype) plain = false;
       const out: Record<string, unknown> = {};
-      const seen = new Map<string, Pair>();
-      for (const pair of node.items) {
+      const { items } = node;
+      const seen = items.length > SMALL_MAP ? new Map<string, Pair>() : undefined;
+      for (let i = 0; i < items.length; i++) {
+        const pair = items[i]!;
         const key = keyString(pair.key);
         if (key !== undefined && key !== "<<") {
-          const first = seen.get(key);
+          const first = seen ? seen.get(key) : pairBefore(items, i, key);
           if (first) duplicateKey(pair, first, key, source, diagnostics);
-          else seen.set(key, pair);
+          else seen?.set(key, pair);
         }
         const value = visit(pair.value);
         const name = plain ? plainKey(pair.key) : undefined;
         if (name === undefined) plain = false;
-        // As toJS: a key met again, or one that objects inherit (__proto__), becomes an own property.
-        else if (name in out)
+        // As toJS: every key is an own property. Assigning makes one (a key met again is overwritten,
+        // an inherited method shadowed) except for __proto__, whose inherited setter would run instead;
+        // checking that one name is cheaper than `in` on each key, which searches the prototype too.
+        else if (name === "__proto__")
           Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
         else out[name] = value;
       }
@@ -145,6 +153,18 @@ function checkedValue(
   };
   const value = visit(doc.contents);
   return plain ? { value } : undefined;
+}
+
+/**
+ * Up to this many keys (most maps: a job's fields, its env), a map's keys are compared with those
+ * before them instead of indexed: an index per map is most of the garbage of the walk.
+ */
+const SMALL_MAP = 8;
+
+/** The first pair before `items[i]` whose key reads `key`. */
+function pairBefore(items: readonly Pair[], i: number, key: string): Pair | undefined {
+  for (let j = 0; j < i; j++) if (keyString(items[j]!.key) === key) return items[j];
+  return undefined;
 }
 
 /** A key as toJS names its property, when it is a plain scalar that cannot be a merge key. */
@@ -229,15 +249,26 @@ function locators(doc: Document): { locate: Locator; fields: FieldLocator } {
     if (isPair(node)) return rangeOf(node.key as Node);
     return rangeOf(node as Node);
   };
-  const fields: FieldLocator = (path) => {
-    const { node, keyNode } = walk(path);
+  const fieldRanges = (node: unknown): Record<string, [number, number]> => {
     const out: Record<string, [number, number]> = {};
     if (isMap(node))
       for (const pair of node.items) {
         const key = keyString(pair.key);
         if (key !== undefined) out[key] = rangeOf((pair.value ?? pair.key) as Node);
       }
-    return { key: rangeOf((keyNode ?? node) as Node), fields: out };
+    return out;
+  };
+  const fields: FieldLocator = (path) => {
+    const { node, found } = walk(path);
+    const out = new Map<string, Located>();
+    if (found && isMap(node))
+      for (const pair of node.items) {
+        const key = keyString(pair.key);
+        if (key === undefined || out.has(key)) continue;
+        const value = resolve(pair.value);
+        out.set(key, { key: rangeOf((pair.key ?? value) as Node), fields: fieldRanges(value) });
+      }
+    return out;
   };
   return { locate, fields };
 }

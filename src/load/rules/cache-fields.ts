@@ -17,7 +17,7 @@ export const inside = (dir: string, path: string): boolean => {
 };
 
 export const cacheFields: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs) {
+  for (const { name, job } of ctx.jobs) {
     if (job.daemon && job.inputs)
       ctx.report(
         ["jobs", name, "inputs"],

@@ -1,12 +1,18 @@
 // A command must name a program; `shell` takes a string command; a command's args are scalars.
 import { findExpressions } from "../expressions.js";
+import type { Path } from "../parse.js";
 import { splitWords } from "../words.js";
 import type { Rule } from "./rule.js";
 
+const PROBES = ["ready", "health"] as const;
+
+/** The path of a job's command, built only to report it (most commands are fine). */
+const commandPath = (name: string): Path => ["jobs", name, "command"];
+
 export const commandShape: Rule = (ctx) => {
   const shellDefault = ctx.file.defaults?.shell;
-  for (const [name, job] of ctx.jobs) {
-    for (const kind of ["ready", "health"] as const) {
+  for (const { name, job } of ctx.jobs) {
+    for (const kind of PROBES) {
       const probeCommand = job[kind]?.command;
       if (typeof probeCommand !== "string") continue;
       const split = splitWords(probeCommand);
@@ -20,12 +26,11 @@ export const commandShape: Rule = (ctx) => {
     }
     const { command } = job;
     if (command === undefined) continue;
-    const at = ["jobs", name, "command"];
     const shell = job.shell ?? shellDefault;
     const emptyString = typeof command === "string" && command.trim() === "";
     const emptyProgram = Array.isArray(command) && (command.length === 0 || command[0] === "");
     if (emptyString || emptyProgram)
-      ctx.report(at, "command-empty", `jobs.${name}.command: is empty; name a program to run`);
+      ctx.report(commandPath(name), "command-empty", `jobs.${name}.command: is empty; name a program to run`);
     else if (Array.isArray(command) && shell && job.shell !== undefined)
       ctx.report(
         ["jobs", name, "shell"],
@@ -37,7 +42,7 @@ export const commandShape: Rule = (ctx) => {
       const expression = findExpressions(command)[0];
       if (expression)
         ctx.report(
-          at,
+          commandPath(name),
           "shell-expression",
           `jobs.${name}.command: ${expression.text} is not substituted in a shell command (a value could inject shell code); use the environment instead, e.g. "$PROCFLOW_MATRIX_<KEY>", or a command list`,
           { offset: expression.index },
@@ -46,7 +51,7 @@ export const commandShape: Rule = (ctx) => {
       const split = splitWords(command);
       if (!split.ok)
         ctx.report(
-          at,
+          commandPath(name),
           "shell-operator",
           `jobs.${name}.command: ${split.problem}, but no shell runs this command; add "shell: true", or write the command as a list`,
           { offset: split.index },
@@ -54,7 +59,7 @@ export const commandShape: Rule = (ctx) => {
       else
         for (const w of split.warnings)
           ctx.report(
-            at,
+            commandPath(name),
             "shell-variable",
             `jobs.${name}.command: ${w.text} is passed literally, since no shell runs this command; add "shell: true", or use \${{ env.NAME }}`,
             { offset: w.index, severity: "warning" },

@@ -1,13 +1,14 @@
 // A daemon does not end before the work does: waiting for its end (success, failure, always) would never finish.
-import { needPath, needsOf, type Rule } from "./rule.js";
+import { needPath, type Rule } from "./rule.js";
 
 export const daemonNeeds: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs)
-    for (const [need, condition, at] of needsOf(job))
+  for (const { name, needs } of ctx.jobs)
+    for (const { name: need, condition, at } of needs)
       if (
         condition &&
         ctx.tree.jobs.get(need)?.job.daemon === true &&
-        !["started", "ready"].includes(condition)
+        condition !== "started" &&
+        condition !== "ready"
       )
         ctx.report(
           needPath(name, at),

@@ -2,7 +2,7 @@
 import type { Rule } from "./rule.js";
 
 export const daemonTimeout: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs)
+  for (const { name, job } of ctx.jobs)
     if (job.daemon && job.timeout !== undefined)
       ctx.report(
         ["jobs", name, "timeout"],

@@ -20,5 +20,5 @@ export const envFile: Rule = (ctx) => {
   };
   check(ctx.file.env_file, ["env_file"]);
   check(ctx.file.defaults?.env_file, ["defaults", "env_file"]);
-  for (const [name, job] of ctx.jobs) check(job.env_file, ["jobs", name, "env_file"]);
+  for (const { name, job } of ctx.jobs) check(job.env_file, ["jobs", name, "env_file"]);
 };

@@ -7,7 +7,7 @@ import { parseTemplate, wholeExpression } from "../../expr/template.js";
 import { type Path, pathText } from "../parse.js";
 import type { Job as WrittenJob } from "../written.js";
 import { portRefProblem } from "./port-refs.js";
-import { needsOf, type Rule, type RuleContext } from "./rule.js";
+import type { Rule, RuleContext } from "./rule.js";
 
 /** What a job's expressions may name, and where. */
 interface Scope {
@@ -24,6 +24,9 @@ interface Scope {
 
 /** A job's scope, built when one of its values holds an expression (most hold none). */
 type ScopeOf = () => Scope;
+
+/** The fields of a job whose expressions see the job's whole scope. */
+const SCOPED_FIELDS = ["command", "args", "env", "ready", "health"] as const;
 
 const ROOTS = "env.NAME, matrix.KEY, job.name, run.id, needs.JOB or jobs.JOB.ports.NAME";
 
@@ -79,9 +82,15 @@ function checkNode(ctx: RuleContext, node: Node, path: Path, offset: number, sco
   }
 }
 
-/** Whether a value may hold an expression: a string with "${{", a list or a map. */
-const mayHold = (v: unknown) =>
-  typeof v === "string" ? v.includes("${{") : v !== null && typeof v === "object";
+/**
+ * Whether a value holds an expression: a string with "${{", or a list or map with one inside. Looked
+ * at before a value's path is built (most values, say a command list, hold none).
+ */
+function holdsExpression(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("${{");
+  if (Array.isArray(v)) return v.some(holdsExpression);
+  return v !== null && typeof v === "object" && Object.values(v).some(holdsExpression);
+}
 
 function checkValue(ctx: RuleContext, value: unknown, path: Path, scope: ScopeOf) {
   if (typeof value === "string") {
@@ -98,11 +107,11 @@ function checkValue(ctx: RuleContext, value: unknown, path: Path, scope: ScopeOf
       checkNode(ctx, p.node, path, p.at + 3 + lead, scope, p.text);
     }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      if (mayHold(v)) checkValue(ctx, v, [...path, i], scope);
-    });
+    for (let i = 0; i < value.length; i++)
+      if (holdsExpression(value[i])) checkValue(ctx, value[i], [...path, i], scope);
   } else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) if (mayHold(v)) checkValue(ctx, v, [...path, k], scope);
+    for (const [k, v] of Object.entries(value))
+      if (holdsExpression(v)) checkValue(ctx, v, [...path, k], scope);
 }
 
 /** A value that must be one expression (`if`, a dynamic matrix). */
@@ -121,25 +130,25 @@ function checkWhole(ctx: RuleContext, value: string, path: Path, bare: boolean, 
 }
 
 export const expressions: Rule = (ctx) => {
-  const matrixJobs = new Set(ctx.jobs.filter(([, j]) => j.matrix !== undefined).map(([n]) => n));
-  for (const [name, job] of ctx.jobs) {
+  const matrixJobs = new Set(ctx.jobs.filter((j) => j.job.matrix !== undefined).map((j) => j.name));
+  for (const { name, job, needs } of ctx.jobs) {
     let built: Scope | undefined;
     const scope = (): Scope =>
       (built ??= {
         matrixKeys: typeof job.matrix === "string" ? null : Object.keys(job.matrix ?? {}),
-        needs: new Map(needsOf(job).map(([n, c]) => [n, c ?? defaultCondition(ctx, n)])),
+        needs: new Map(needs.map((n) => [n.name, n.condition ?? defaultCondition(ctx, n.name)])),
         matrixJobs,
         portRef: (n) => portRefProblem(ctx, n, name),
       });
-    for (const field of ["command", "args", "env", "ready", "health"] as const)
-      if (mayHold(job[field])) checkValue(ctx, job[field], ["jobs", name, field], scope);
-    if (mayHold(job.cwd))
+    for (const field of SCOPED_FIELDS)
+      if (holdsExpression(job[field])) checkValue(ctx, job[field], ["jobs", name, field], scope);
+    if (holdsExpression(job.cwd))
       checkValue(ctx, job.cwd, ["jobs", name, "cwd"], () => ({
         ...scope(),
         needs: null,
         noNeeds: "cwd is resolved when the file loads",
       }));
-    if (mayHold(job.watch))
+    if (holdsExpression(job.watch))
       checkValue(ctx, job.watch, ["jobs", name, "watch"], () => ({
         ...scope(),
         needs: null,

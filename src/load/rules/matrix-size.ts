@@ -4,7 +4,7 @@ import type { Rule } from "./rule.js";
 export const MAX_INSTANCES = 10_000;
 
 export const matrixSize: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs) {
+  for (const { name, job } of ctx.jobs) {
     // A dynamic matrix is counted when it is built (at most 10,000 then too).
     if (!job.matrix || typeof job.matrix === "string") continue;
     const lists = Object.values(job.matrix).filter((v) => typeof v !== "string");

@@ -1,9 +1,9 @@
 // A job cannot wait for itself.
-import { needPath, needsOf, type Rule } from "./rule.js";
+import { needPath, type Rule } from "./rule.js";
 
 export const needsSelf: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs)
-    for (const [need, , at] of needsOf(job))
+  for (const { name, needs } of ctx.jobs)
+    for (const { name: need, at } of needs)
       if (need === name)
         ctx.report(
           needPath(name, at),

@@ -2,9 +2,11 @@
 import { compileLogPattern } from "../log-pattern.js";
 import type { Rule } from "./rule.js";
 
+const PROBES = ["ready", "health"] as const;
+
 export const probeRegex: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs)
-    for (const kind of ["ready", "health"] as const) {
+  for (const { name, job } of ctx.jobs)
+    for (const kind of PROBES) {
       const pattern = job[kind]?.log;
       if (typeof pattern !== "string") continue;
       const compiled = compileLogPattern(pattern);

@@ -8,7 +8,8 @@ export interface RuleContext {
   readonly file: JobFile;
   /** The whole tree of included files (SPEC §15): names are checked across it. */
   readonly tree: TreeView;
-  readonly jobs: readonly [string, WrittenJob][];
+  /** Its jobs whose shape is right, each with its needs (read once for every rule). */
+  readonly jobs: readonly ShapedJob[];
   readonly source: Source;
   /** Folder of the job file: relative paths start there. */
   readonly dir: string;
@@ -28,7 +29,10 @@ export interface TreeView {
   /** The context of each file, the top file first. */
   readonly files: readonly RuleContext[];
   /** Every job of the tree whose shape is right, with the context of the file that declares it (the first, for a name declared twice). */
-  readonly jobs: ReadonlyMap<string, { readonly job: WrittenJob; readonly ctx: RuleContext }>;
+  readonly jobs: ReadonlyMap<
+    string,
+    { readonly job: WrittenJob; readonly needs: readonly WrittenNeed[]; readonly ctx: RuleContext }
+  >;
   /** Every job name of the tree, whatever its shape, in written order. */
   readonly names: ReadonlySet<string>;
 }
@@ -45,7 +49,7 @@ export function makeContext(
   return {
     file,
     tree,
-    jobs: Object.entries(file.jobs).filter(([name]) => wellShaped.has(name)),
+    jobs: shapedJobs(file, wellShaped),
     source,
     dir,
     locate,
@@ -72,15 +76,45 @@ function pointInside(text: string, range: readonly [number, number], offset: num
 }
 
 /**
- * The needs of a job, whichever form it was written in: [name, condition or undefined, where it is
- * written (its index in a list, its key in a map; see needPath)].
+ * A need as written: the job it names, its condition (undefined: the default), and where it is
+ * written (its index in a list, its key in a map; see needPath).
  */
-export function needsOf(job: WrittenJob): [string, string | undefined, number | string][] {
-  const needs = job.needs;
-  if (!needs) return [];
-  if (Array.isArray(needs)) return needs.map((n, i) => [n, undefined, i]);
-  return Object.entries(needs).map(([n, c]) => [n, c, n]);
+export interface WrittenNeed {
+  readonly name: string;
+  readonly condition: string | undefined;
+  readonly at: number | string;
 }
 
-/** The path of a need of job `name`, from where needsOf says it is written (built only to report it). */
+/**
+ * A job whose shape is right. An object, not a tuple: rules destructure one per job and need, and
+ * destructuring a tuple goes through an iterator (garbage, in code not yet optimized).
+ */
+export interface ShapedJob {
+  readonly name: string;
+  readonly job: WrittenJob;
+  readonly needs: readonly WrittenNeed[];
+}
+
+/** The jobs of a file whose shape is right, each with its needs. */
+function shapedJobs(file: JobFile, wellShaped: ReadonlySet<string>): ShapedJob[] {
+  const out: ShapedJob[] = [];
+  for (const name of Object.keys(file.jobs)) {
+    const job = file.jobs[name]!;
+    if (wellShaped.has(name)) out.push({ name, job, needs: needsOf(job) });
+  }
+  return out;
+}
+
+/** Shared by every job without needs (most jobs of a big file have one or none). */
+const NO_NEEDS: readonly WrittenNeed[] = Object.freeze([]);
+
+/** The needs of a job, whichever form it was written in. */
+function needsOf(job: WrittenJob): readonly WrittenNeed[] {
+  const needs = job.needs;
+  if (!needs) return NO_NEEDS;
+  if (Array.isArray(needs)) return needs.map((name, at) => ({ name, condition: undefined, at }));
+  return Object.keys(needs).map((name) => ({ name, condition: needs[name], at: name }));
+}
+
+/** The path of a need of job `name`, from where it is written (see WrittenNeed) (built only to report it). */
 export const needPath = (name: string, at: number | string): Path => ["jobs", name, "needs", at];

@@ -5,7 +5,7 @@ import { parseTarget } from "../target.js";
 import type { Rule } from "./rule.js";
 
 export const targetModule: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs) {
+  for (const { name, job } of ctx.jobs) {
     if (job.target === undefined) continue;
     const { module } = parseTarget(job.target);
     if (!existsSync(resolve(ctx.dir, module)))

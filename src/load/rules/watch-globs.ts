@@ -11,7 +11,7 @@ import { type Path, pathText } from "../parse.js";
 import type { Rule } from "./rule.js";
 
 export const watchGlobs: Rule = (ctx) => {
-  for (const [name, job] of ctx.jobs) {
+  for (const { name, job } of ctx.jobs) {
     const w = job.watch;
     if (w === undefined) continue;
     // An expression stands for one folder name here; `expressions` checks what it names.
