@@ -14,6 +14,7 @@ import { EnvBuilder, loadDotenv } from "./env.js";
 import { JobRunner } from "./job-runner.js";
 import type { RunOptions, RunResult } from "./options.js";
 import type { PickedPorts } from "./ports.js";
+import { RunCgroup } from "./process/cgroup.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
 import { decide, releaseEvents } from "./release.js";
@@ -48,6 +49,8 @@ class Execution {
   /** Attempts of jobs whose runner is gone, so that a rerun counts on. */
   private readonly attempts = new Map<string, number>();
   private readonly reaper: Reaper;
+  /** The run's cgroup, which procflow is entering; only where the process is the run's (see RunOptions). */
+  private readonly cgroup: RunCgroup | null;
   private readonly requests: Requests;
   private readonly ctx: RunnerContext;
   private ending = false;
@@ -68,6 +71,8 @@ class Execution {
   ) {
     this.runId = opts.runId ?? newRunId();
     this.reaper = new Reaper(this.runId);
+    this.cgroup =
+      opts.cgroup !== undefined ? opts.cgroup : opts.handleSignals ? RunCgroup.enter(this.runId) : null;
     const selected = opts.only && opts.only.length > 0 ? selectJobs(graph, opts.only).selected : null;
     const concurrency = opts.concurrency ?? graph.concurrency ?? availableParallelism();
     const keepAlive = (opts.mode ?? "run") !== "run";
@@ -118,7 +123,7 @@ class Execution {
       this.finished = resolve;
     });
     const { dir } = this.resultFiles;
-    this.reaper.start(this.opts.cgroup ?? null, [
+    this.reaper.start(this.cgroup, [
       ...(this.opts.leftovers ?? []),
       ...(this.ports?.files ?? []),
       ...(dir ? [dir] : []),
@@ -166,7 +171,7 @@ class Execution {
     });
     this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
     // The first job waits until procflow is inside the run's cgroup (the endpoint opens meanwhile).
-    const entered = this.opts.cgroup?.entered;
+    const entered = this.cgroup?.entered;
     if (entered) void entered.then(() => this.begin());
     else this.begin();
     return done;

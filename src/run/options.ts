@@ -25,8 +25,9 @@ export interface RunOptions {
   /** With handleSignals: keep running when the process that started procflow exits (`--detach`). */
   readonly detach?: boolean;
   /**
-   * The run's cgroup, which this process is entering (`RunCgroup.enter`): for a process whose only
-   * business is the run (the CLI), since whatever it starts meanwhile is the run's. Removed at the end.
+   * The run's cgroup, which this process is entering (`RunCgroup.enter`, started early by the CLI); by
+   * default one is made with `handleSignals` only, where the process is the run's: whatever it starts
+   * meanwhile is the run's too. Removed at the end.
    */
   readonly cgroup?: RunCgroup | null;
   /** Called when a reporter's output is backed up (true) or drained (false). */
