@@ -6,6 +6,8 @@ import { abortActiveRuns } from "../run/active.js";
 import { main as cli } from "./main.js";
 import { drainStdout } from "./output.js";
 
+export { v8FlagsChanged } from "../v8-flags.js";
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (process.platform === "win32") {
     process.stderr.write("procflow: Windows is not supported yet (Linux and macOS are)\n");

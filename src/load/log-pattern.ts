@@ -16,7 +16,7 @@
 // worst line costs ~0.2 ms (60 characters) to ~20 ms (64 KiB, the longest line procflow matches).
 // The hand-over covers only what the linear engine can run — no backreferences, no lookarounds, no
 // repeat counts over 16 — so those are rejected, checked with the `l` flag (the same engine decides).
-import { createRequire } from "node:module";
+import { setV8Flags } from "../v8-flags.js";
 
 let linearEngine: boolean | undefined;
 
@@ -27,10 +27,10 @@ let linearEngine: boolean | undefined;
  */
 function hasLinearEngine(): boolean {
   if (linearEngine === undefined) {
-    // Loaded here: a run without log patterns does not load node:v8 at all.
-    const { setFlagsFromString } = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
-    setFlagsFromString("--enable-experimental-regexp-engine");
-    setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
+    setV8Flags(
+      "--enable-experimental-regexp-engine",
+      "--enable-experimental-regexp-engine-on-excessive-backtracks",
+    );
     try {
       // biome-ignore lint/complexity/useRegexLiterals: a literal with the `l` flag is a syntax error before the flag is set
       new RegExp("", "l");

@@ -2,28 +2,34 @@
 // and never needed: a damaged cache or a folder procflow cannot write to still runs. Each case runs a
 // copy of the installed CLI (bin/, dist/cli-bundle/, package.json, schemas/) in a temp dir.
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../rig.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-function install(): { root: string; cache: string; run: () => ReturnType<typeof spawnSync> } {
-  const root = tempDir({ "jobs.yaml": "version: 1\njobs:\n  a: { command: [echo, hello] }\n" });
+// 100 jobs: a run of as many keeps V8's heap lean, which changes V8's flags (src/cli/lean-heap.ts).
+const many = `version: 1\njobs:\n${Array.from({ length: 100 }, (_, i) => `  j${i}: { command: "true" }\n`).join("")}`;
+
+function install(): {
+  root: string;
+  cache: string;
+  run: (file?: string) => ReturnType<typeof spawnSync>;
+} {
+  const root = tempDir({
+    "jobs.yaml": "version: 1\njobs:\n  a: { command: [echo, hello] }\n",
+    "many.yaml": many,
+  });
   for (const p of ["bin", "dist/cli-bundle", "package.json", "schemas"])
     cpSync(join(ROOT, p), join(root, p), { recursive: true });
   const cache = join(root, "dist/cli-bundle/procflow.cjs.cache");
-  const run = () =>
-    spawnSync(
-      process.execPath,
-      [join(root, "bin/procflow.js"), "run", "-o", "lines", "--no-control", "jobs.yaml"],
-      {
-        cwd: root,
-        encoding: "utf8",
-        env: { ...process.env, PROCFLOW_NO_CGROUP: "1" },
-      },
-    );
+  const run = (file = "jobs.yaml") =>
+    spawnSync(process.execPath, [join(root, "bin/procflow.js"), "run", "-o", "lines", "--no-control", file], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, PROCFLOW_NO_CGROUP: "1" },
+    });
   return { root, cache, run };
 }
 
@@ -49,6 +55,21 @@ describe("the CLI's code cache", () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toContain("hello");
       expect(readFileSync(cache).length).toBeGreaterThan(10_000);
+    }
+  });
+
+  it("is left to the next run by a run that changed V8's flags, and then kept", () => {
+    const { cache, run } = install();
+    rmSync(cache, { force: true });
+    expect(run("many.yaml").status).toBe(0);
+    expect(existsSync(cache)).toBe(false);
+    expect(run().status).toBe(0);
+    const made = statSync(cache);
+    // Accepted from then on, by runs with and without the change: none writes it again (a rejected
+    // cache is replaced by a new file).
+    for (const file of ["jobs.yaml", "many.yaml", "jobs.yaml"]) {
+      expect(run(file).status).toBe(0);
+      expect([statSync(cache).ino, statSync(cache).mtimeMs]).toEqual([made.ino, made.mtimeMs]);
     }
   });
 
