@@ -311,6 +311,22 @@ jobs:
     expect(runId).toBe(r.of("run:start")[0]!.runId);
   });
 
+  it("gives each job and attempt its own environment, however many share a start", async () => {
+    const show = `command: [sh, -c, 'echo "\${X-none} $PROCFLOW_JOB $PROCFLOW_ATTEMPT"; exit $((PROCFLOW_ATTEMPT < \${RETRY-0}))']`;
+    const r = await runJobs(`version: 1
+defaults: { restart: on-failure, restart_delay: 10ms }
+jobs:
+  p1: { ${show} }
+  x1: { env: { X: "x-\${{ job.name }}", RETRY: "2" }, ${show} }
+  x2: { env: { X: "also-\${{ job.name }}" }, ${show}, needs: [x1, p1] }
+  p2: { ${show}, needs: [x2] }
+`);
+    expect(r.lines("p1")).toEqual(["none p1 1"]);
+    expect(r.lines("x1")).toEqual(["x-x1 x1 1", "x-x1 x1 2"]);
+    expect(r.lines("x2")).toEqual(["also-x2 x2 1"]);
+    expect(r.lines("p2")).toEqual(["none p2 1"]);
+  });
+
   it("runs in the job file's folder by default, or cwd relative to it; the parent pid is procflow's", async () => {
     const dir = tempDir();
     const r = await runJobs(
