@@ -11,7 +11,7 @@ import { statSync } from "node:fs";
 import { setV8Flags } from "../v8-flags.js";
 
 /** A file from this size (bytes) is kept lean from before it is parsed: its parse grows the heap. */
-const LEAN_HEAP_BYTES = 64 * 1024;
+const LEAN_HEAP_BYTES = 16 * 1024;
 /** Jobs from which a run is kept lean. */
 const LEAN_HEAP_JOBS = 100;
 

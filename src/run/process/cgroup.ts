@@ -7,7 +7,7 @@
 // procflow moves in off its main thread, as early as it can (the first job waits for it, the rest of
 // the start does not), and never moves out: it leaves by exiting, then the watchdog removes the
 // cgroup (reaper.ts).
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFile } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, write } from "node:fs";
 import { join } from "node:path";
 
 export class RunCgroup {
@@ -61,11 +61,26 @@ export class RunCgroup {
   }
 }
 
-/** Moves procflow into the cgroup `dir`, off the main thread (node:fs/promises costs more to load). */
-const moveInto = (dir: string) =>
-  new Promise<void>((resolve, reject) =>
-    writeFile(join(dir, "cgroup.procs"), String(process.pid), (e) => (e ? reject(e) : resolve())),
-  );
+/**
+ * Moves procflow into the cgroup `dir`: the write, which waits for the kernel, goes to libuv's thread
+ * pool at once (the open is quick; fs.writeFile would queue the write behind the main thread's work).
+ */
+function moveInto(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let fd: number;
+    try {
+      fd = openSync(join(dir, "cgroup.procs"), "w");
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    write(fd, String(process.pid), (e) => {
+      closeSync(fd);
+      if (e) reject(e);
+      else resolve();
+    });
+  });
+}
 
 function collect(dir: string, out: number[]): void {
   try {
