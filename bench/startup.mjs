@@ -15,17 +15,17 @@ export async function run() {
   const cold = await paired(
     () => measure(["node", CLI, "run", "-o", "quiet", one]),
     () => measure(["node", `${ROOT}bench/baselines/spawn-once.cjs`]),
-    9,
+    21,
   );
   const control = await paired(
     () => measure(["node", CLI, "run", "-o", "quiet", one]),
     () => measure(["node", CLI, "run", "-o", "quiet", "--no-control", one]),
-    9,
+    21,
   );
   const validate = await paired(
     () => measure(["node", CLI, "validate", join(dir, "small.yaml")]),
     () => measure(["node", "-e", "0"]),
-    9,
+    21,
   );
   return [
     {

@@ -10,6 +10,9 @@ const { join } = require("node:path");
 const { Script } = require("node:vm");
 
 const dir = join(__dirname, "../dist/cli-bundle");
+const argv = process.argv.slice(2);
+// `procflow run` starts moving into its cgroup first: the kernel's wait for that passes meanwhile.
+const start = require("../dist/cli-bundle/run-start.cjs").startRun(argv);
 const bundle = join(dir, "procflow.cjs");
 const cacheFile = `${bundle}.cache`;
 
@@ -28,7 +31,7 @@ const script = new Script(source, { filename: bundle, cachedData });
 if (cachedData === undefined || script.cachedDataRejected) process.once("exit", saveCache);
 const module_ = { exports: {} };
 script.runInThisContext()(module_.exports, require, module_, bundle, dir);
-module_.exports.main();
+module_.exports.main(argv, start);
 
 function saveCache() {
   if (module_.exports.v8FlagsChanged()) return;

@@ -49,6 +49,21 @@ ${code}
 `;
 writeFileSync("dist/cli-bundle/procflow.cjs", code);
 
+// The start of a run (src/cli/run-start.ts), which bin/procflow.js makes before it loads the CLI.
+await build({
+  entryPoints: { "run-start": "src/cli/run-start.ts" },
+  outdir: "dist/cli-bundle",
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  define: { "import.meta.url": "__procflowUrl" },
+  banner: { js: 'const __procflowUrl = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: "warning",
+  legalComments: "none",
+});
+
 // The web view's page (src/web/page/): one script and one stylesheet for the browser, beside its HTML,
 // in dist/web/; served by `run --ui` / `procflow ui` and inlined by `procflow report`.
 rmSync("dist/web", { recursive: true, force: true });

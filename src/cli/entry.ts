@@ -5,10 +5,11 @@ import { readPackageFile } from "../paths.js";
 import { abortActiveRuns } from "../run/active.js";
 import { main as cli } from "./main.js";
 import { drainStdout } from "./output.js";
+import type { RunStart } from "./run-start.js";
 
 export { v8FlagsChanged } from "../v8-flags.js";
 
-export async function main(argv = process.argv.slice(2)): Promise<void> {
+export async function main(argv = process.argv.slice(2), start?: RunStart): Promise<void> {
   if (process.platform === "win32") {
     process.stderr.write("procflow: Windows is not supported yet (Linux and macOS are)\n");
     process.exit(ExitCode.usage);
@@ -17,7 +18,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   process.on("unhandledRejection", crash);
   let code: number;
   try {
-    code = await cli(argv);
+    code = await cli(argv, start);
   } catch (e) {
     return crash(e);
   }

@@ -8,9 +8,9 @@ import { writeOut } from "./output.js";
 import type { RunFlags } from "./run.js";
 import { abandonRun, startRun } from "./run-start.js";
 
-export async function main(argv: string[]): Promise<number> {
+/** `start`: the run's start, when bin/procflow.js made it before loading the CLI. */
+export async function main(argv: string[], start = startRun(argv)): Promise<number> {
   let code: number = ExitCode.ok;
-  const start = startRun(argv);
   const program = new Command("procflow")
     .description("Declarative job-graph runner: run the processes of a YAML job file in dependency order.")
     .version(packageVersion(), "-V, --version")

@@ -1,6 +1,8 @@
 // The start of `procflow run`, before its options are parsed: the run's id, and procflow's move into
-// the run's cgroup (Linux, where one can be had), which waits for the kernel (10–20 ms) off the main
-// thread while commander parses and the file loads. The first job waits for the move (executor.ts).
+// the run's cgroup (Linux, where one can be had), which waits for the kernel (10–30 ms) off the main
+// thread. bin/procflow.js makes it first, from a bundle of this module alone (dist/cli-bundle/
+// run-start.cjs), so that the wait passes while the CLI compiles, commander parses and the file
+// loads; the first job waits for whatever is left of it (executor.ts).
 import { RunCgroup } from "../run/process/cgroup.js";
 import { newRunId } from "../run/run-id.js";
 

@@ -169,11 +169,15 @@ class Execution {
       ...runStartFacts(this.graph, new Set(this.scheduler.plan), this.ports?.ports ?? {}),
       ...(this.opts.ui ? { ui: this.opts.ui } : {}),
     });
-    this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
-    // The first job waits until procflow is inside the run's cgroup (the endpoint opens meanwhile).
+    // The first job waits until procflow is inside the run's cgroup; the control endpoint opens after
+    // it has started, or meanwhile if the move is still under way.
     const entered = this.cgroup?.entered;
     if (entered) void entered.then(() => this.begin());
     else this.begin();
+    setImmediate(() => {
+      if (!this.ending && !this.finalizing)
+        this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
+    });
     return done;
   }
 
