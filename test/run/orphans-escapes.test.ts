@@ -111,11 +111,14 @@ describe("the run's cgroup", () => {
       "jobs.yaml": `version: 1\njobs:\n  a: { command: [sh, -c, 'cat /proc/self/cgroup; ${command}'] }\n`,
     });
     let ended = false;
+    let seen = "";
     const r = withEvents(
       await cli(["run", "jobs.yaml", "-o", "json"], {
         cwd: dir,
-        onStdout: (_, child) => {
-          if (!end || ended || !existsSync(join(dir, "pid"))) return;
+        onStdout: (text, child) => {
+          seen += text;
+          // Not before procflow has passed on the job's cgroup line, which the test reads.
+          if (!end || ended || !seen.includes("0::/") || !existsSync(join(dir, "pid"))) return;
           ended = true;
           end(child.pid!);
         },
