@@ -52,30 +52,30 @@ export class StatusBoard implements Reporter {
         };
         for (const job of e.jobs) this.jobs.set(job, waiting(job));
         return;
-      case "job:start":
-        Object.assign(this.jobs.get(e.job)!, {
-          state: this.withReady.has(e.job) ? "starting" : "running",
-          pid: e.pid,
-          attempt: e.attempt,
-          startedAt: e.time,
-          durationMs: null,
-        });
+      case "job:start": {
+        const j = this.jobs.get(e.job)!;
+        j.state = this.withReady.has(e.job) ? "starting" : "running";
+        j.pid = e.pid;
+        j.attempt = e.attempt;
+        j.startedAt = e.time;
+        j.durationMs = null;
         this.endedAt.delete(e.job);
         return;
+      }
       case "job:ready":
         this.jobs.get(e.job)!.state = "ready";
         return;
       case "job:stop":
         this.jobs.get(e.job)!.state = "stopping";
         return;
-      case "job:exit":
-        Object.assign(this.jobs.get(e.job)!, {
-          state: e.state,
-          durationMs: e.durationMs,
-          attempt: e.attempt,
-        });
+      case "job:exit": {
+        const j = this.jobs.get(e.job)!;
+        j.state = e.state;
+        j.durationMs = e.durationMs;
+        j.attempt = e.attempt;
         this.endedAt.set(e.job, e.time);
         return;
+      }
       case "job:restart":
         this.jobs.get(e.job)!.state = "restarting";
         return;
