@@ -59,7 +59,7 @@ await build({
   platform: "node",
   target: "node20",
   define: { "import.meta.url": "__procflowUrl" },
-  banner: { js: 'const __procflowUrl = require("node:url").pathToFileURL(__filename).href;' },
+  banner: { js: '"use strict";\nconst __procflowUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: "warning",
   legalComments: "none",
 });

@@ -89,11 +89,11 @@ export async function runCommand(
     process.stderr.write(`procflow run: --timeout "${flags.timeout}" is not a duration (use e.g. 30s, 5m)\n`);
     return ExitCode.usage;
   }
-  leanHeapFor(file);
+  if (!flags.dryRun) leanHeapFor(file);
   const { diagnostics, graph } = await loadFile(file);
   process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
   if (!graph) return ExitCode.usage;
-  leanHeapFor(file, graph.jobs.length);
+  if (!flags.dryRun) leanHeapFor(file, graph.jobs.length);
   await loadDotenv(graph.jobs);
 
   const { unknown } = selectJobs(graph, only);

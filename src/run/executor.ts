@@ -175,8 +175,7 @@ class Execution {
     if (entered) void entered.then(() => this.begin());
     else this.begin();
     setImmediate(() => {
-      if (!this.ending && !this.finalizing)
-        this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
+      if (!this.finalizing) this.opts.onControl?.({ runId: this.runId, command: (c) => this.command(c) });
     });
     return done;
   }

@@ -34,7 +34,10 @@ export interface RunOptions {
   readonly onBackpressure?: (listener: (paused: boolean) => void) => void;
   /** The run's id (default: a new random UUID). */
   readonly runId?: string;
-  /** Receives the run's door for requests once it has started. */
+  /**
+   * Receives the run's door for requests once it has started: in a later turn of the event loop than
+   * run:start (after the first spawn), unless the run has finished by then.
+   */
   readonly onControl?: (control: RunControl) => void;
   /** Files that must not outlive the run (removed by the watchdog if procflow is killed). */
   readonly leftovers?: readonly string[];

@@ -327,6 +327,18 @@ jobs:
     expect(r.lines("p2")).toEqual(["none p2 1"]);
   });
 
+  it("expands env values against procflow's own environment, before the PROCFLOW_* variables are set", async () => {
+    const r = await runJobs(
+      `version: 1
+jobs:
+  a: { env: { WAS: "\${{ env.PROCFLOW_JOB }}-\${{ env.FORCE_COLOR }}" }, command: [sh, -c, 'echo "$WAS $PROCFLOW_JOB"'] }
+`,
+      [],
+      { env: { PROCFLOW_JOB: "outer", FORCE_COLOR: "0" } },
+    );
+    expect(r.lines("a")).toEqual(["outer-0 a"]);
+  });
+
   it("runs in the job file's folder by default, or cwd relative to it; the parent pid is procflow's", async () => {
     const dir = tempDir();
     const r = await runJobs(
