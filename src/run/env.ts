@@ -63,8 +63,7 @@ export class EnvBuilder {
       // The common case, on the hot path of a fan-out: a copy of a prepared object of the same shape
       // is ~10× cheaper than building the environment anew, which also left it in V8's slow dictionary
       // mode for spawn() to read again.
-      env = { ...this.plainEnv() };
-      for (const k in vars) env[k] = vars[k]!;
+      env = Object.assign({ ...this.plainEnv() }, vars);
     } else {
       // Expressions see procflow's own environment and the variables declared so far, as written.
       env = { ...this.base, ...vars };
@@ -88,20 +87,20 @@ export class EnvBuilder {
 
   /** procflow's own environment, with FORCE_COLOR when colour is on, and the PROCFLOW_* keys in place. */
   private plainEnv(): Record<string, string> {
-    if (!this.plain) {
-      const env = { ...this.base };
-      if (this.ctx.color) env.FORCE_COLOR = "1";
-      // Every attempt sets these: here already, they give every copy its final shape.
-      for (const k of [
-        "PROCFLOW_RUN_ID",
-        "PROCFLOW_RUN_IDS",
-        "PROCFLOW_JOB",
-        "PROCFLOW_ATTEMPT",
-        "PROCFLOW_FILE",
-      ])
-        env[k] = "";
-      this.plain = env;
-    }
+    // Through JSON (every value is a string): an object that grows key by key, as procflow's own
+    // environment did here, is in V8's slow dictionary mode, and copying it cost ~8 µs; JSON.parse
+    // makes it in fast mode (up to ~128 keys), and a copy costs well under 1 µs.
+    this.plain ??= JSON.parse(
+      JSON.stringify({
+        ...this.base,
+        ...(this.ctx.color ? { FORCE_COLOR: "1" } : {}),
+        PROCFLOW_RUN_ID: "",
+        PROCFLOW_RUN_IDS: "",
+        PROCFLOW_JOB: "",
+        PROCFLOW_ATTEMPT: "",
+        PROCFLOW_FILE: "",
+      }),
+    ) as Record<string, string>;
     return this.plain;
   }
 
