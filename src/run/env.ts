@@ -60,10 +60,8 @@ export class EnvBuilder {
     const vars = declared.env;
     let env: Record<string, string>;
     if (!setsColor(vars) && !(expand && anyExpression(vars))) {
-      // The common case, on the hot path of a fan-out: a copy of a prepared object of the same shape
-      // is ~10× cheaper than building the environment anew, which also left it in V8's slow dictionary
-      // mode for spawn() to read again.
-      env = Object.assign({ ...this.plainEnv() }, vars);
+      // The common case, on a fan-out's hot path: a copy of the prepared environment (plainEnv()).
+      env = { ...this.plainEnv(), ...vars };
     } else {
       // Expressions see procflow's own environment and the variables declared so far, as written.
       env = { ...this.base, ...vars };
