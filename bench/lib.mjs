@@ -62,4 +62,13 @@ export async function paired(subject, baseline, pairs = 5) {
   return { ratio: median(ratios), worst: Math.max(...ratios), subjectMs: median(a), baselineMs: median(b) };
 }
 
+/** A table row for a paired result whose median ratio must stay at or under `limit`. */
+export const ratioRow = (scenario, baseline, result, limit) => ({
+  scenario,
+  baseline,
+  ...result,
+  target: `≤ ${limit}×`,
+  pass: result.ratio <= limit,
+});
+
 export const fmt = (n, digits = 2) => n.toFixed(digits);

@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLI, measure, paired, ROOT } from "./lib.mjs";
+import { CLI, measure, paired, ROOT, ratioRow } from "./lib.mjs";
 
 export function jobFile(n, chain) {
   let y = `version: 1\nconcurrency: 4\njobs:\n`;
@@ -39,27 +39,9 @@ export async function run() {
     () => measure(["node", loop, "1000", "4"]),
   );
   return [
-    {
-      scenario: "fan-out: 1,000 `true` jobs, -c 4",
-      baseline: "bare Node spawn loop",
-      ...fan,
-      target: "≤ 1.3×",
-      pass: fan.ratio <= 1.3,
-    },
-    {
-      scenario: "chain: 200 `true` jobs in a line",
-      baseline: "bare sequential Node spawn",
-      ...chain,
-      target: "≤ 1.3×",
-      pass: chain.ratio <= 1.3,
-    },
-    {
-      scenario: "the fan-out, control endpoint on vs `--no-control`",
-      baseline: "--no-control",
-      ...control,
-      target: "≤ 1.03×",
-      pass: control.ratio <= 1.03,
-    },
+    ratioRow("fan-out: 1,000 `true` jobs, -c 4", "bare Node spawn loop", fan, 1.3),
+    ratioRow("chain: 200 `true` jobs in a line", "bare sequential Node spawn", chain, 1.3),
+    ratioRow("the fan-out, control endpoint on vs `--no-control`", "--no-control", control, 1.03),
     {
       scenario: "peak RSS, 10,000 `true` jobs, -c 4",
       subjectMs: big.ms,

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateJobFile } from "./gen.mjs";
-import { CLI, measure, paired, ROOT } from "./lib.mjs";
+import { CLI, measure, paired, ROOT, ratioRow } from "./lib.mjs";
 
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), "procflow-bench-"));
@@ -28,26 +28,8 @@ export async function run() {
     21,
   );
   return [
-    {
-      scenario: "cold `procflow run -o quiet` of one `true` job",
-      baseline: "node start-up + one bare spawn",
-      ...cold,
-      target: "≤ 1.4×",
-      pass: cold.ratio <= 1.4,
-    },
-    {
-      scenario: "the same, control endpoint on vs `--no-control`",
-      baseline: "--no-control",
-      ...control,
-      target: "≤ 1.03×",
-      pass: control.ratio <= 1.03,
-    },
-    {
-      scenario: "cold `procflow validate small.yaml`",
-      baseline: "node -e 0",
-      ...validate,
-      target: "≤ 1.5×",
-      pass: validate.ratio <= 1.5,
-    },
+    ratioRow("cold `procflow run -o quiet` of one `true` job", "node start-up + one bare spawn", cold, 1.4),
+    ratioRow("the same, control endpoint on vs `--no-control`", "--no-control", control, 1.03),
+    ratioRow("cold `procflow validate small.yaml`", "node -e 0", validate, 1.5),
   ];
 }
