@@ -3,8 +3,8 @@
 // The CLI is one CommonJS bundle (scripts/bundle.mjs), compiled here with V8's code cache, which Node 20
 // offers for scripts only: the cache is made by the first run after a build (or after Node changed),
 // from all the code that run compiled, and written beside the bundle as procflow exits. A cache made
-// from other code or by another V8 (or the same with other flags) is not used, and then made anew; a
-// run that changed V8's flags (src/v8-flags.ts) leaves it to the next run.
+// from other code or by another V8 (or the same with other flags) is not used, and then made anew. The
+// V8 flags procflow changed as it ran are set back first (src/v8-flags.ts): a cache fits every run.
 const { readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { Script } = require("node:vm");
@@ -34,7 +34,7 @@ script.runInThisContext()(module_.exports, require, module_, bundle, dir);
 module_.exports.main(argv, start);
 
 function saveCache() {
-  if (module_.exports.v8FlagsChanged()) return;
+  module_.exports.restoreV8Flags();
   const temp = `${cacheFile}.${process.pid}`;
   try {
     writeFileSync(temp, Buffer.concat([header, script.createCachedData()]));

@@ -7,7 +7,7 @@ import { main as cli } from "./main.js";
 import { drainStdout } from "./output.js";
 import type { RunStart } from "./run-start.js";
 
-export { v8FlagsChanged } from "../v8-flags.js";
+export { restoreV8Flags } from "../v8-flags.js";
 
 export async function main(argv = process.argv.slice(2), start?: RunStart): Promise<void> {
   if (process.platform === "win32") {

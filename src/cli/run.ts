@@ -16,7 +16,7 @@ import type { TuiView } from "../report/tui-view.js";
 import { EnvBuilder, loadDotenv } from "../run/env.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
-import { leanHeapFor } from "./lean-heap.js";
+import { leanHeapFor, optimizerReporter } from "./lean-heap.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 import type { RunStart } from "./run-start.js";
@@ -139,6 +139,8 @@ export async function runCommand(
         }
       : undefined,
   });
+  const optimizer = optimizerReporter();
+  if (optimizer) reporters.push(optimizer);
   const runMode: RunMode = flags.watch ? "watch" : flags.keepAlive ? "keep-alive" : "run";
   const control =
     flags.control === false && !wantsUi(flags)

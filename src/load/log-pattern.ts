@@ -22,14 +22,14 @@ let linearEngine: boolean | undefined;
 
 /**
  * Sets V8's flags for the hand-over (read when a RegExp is created), once, before the first pattern is
- * compiled: only then, since changed flags also make V8 refuse the CLI's code cache (bin/procflow.js).
+ * compiled (only then: see src/v8-flags.ts).
  * Whether this Node's V8 has the linear engine: the flags are V8's, not Node's promise.
  */
 function hasLinearEngine(): boolean {
   if (linearEngine === undefined) {
     setV8Flags(
-      "--enable-experimental-regexp-engine",
-      "--enable-experimental-regexp-engine-on-excessive-backtracks",
+      "--enable-experimental-regexp-engine --enable-experimental-regexp-engine-on-excessive-backtracks",
+      "--no-enable-experimental-regexp-engine --no-enable-experimental-regexp-engine-on-excessive-backtracks",
     );
     try {
       // biome-ignore lint/complexity/useRegexLiterals: a literal with the `l` flag is a syntax error before the flag is set
