@@ -16,7 +16,7 @@ import type { TuiView } from "../report/tui-view.js";
 import { EnvBuilder, loadDotenv } from "../run/env.js";
 import { runGraph } from "../run/executor.js";
 import { colorEnabled, colors } from "./color.js";
-import { leanHeapFor, optimizerReporter } from "./lean-heap.js";
+import { leanRunFor, optimizerReporter } from "./lean-run.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
 import { printPlan } from "./plan.js";
 import type { RunStart } from "./run-start.js";
@@ -89,11 +89,11 @@ export async function runCommand(
     process.stderr.write(`procflow run: --timeout "${flags.timeout}" is not a duration (use e.g. 30s, 5m)\n`);
     return ExitCode.usage;
   }
-  if (!flags.dryRun) leanHeapFor(file);
+  if (!flags.dryRun) leanRunFor(file);
   const { diagnostics, graph } = await loadFile(file);
   process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
   if (!graph) return ExitCode.usage;
-  if (!flags.dryRun) leanHeapFor(file, graph.jobs.length);
+  if (!flags.dryRun) leanRunFor(file, graph.jobs.length);
   await loadDotenv(graph.jobs);
 
   const { unknown } = selectJobs(graph, only);

@@ -9,7 +9,7 @@ import { tempDir } from "../rig.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-// 100 jobs: a run of as many changes V8's flags (src/cli/lean-heap.ts).
+// 100 jobs: a run of as many changes V8's flags (src/cli/lean-run.ts).
 const many = `version: 1\njobs:\n${Array.from({ length: 100 }, (_, i) => `  j${i}: { command: "true" }\n`).join("")}`;
 
 function install(): {
