@@ -4,8 +4,9 @@
 // - The optimizing compiler: it compiles on V8's worker threads, each of which keeps the memory it
 //   used (~2 MB a thread), and takes a core from the forks. Per job, procflow's code is small and runs
 //   well enough unoptimized (a 1,000-job run: 1.9 s with it, 1.5 s without; the parse of a file of
-//   200 jobs is enough to start it), but the lines of the jobs' output are a hot loop (three times
-//   slower unoptimized): past OPTIMIZE_AFTER_BYTES of output (`optimizerReporter`), it is let back on.
+//   200 jobs is enough to start it). What is not per job is let have it back: the lines of the jobs'
+//   output, a hot loop (three times slower unoptimized), past OPTIMIZE_AFTER_BYTES of output
+//   (`optimizerReporter`); and the cache's fingerprints (globs and hashes, a cached run spawns nothing).
 // - V8 sizes its heap for throughput: the young generation grows to 16 MB per semi-space (parsing a
 //   big file is enough), the old one to several times what is live (a run of 10,000 jobs peaked near
 //   200 MB). A heap kept near its live size spawns faster, for more (small) garbage collections.
@@ -15,6 +16,7 @@
 // refuses their code cache).
 import { statSync } from "node:fs";
 import type { Reporter } from "../events.js";
+import type { JobGraph } from "../graph/types.js";
 import { setV8Flags } from "../v8-flags.js";
 
 /** A file from this size (bytes) is kept lean from before it is parsed (~100 one-line jobs). */
@@ -25,29 +27,38 @@ const LEAN_JOBS = 100;
 const OPTIMIZE_AFTER_BYTES = 2 * 1024 * 1024;
 
 let lean = false;
+let optimizer = true;
 
-/** Before the file is parsed, and again with its jobs once loaded. */
-export function leanRunFor(file: string, jobs?: number): void {
-  if (lean) return;
-  if (jobs === undefined ? sizeOf(file) < LEAN_BYTES : jobs < LEAN_JOBS) return;
-  setV8Flags(
-    "--no-turbofan --semi-space-growth-factor=1 --heap-growing-percent=50",
-    "--turbofan --semi-space-growth-factor=2 --heap-growing-percent=0",
-  );
-  lean = true;
+/** Before the file is parsed, and again with its graph once loaded. */
+export function leanRunFor(file: string, graph?: JobGraph): void {
+  if (!lean && (graph ? graph.jobs.length >= LEAN_JOBS : sizeOf(file) >= LEAN_BYTES)) {
+    setV8Flags(
+      "--no-turbofan --semi-space-growth-factor=1 --heap-growing-percent=50",
+      "--turbofan --semi-space-growth-factor=2 --heap-growing-percent=0",
+    );
+    lean = true;
+    optimizer = false;
+  }
+  if (graph?.jobs.some((j) => j.cache)) optimize();
 }
 
 /** For a lean run: counts the jobs' output, and lets the optimizer back on past OPTIMIZE_AFTER_BYTES. */
 export function optimizerReporter(): Reporter | undefined {
-  if (!lean) return undefined;
+  if (optimizer) return undefined;
   let bytes = 0;
   return {
     event(e) {
-      if (e.type !== "job:output" || bytes > OPTIMIZE_AFTER_BYTES) return;
+      if (e.type !== "job:output" || optimizer) return;
       bytes += e.data.length;
-      if (bytes > OPTIMIZE_AFTER_BYTES) setV8Flags("--turbofan", "--turbofan");
+      if (bytes > OPTIMIZE_AFTER_BYTES) optimize();
     },
   };
+}
+
+function optimize() {
+  if (optimizer) return;
+  setV8Flags("--turbofan", "--turbofan");
+  optimizer = true;
 }
 
 /** 0 for what is not a file to stat: loading it says what is wrong. */
