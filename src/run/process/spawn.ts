@@ -5,7 +5,7 @@
 // buffers their output. Everything else talks to children through ChildHandle or CommandResult.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { constants } from "node:os";
 import { Readable } from "node:stream";
 
@@ -192,12 +192,8 @@ export interface ProcInfo {
 
 /** Reads /proc/<pid>/stat; undefined when the process is gone (or /proc is missing, as on macOS). */
 export function procInfo(pid: number): ProcInfo | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  } catch {
-    return undefined;
-  }
+  const stat = readProc(pid, "stat")?.toString("latin1");
+  if (stat === undefined) return undefined;
   // The command name is in parentheses and may hold spaces or parentheses: split after the last ")".
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return {
@@ -258,12 +254,8 @@ const RUN_IDS = Buffer.from("PROCFLOW_RUN_IDS=");
 const SPACE = 32;
 
 function carries(pid: number, id: Buffer): boolean {
-  let env: Buffer;
-  try {
-    env = readFileSync(`/proc/${pid}/environ`);
-  } catch {
-    return false;
-  }
+  const env = readProc(pid, "environ");
+  if (env === undefined) return false;
   for (let i = env.indexOf(id); i !== -1; i = env.indexOf(id, i + 1)) {
     const after = i + id.length < env.length ? env[i + id.length] : 0;
     const head = env.subarray(env.lastIndexOf(0, i) + 1, i); // the entry, up to the id
@@ -276,6 +268,40 @@ function carries(pid: number, id: Buffer): boolean {
       return true;
   }
   return false;
+}
+
+/** Shared by the reads of readProc: each read's bytes stay valid until the next one. */
+let procBuffer = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * A file of /proc/<pid> (undefined when the process is gone), read into one buffer that is kept: an
+ * end-of-run sweep reads one per process of the machine, and readFileSync costs twice as much (it
+ * reads a file of size 0 through a growing list of buffers).
+ */
+function readProc(pid: number, file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${pid}/${file}`, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    let size = 0;
+    for (;;) {
+      const n = readSync(fd, procBuffer, size, procBuffer.length - size, null);
+      if (n === 0) return procBuffer.subarray(0, size);
+      size += n;
+      if (size === procBuffer.length) {
+        const bigger = Buffer.allocUnsafe(procBuffer.length * 2);
+        procBuffer.copy(bigger);
+        procBuffer = bigger;
+      }
+    }
+  } catch {
+    return undefined; // gone while being read
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export const hasProc = (): boolean => process.platform === "linux";
