@@ -9,20 +9,27 @@ export function definitionHash(job: Job): string {
 }
 
 const utf8 = new TextEncoder();
+/** The text's UTF-8 bytes, for hash64 (kept: one run hashes every job). */
+let words = new Int32Array(1024);
+let bytes = new Uint8Array(words.buffer);
 
 /**
  * 64 bits of hash, as 16 hex digits: two 32-bit lanes multiplied through the text's UTF-8 bytes, four
  * at a time, and mixed into each other at the end (cyrb53's scheme, both lanes kept; the length seeds
- * it, so that the zeros that pad the last word count). It must tell definitions apart, not resist an
+ * it, and the last word is padded with zeros). It must tell definitions apart, not resist an
  * adversary, and node:crypto would cost every run about 2 ms to load.
  */
 function hash64(text: string): string {
-  const bytes = new Uint8Array((text.length * 3 + 3) & ~3);
+  if (text.length * 3 + 4 > bytes.length) {
+    words = new Int32Array(text.length * 2 + 2);
+    bytes = new Uint8Array(words.buffer);
+  }
   const { written } = utf8.encodeInto(text, bytes);
-  const words = new Int32Array(bytes.buffer, 0, (written + 3) >>> 2);
+  const n = (written + 3) >>> 2;
+  bytes.fill(0, written, n << 2);
   let a = 0xdeadbeef ^ written;
   let b = 0x41c6ce57;
-  for (let i = 0; i < words.length; i++) {
+  for (let i = 0; i < n; i++) {
     const w = words[i]!;
     a = Math.imul(a ^ w, 2654435761);
     b = Math.imul(b ^ w, 1597334677);
