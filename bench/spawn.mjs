@@ -19,13 +19,16 @@ export async function run() {
   writeFileSync(join(dir, "chain.yaml"), jobFile(200, true));
   const loop = `${ROOT}bench/baselines/spawn-loop.mjs`;
   const execaLoop = `${ROOT}bench/baselines/execa-loop.mjs`;
+  // 7 pairs: a pair takes a few seconds, and single runs swing by 10 % here.
   const fan = await paired(
     () => measure(["node", CLI, "run", join(dir, "fanout.yaml"), "-o", "lines"]),
     () => measure(["node", loop, "1000", "4"]),
+    7,
   );
   const chain = await paired(
     () => measure(["node", CLI, "run", join(dir, "chain.yaml"), "-o", "lines"]),
     () => measure(["node", loop, "200", "1"]),
+    7,
   );
   const control = await paired(
     () => measure(["node", CLI, "run", join(dir, "fanout.yaml"), "-o", "lines"]),

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 
 const defaults: string[] = [];
 
-/** Sets `flags` (V8's command-line syntax); `defaults`: the same flags at V8's defaults. */
+/** Sets `flags` (V8's command-line syntax); `defaultFlags`: the same flags at V8's defaults. */
 export function setV8Flags(flags: string, defaultFlags: string): void {
   v8().setFlagsFromString(flags);
   defaults.push(defaultFlags);
