@@ -12,8 +12,8 @@
 //   200 MB). A heap kept near its live size spawns faster, for more (small) garbage collections.
 // V8 reads these flags as it resizes and as it picks what to optimize, so they take effect from here
 // on. Only the CLI sets them (they are the whole process's), and only for a run of many jobs: a small
-// run would gain nothing, and would pay for Node's own modules loaded after the change (V8 then
-// refuses their code cache).
+// run would gain nothing, and would pay for the change (src/v8-flags.ts). A big file is kept lean
+// from before its parse, and set back if it holds few jobs.
 import { statSync } from "node:fs";
 import type { Reporter } from "../events.js";
 import type { JobGraph } from "../graph/types.js";
@@ -26,29 +26,38 @@ const LEAN_JOBS = 100;
 /** Job output (bytes, all jobs) after which the optimizer is worth its memory again. */
 const OPTIMIZE_AFTER_BYTES = 2 * 1024 * 1024;
 
-let lean = false;
-let optimizer = true;
+/** Each sets its flags back; null when they are not set. */
+let leanHeap: (() => void) | null = null;
+let noOptimizer: (() => void) | null = null;
 
-/** Before the file is parsed, and again with its graph once loaded. */
-export function leanRunFor(file: string, graph?: JobGraph): void {
-  if (!lean && (graph ? graph.jobs.length >= LEAN_JOBS : sizeOf(file) >= LEAN_BYTES)) {
-    setV8Flags(
-      "--no-turbofan --semi-space-growth-factor=1 --heap-growing-percent=50",
-      "--turbofan --semi-space-growth-factor=2 --heap-growing-percent=0",
+/**
+ * Before the file is parsed, and again once it is loaded (`caching`: the cache is on for the run, so
+ * that its cacheable jobs are fingerprinted).
+ */
+export function leanRunFor(file: string, loaded?: { graph: JobGraph; caching: boolean }): void {
+  const many = loaded ? loaded.graph.jobs.length >= LEAN_JOBS : sizeOf(file) >= LEAN_BYTES;
+  if (many && !leanHeap) {
+    leanHeap = setV8Flags(
+      "--semi-space-growth-factor=1 --heap-growing-percent=50",
+      "--semi-space-growth-factor=2 --heap-growing-percent=0",
     );
-    lean = true;
-    optimizer = false;
+    noOptimizer = setV8Flags("--no-turbofan", "--turbofan");
   }
-  if (graph?.jobs.some((j) => j.cache)) optimize();
+  if (!loaded) return;
+  if (!many) {
+    leanHeap?.();
+    leanHeap = null;
+    optimize();
+  } else if (loaded.caching && loaded.graph.jobs.some((j) => j.cache)) optimize();
 }
 
 /** For a lean run: counts the jobs' output, and lets the optimizer back on past OPTIMIZE_AFTER_BYTES. */
 export function optimizerReporter(): Reporter | undefined {
-  if (optimizer) return undefined;
+  if (!noOptimizer) return undefined;
   let bytes = 0;
   return {
     event(e) {
-      if (e.type !== "job:output" || optimizer) return;
+      if (e.type !== "job:output" || !noOptimizer) return;
       bytes += e.data.length;
       if (bytes > OPTIMIZE_AFTER_BYTES) optimize();
     },
@@ -56,9 +65,8 @@ export function optimizerReporter(): Reporter | undefined {
 }
 
 function optimize() {
-  if (optimizer) return;
-  setV8Flags("--turbofan", "--turbofan");
-  optimizer = true;
+  noOptimizer?.();
+  noOptimizer = null;
 }
 
 /** 0 for what is not a file to stat: loading it says what is wrong. */

@@ -93,7 +93,7 @@ export async function runCommand(
   const { diagnostics, graph } = await loadFile(file);
   process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
   if (!graph) return ExitCode.usage;
-  if (!flags.dryRun) leanRunFor(file, graph);
+  if (!flags.dryRun) leanRunFor(file, { graph, caching: flags.cache !== false });
   await loadDotenv(graph.jobs);
 
   const { unknown } = selectJobs(graph, only);

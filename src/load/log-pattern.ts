@@ -22,7 +22,8 @@ let linearEngine: boolean | undefined;
 
 /**
  * Sets V8's flags for the hand-over (read when a RegExp is created), once, before the first pattern is
- * compiled (only then: see src/v8-flags.ts).
+ * compiled: only then, since Node's modules loaded after a change of V8's flags lose their code cache
+ * (src/v8-flags.ts).
  * Whether this Node's V8 has the linear engine: the flags are V8's, not Node's promise.
  */
 function hasLinearEngine(): boolean {

@@ -20,8 +20,9 @@ let bytes = new Uint8Array(words.buffer);
  * adversary, and node:crypto would cost every run about 2 ms to load.
  */
 function hash64(text: string): string {
-  if (text.length * 3 + 4 > bytes.length) {
-    words = new Int32Array(text.length * 2 + 2);
+  const most = text.length * 3 + 4; // UTF-8 bytes at most (3 per UTF-16 unit), padding included
+  if (most > bytes.length) {
+    words = new Int32Array(most >>> 1); // twice that: room for texts to come
     bytes = new Uint8Array(words.buffer);
   }
   const { written } = utf8.encodeInto(text, bytes);

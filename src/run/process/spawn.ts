@@ -165,19 +165,25 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
 
 // process.kill throws when the process is gone, the common answer (one check per job's end), and its
 // error costs several times the signal. Node's own binding under it (there since Node 0.x, and what
-// Node's tests patch) returns the error number instead; process.kill where it is missing.
+// Node's tests patch) returns the error number instead, but checks nothing: a pid that is not a
+// non-zero integer would become 0, procflow's own group, so it is refused here. An unknown signal
+// becomes -1, which the kernel refuses.
 const rawKill = (process as unknown as { _kill?: (pid: number, signal: number) => number })._kill;
 
-function kill(pid: number, signal: NodeJS.Signals | 0): boolean {
-  if (typeof rawKill === "function")
-    return rawKill.call(process, pid, signal === 0 ? 0 : constants.signals[signal]) === 0;
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const kill: (pid: number, signal: NodeJS.Signals | 0) => boolean =
+  typeof rawKill === "function"
+    ? (pid, signal) =>
+        Number.isInteger(pid) &&
+        pid !== 0 &&
+        rawKill.call(process, pid, signal === 0 ? 0 : (constants.signals[signal] ?? -1)) === 0
+    : (pid, signal) => {
+        try {
+          process.kill(pid, signal);
+          return true;
+        } catch {
+          return false;
+        }
+      };
 
 /** A process from /proc/<pid>/stat. */
 export interface ProcInfo {
