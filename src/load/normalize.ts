@@ -218,7 +218,9 @@ function argvOf(
   if (shell) return [shell, "-c", String(command), name, ...args];
   const words = typeof command === "string" ? splitWords(command) : { ok: true as const, words: command };
   if (!words.ok) throw new Error(`normalize: unsplittable command ${command}`);
-  return [...words.words.map(sub), ...args];
+  const argv = words.words.map(sub);
+  for (const a of args) argv.push(a); // no spread: no iterator per job
+  return argv;
 }
 
 function envLayers(
@@ -226,7 +228,8 @@ function envLayers(
   envFile: EnvFile | undefined,
   env: Record<string, string | number | boolean> | undefined,
   sub: (s: string) => string,
-): EnvLayer[] {
+): readonly EnvLayer[] {
+  if (envFile === undefined && env === undefined) return NONE; // most jobs
   const layers: EnvLayer[] = [];
   for (const f of envFile === undefined ? [] : ([] as string[]).concat(envFile))
     layers.push({ file: resolve(dir, f) });

@@ -48,7 +48,10 @@ export type Locator = (path: Path, opts?: { key?: boolean }) => [number, number]
 const MAX_ALIAS_COUNT = 1000;
 
 export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undefined {
-  const doc = parseDocument(source.text, { uniqueKeys: false, prettyErrors: false, merge: true });
+  // Merge keys cost yaml a test of every plain scalar (~5 % of the parse): asked for only where one
+  // can be written at all.
+  const merge = source.text.includes("<<");
+  const doc = parseDocument(source.text, { uniqueKeys: false, prettyErrors: false, merge });
   const error = (range: [number, number], code: string, message: string) =>
     diagnostics.push({ source, range, severity: "error", code, message });
   // yaml places a problem at the end of the input one character past it.
@@ -123,15 +126,9 @@ function checkedValue(
       if (Object.getPrototypeOf(node) !== YAMLMap.prototype) plain = false;
       const out: Record<string, unknown> = {};
       const { items } = node;
-      const seen = items.length > SMALL_MAP ? new Map<string, Pair>() : undefined;
+      checkKeys(items, source, diagnostics);
       for (let i = 0; i < items.length; i++) {
         const pair = items[i]!;
-        const key = keyString(pair.key);
-        if (key !== undefined && key !== "<<") {
-          const first = seen ? seen.get(key) : pairBefore(items, i, key);
-          if (first) duplicateKey(pair, first, key, source, diagnostics);
-          else seen?.set(key, pair);
-        }
         const value = visit(pair.value);
         const name = plain ? plainKey(pair.key) : undefined;
         if (name === undefined) plain = false;
@@ -161,16 +158,30 @@ function checkedValue(
  */
 const SMALL_MAP = 8;
 
-/** The first pair before `items[i]` whose key reads `key`. */
-function pairBefore(items: readonly Pair[], i: number, key: string): Pair | undefined {
-  for (let j = 0; j < i; j++) if (keyString(items[j]!.key) === key) return items[j];
-  return undefined;
+/** The keys of a small map, each read once (one array for the whole walk: checkKeys does not recurse). */
+const smallKeys: (string | undefined)[] = new Array(SMALL_MAP);
+
+/** Reports each key of a map written again after its first (merge keys aside). */
+function checkKeys(items: readonly Pair[], source: Source, diagnostics: Diagnostic[]) {
+  const seen = items.length > SMALL_MAP ? new Map<string, Pair>() : undefined;
+  for (let i = 0; i < items.length; i++) {
+    const pair = items[i]!;
+    const key = keyString(pair.key);
+    if (!seen) smallKeys[i] = key;
+    if (key === undefined || key === "<<") continue;
+    let first: Pair | undefined;
+    if (seen) first = seen.get(key);
+    else for (let j = 0; j < i && !first; j++) if (smallKeys[j] === key) first = items[j];
+    if (first) duplicateKey(pair, first, key, source, diagnostics);
+    else seen?.set(key, pair);
+  }
 }
 
 /** A key as toJS names its property, when it is a plain scalar that cannot be a merge key. */
 function plainKey(key: unknown): string | undefined {
   if (!isScalar(key)) return undefined;
   const v = key.value;
+  if (typeof v === "string") return v === "<<" ? undefined : v; // nearly every key
   if (v === null) return "";
   if (typeof v === "object" || typeof v === "symbol" || v === "<<") return undefined;
   return String(v);
