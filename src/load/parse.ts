@@ -183,7 +183,7 @@ function plainKey(key: unknown): string | undefined {
   const v = key.value;
   if (typeof v === "string") return v === "<<" ? undefined : v; // nearly every key
   if (v === null) return "";
-  if (typeof v === "object" || typeof v === "symbol" || v === "<<") return undefined;
+  if (typeof v === "object" || typeof v === "symbol") return undefined;
   return String(v);
 }
 
