@@ -15,7 +15,7 @@ export async function validateFiles(
   opts: { format: DiagnosticFormat; strict?: boolean; color: boolean },
 ): Promise<number> {
   const { paths, fromFolders } = jobFiles(files);
-  let loaded = await Promise.all(paths.map((f) => loadFile(f)));
+  let loaded = await Promise.all(paths.map((f) => loadFile(f, { checkOnly: true })));
   // A file of a folder that another file of it includes is checked within that file's tree only
   // (unless they include each other: a cycle, reported in both).
   const includes = loaded.map((l) => new Set(l.includes ?? []));

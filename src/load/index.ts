@@ -11,7 +11,7 @@ import type { Job as WrittenJob } from "./written.js";
 
 export interface Loaded {
   readonly diagnostics: readonly Diagnostic[];
-  /** Present when no diagnostic is an error. */
+  /** Present when no diagnostic is an error (and the load was not `checkOnly`). */
   readonly graph?: JobGraph;
   /** With `matrixPlaceholder`, beside `graph`: the same file with one instance per job (see NormalizeOptions). */
   readonly templates?: JobGraph;
@@ -19,8 +19,12 @@ export interface Loaded {
   readonly includes?: readonly string[];
 }
 
-/** Options of the loader: with `matrixPlaceholder`, it also returns `templates`, from the same one check. */
-export type LoadOptions = NormalizeOptions;
+/**
+ * Options of the loader: with `matrixPlaceholder`, it also returns `templates`, from the same one
+ * check; with `checkOnly`, it only checks (no `graph`: `procflow validate` needs none, and building it
+ * costs a tenth of the check).
+ */
+export type LoadOptions = NormalizeOptions & { readonly checkOnly?: boolean };
 
 export async function loadFile(path: string, opts?: LoadOptions): Promise<Loaded> {
   const read = readJobFile(path);
@@ -48,7 +52,7 @@ export function loadText(text: string, path: string, opts?: LoadOptions): Loaded
   includes = units.slice(1).map((u) => u.file);
   for (const [i, u] of units.entries()) order.set(u.source, i);
   checkRules(units, diagnostics);
-  if (diagnostics.some((d) => d.severity === "error")) return done();
+  if (opts?.checkOnly || diagnostics.some((d) => d.severity === "error")) return done();
   const graph = normalize(units);
   if (!opts?.matrixPlaceholder) return { ...done(), graph };
   return { ...done(), graph, templates: normalize(units, opts) };

@@ -37,5 +37,26 @@ describe("invalid job files", () => {
       })),
     ).toEqual(expected);
     if (diagnostics.some((d) => d.severity === "error")) expect(graph).toBeUndefined();
+    // What `procflow validate` loads: the same check, no graph.
+    const checked = loadText(text, path, { checkOnly: true });
+    expect(checked.diagnostics).toEqual(diagnostics);
+    expect(checked.graph).toBeUndefined();
   });
+});
+
+describe("the example job files", () => {
+  const examples = join(import.meta.dirname, "../../jobs");
+  it.each(readdirSync(examples).filter((f) => f.endsWith(".yaml")))(
+    "%s: checked alone as in full",
+    (file) => {
+      const path = join(examples, file);
+      const text = readFileSync(path, "utf8");
+      const full = loadText(text, path);
+      const checked = loadText(text, path, { checkOnly: true });
+      expect(full.graph).toBeDefined();
+      expect(checked.graph).toBeUndefined();
+      expect(checked.diagnostics).toEqual(full.diagnostics);
+      expect(checked.includes).toEqual(full.includes);
+    },
+  );
 });
