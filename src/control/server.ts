@@ -1,7 +1,7 @@
 // A live run's control endpoint (SPEC §11): HTTP/1.1 over a Unix socket in the user's state folder,
 // serving the JSON API that `procflow ctl`, `procflow ps` and the web view use. Requests become
 // commands on the run's one door (RunControl); answers and events come from what the run emitted.
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, unlinkSync } from "node:fs";
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import type { Server as NetServer, Socket } from "node:net";
 import type { EventOf, Reporter, RunEvent, RunMode } from "../events.js";
@@ -78,8 +78,8 @@ export function prepareControl(
       for (const c of connections) c.destroy(); // followers got run:end already
       await done;
     }
-    rmSync(record, { force: true });
-    rmSync(socket, { force: true });
+    removeFile(record);
+    removeFile(socket);
   };
   // Closed after run:end has reached every follower.
   const closer: Reporter = { event() {}, close };
@@ -277,5 +277,14 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown> |
     return body && typeof body === "object" ? (body as Record<string, unknown>) : null;
   } catch {
     return null;
+  }
+}
+
+/** Removes a file if it is there (unlinkSync: rmSync would load Node's rimraf module for it, ~0.4 ms). */
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
   }
 }

@@ -134,7 +134,10 @@ class Execution {
         for (const r of this.runners.values()) r.kill();
         await this.reaper.killAll();
         await this.reaper.close();
+        // What the watchdog would have removed had procflow died: it was told "bye".
         for (const f of this.opts.leftovers ?? []) rmSync(f, { force: true });
+        this.ports?.release();
+        this.resultFiles.close();
       }),
     );
     if ((this.opts.mode ?? "run") !== "run") {

@@ -13,6 +13,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   type Stats,
   statSync,
@@ -86,9 +87,19 @@ export class ResultFiles {
     }
   }
 
-  /** Removes the folder (at the end of the run). */
+  /**
+   * Removes the folder (at the end of the run): the spares, then the folder, which is empty unless an
+   * attempt was cut short or a job wrote beside its file (then everything in it goes, as a tree).
+   */
   close(): void {
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    if (!this.dir) return;
+    // unlink and rmdir: rmSync loads Node's rimraf module (~0.4 ms), needed only for a tree.
+    try {
+      for (const spare of this.spares.splice(0)) unlinkSync(spare);
+      rmdirSync(this.dir);
+    } catch {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
   }
 }
 
