@@ -62,7 +62,7 @@ class Execution {
   private readonly cleanups: (() => void)[] = [];
   /** What jobs' expressions can read of the jobs they need. */
   private readonly results = new Results();
-  private readonly resultFiles = new ResultFiles();
+  private readonly resultFiles = new ResultFiles(process.env.PROCFLOW_RESULT);
 
   constructor(
     private readonly graph: JobGraph,

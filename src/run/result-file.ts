@@ -20,7 +20,7 @@ import {
   unlinkSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 
 /** A bigger file fails the job (a result is for small values: names, versions, lists of shards). */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
@@ -34,11 +34,19 @@ export class ResultFiles {
   /** Files of attempts that are over, as they were created: empty, untouched (see take()). */
   private readonly spares: string[] = [];
 
-  constructor() {
+  /**
+   * `outer`: the PROCFLOW_RESULT procflow was started with, when it is a job of another run. Its folder
+   * is then made inside that run's: removed with it after a hard end of the outer run, which kills
+   * this run's watchdog (it carries the outer run's id) before that could remove it.
+   */
+  constructor(outer?: string) {
     let dir: string | null = null;
-    try {
-      dir = mkdtempSync(join(tmpdir(), "procflow-results-"));
-    } catch {}
+    for (const parent of outer && isAbsolute(outer) ? [dirname(outer), tmpdir()] : [tmpdir()]) {
+      try {
+        dir = mkdtempSync(join(parent, "procflow-results-"));
+        break;
+      } catch {}
+    }
     this.dir = dir;
   }
 

@@ -50,14 +50,18 @@ describe.each(MODES)("a nested run, %s", (_, env) => {
     it.concurrent(`${ending} of the outer run: nothing of either run is left`, async () => {
       const dir = tempDir({
         "inner.yaml": `version: 1
+concurrency: 8
 jobs:
   innerjob: { command: [sleep, "100"] }
   innerd: { command: "trap '' TERM; sleep 101", shell: true, daemon: true }
+  where: { command: 'echo "$PROCFLOW_RESULT" > inner.where', shell: true }
 `,
         "outer.yaml": `version: 1
+concurrency: 8
 jobs:
   nested: { command: [node, ${CLI}, run, -o, lines, inner.yaml] }
   other: { command: [sleep, "100"] }
+  where: { command: 'echo "$PROCFLOW_RESULT" > outer.where', shell: true }
 `,
       });
       // Every job of both runs, both procflows and the inner watchdog carry the dir in PROCFLOW_FILE.
@@ -69,7 +73,8 @@ jobs:
           env,
           onSpawn: (child) => {
             const poll = setInterval(() => {
-              if (sleeps().length < 3) return;
+              const wrote = ["outer.where", "inner.where"].every((f) => existsSync(join(dir, f)));
+              if (sleeps().length < 3 || !wrote) return;
               clearInterval(poll);
               before = mentioning(dir).map((p) => p.pid);
               end(child.pid!);
@@ -84,6 +89,11 @@ jobs:
       const runId = r.of("run:start")[0]!.runId as string;
       const all = [...before, ...[...mentioning(dir), ...mentioning(runId)].map((p) => p.pid)];
       expect((await survivors(all, 10_000)).map(commandOf)).toEqual([]);
+      // Nor their temp files: each run's results folder (the watchdogs had time: the processes are gone).
+      for (const where of ["outer.where", "inner.where"]) {
+        const folder = dirname(readFileSync(join(dir, where), "utf8").trim());
+        expect([where, existsSync(folder)]).toEqual([where, false]);
+      }
     });
   }
 });
