@@ -1,12 +1,17 @@
 // The control endpoint, opened off the path to the first spawn (SPEC §11, issue 21): the run starts at
-// once; the endpoint's module loads meanwhile, receives the events it missed, then listens. The web
-// view answers the API in process through `handle` (503 until the endpoint is there).
+// once; the state folder is checked then (a warning when it cannot be used), the endpoint's module
+// loads a moment later, receives the events it missed, then listens. A run over before that moment —
+// sooner than any client could ask — never pays for the socket. The web view answers the API in
+// process through `handle` (503 until the endpoint is there).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Reporter, RunEvent, RunMode } from "../events.js";
 import type { JobGraph } from "../graph/types.js";
 import type { RunControl } from "../run/control.js";
 import type { ControlEndpoint } from "./server.js";
-import { recordPath, socketPath, stateDirPath } from "./state-dir.js";
+import { openStateDir, recordPath, socketPath, stateDirPath } from "./state-dir.js";
+
+/** How long into the run the socket opens (the web view's endpoint is ready from the start). */
+const OPEN_AFTER_MS = 20;
 
 export interface LateControl {
   /** Receives every event of the run (buffered until the endpoint is ready). */
@@ -36,18 +41,24 @@ export function lateControl(
   let endpoint: ControlEndpoint | null = null;
   let preparing: Promise<ControlEndpoint | null> | null = null;
   let opening: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
   const missed: RunEvent[] = [];
+  /** The folder of the run's socket, checked once: null (said why) when there is none. */
+  let socketDir: string | null | undefined;
+  const checkSocketDir = () => {
+    if (socketDir !== undefined) return socketDir;
+    const state = opts.socket ? openStateDir(true) : null;
+    if (state && "error" in state) warn(`no control endpoint: ${state.error}`);
+    socketDir = state && "dir" in state ? state.dir : null;
+    return socketDir;
+  };
   const prepare = () => {
     preparing ??= import("./server.js").then(({ prepareControl }) => {
-      let prepared = prepareControl(graph, runId, mode, opts.socket);
-      if ("warning" in prepared) {
-        warn(prepared.warning);
-        if (!opts.inProcess) return null;
-        prepared = prepareControl(graph, runId, mode, false);
-        if ("warning" in prepared) return null;
-      }
-      for (const e of missed.splice(0)) for (const r of prepared.endpoint.reporters) r.event(e);
-      endpoint = prepared.endpoint;
+      const stateDir = checkSocketDir();
+      if (stateDir === null && !opts.inProcess) return null;
+      const prepared = prepareControl(graph, runId, mode, stateDir);
+      for (const e of missed.splice(0)) for (const r of prepared.reporters) r.event(e);
+      endpoint = prepared;
       return endpoint;
     });
     return preparing;
@@ -61,7 +72,11 @@ export function lateControl(
         if (problem) warn(problem);
       };
       // Prepared beforehand (the web view): the API answers from the start of the run.
-      opening = endpoint ? listen(endpoint) : prepare().then(listen);
+      if (endpoint) opening = listen(endpoint);
+      else if (checkSocketDir() !== null)
+        timer = setTimeout(() => {
+          opening = prepare().then(listen);
+        }, OPEN_AFTER_MS);
     },
     handle(req, res) {
       if (endpoint) endpoint.handle(req, res);
@@ -76,6 +91,7 @@ export function lateControl(
         else missed.push(e);
       },
       async close() {
+        clearTimeout(timer);
         await preparing;
         await opening;
         missed.length = 0;

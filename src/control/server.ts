@@ -10,7 +10,7 @@ import type { JobGraph } from "../graph/types.js";
 import type { Command, CommandAnswer, RunControl } from "../run/control.js";
 import { EventLog, LINES_PER_JOB, type OutputLine } from "./event-log.js";
 import { writeRecord } from "./registry.js";
-import { openStateDir, recordPath, socketPath } from "./state-dir.js";
+import { recordPath, socketPath } from "./state-dir.js";
 import { StatusBoard } from "./status.js";
 
 export interface ControlEndpoint {
@@ -35,36 +35,33 @@ const ENDED: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Prepares the endpoint of a run, or says why there is none (the run goes on without it). With
- * `withSocket` false (`--no-control --ui`), the API is answered only in process, through `handle`.
+ * Prepares the endpoint of a run, its socket in `stateDir` (checked by openStateDir). Without one
+ * (`--no-control --ui`, or a state folder that cannot be used), the API is answered only in
+ * process, through `handle`.
  */
 export function prepareControl(
   graph: JobGraph,
   runId: string,
   mode: RunMode,
-  withSocket = true,
-): { endpoint: ControlEndpoint } | { warning: string } {
-  const state = withSocket ? openStateDir(true) : null;
-  if (state && "error" in state) return { warning: `no control endpoint: ${state.error}` };
+  stateDir: string | null,
+): ControlEndpoint {
   const log = new EventLog();
   const board = new StatusBoard(new Set(graph.jobs.filter((j) => j.ready).map((j) => j.name)));
   let api: Api | null = null;
   const handle = (req: IncomingMessage, res: ServerResponse) =>
     api ? api.handle(req, res) : send(res, 503, { error: "the run is starting" });
-  if (!state)
+  if (stateDir === null)
     return {
-      endpoint: {
-        reporters: [log, board],
-        files: [],
-        handle,
-        async listen(control) {
-          api = new Api(graph, log, board, control);
-          return null;
-        },
+      reporters: [log, board],
+      files: [],
+      handle,
+      async listen(control) {
+        api = new Api(graph, log, board, control);
+        return null;
       },
     };
-  const socket = socketPath(state.dir, runId);
-  const record = recordPath(state.dir, runId);
+  const socket = socketPath(stateDir, runId);
+  const record = recordPath(stateDir, runId);
   // A plain socket server: `node:http` loads on the first connection, so a run nobody asks pays nothing for it.
   let server: NetServer | null = null;
   const connections = new Set<Socket>();
@@ -91,40 +88,38 @@ export function prepareControl(
     void http.then((h) => h.emit("connection", c));
   };
   return {
-    endpoint: {
-      reporters: [log, board, closer],
-      files: [socket, record],
-      handle,
-      async listen(control, ui) {
-        const { createServer } = await import("node:net");
-        api = new Api(graph, log, board, control);
-        server = createServer(onConnection);
-        const error = await new Promise<Error | null>((resolve) => {
-          server!.once("error", resolve);
-          server!.listen(socket, () => resolve(null));
-        });
-        if (error) {
-          server = null;
-          return `no control endpoint: cannot listen on ${socket}: ${(error as NodeJS.ErrnoException).code ?? error.message}`;
-        }
-        if (closed) {
-          // The run ended while the endpoint was opening.
-          await close();
-          return null;
-        }
-        chmodSync(socket, 0o600);
-        writeRecord(state.dir, {
-          runId,
-          pid: process.pid,
-          file: graph.file,
-          cwd: process.cwd(),
-          startedAt: Date.now(),
-          socket,
-          ui: ui ?? null,
-          mode,
-        });
+    reporters: [log, board, closer],
+    files: [socket, record],
+    handle,
+    async listen(control, ui) {
+      const { createServer } = await import("node:net");
+      api = new Api(graph, log, board, control);
+      server = createServer(onConnection);
+      const error = await new Promise<Error | null>((resolve) => {
+        server!.once("error", resolve);
+        server!.listen(socket, () => resolve(null));
+      });
+      if (error) {
+        server = null;
+        return `no control endpoint: cannot listen on ${socket}: ${(error as NodeJS.ErrnoException).code ?? error.message}`;
+      }
+      if (closed) {
+        // The run ended while the endpoint was opening.
+        await close();
         return null;
-      },
+      }
+      chmodSync(socket, 0o600);
+      writeRecord(stateDir, {
+        runId,
+        pid: process.pid,
+        file: graph.file,
+        cwd: process.cwd(),
+        startedAt: Date.now(),
+        socket,
+        ui: ui ?? null,
+        mode,
+      });
+      return null;
     },
   };
 }
