@@ -77,8 +77,8 @@ export type RunEvent =
       commands: Readonly<Record<string, string>>;
       /** Instance → what it needs (job names as written). */
       needs: Readonly<Record<string, readonly { job: string; condition: Condition }[]>>;
-      /** The web view's URL without its token (`run --ui`). */
-      ui?: string;
+      /** The web view's URL without its token (`run --ui`); null without one. */
+      ui: string | null;
       /** Instance → hash of its resolved definition (expressions of run ids and ports as written). */
       definitions: Readonly<Record<string, string>>;
       /** Instance → port name → the port picked for it (SPEC §16). */

@@ -1,7 +1,7 @@
 // The cache's part in one run (SPEC §13): a cacheable job's fingerprint at each start, the lookup and
 // restore that let it end `cached`, and the store after it succeeded. Loaded only when a job has `inputs`.
 import { arch, platform } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import type { Job, JobGraph } from "../graph/types.js";
 import { jobArgv, readsNoNeeds } from "../run/argv.js";
 import type { EnvBuilder } from "../run/env.js";
@@ -80,7 +80,7 @@ export class CacheSession {
     this.ok.add(job.name);
     try {
       const log = lines.length > 0 ? await this.store.putBytes(encodeLog(lines)) : null;
-      const { files, unmatched } = await findFiles(job.cwd, job.cache!.outputs);
+      const { files, unmatched } = await findFiles(job.cwd, job.cache!.outputs, this.ownFolders(job.cwd));
       for (const p of unmatched) this.warn(`${job.name}: outputs pattern ${p} matched no file`);
       const outputs: StoredOutput[] = [];
       for (const f of files)
@@ -102,6 +102,19 @@ export class CacheSession {
     } catch (e) {
       this.warn(`${job.name}: its result was not cached: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * procflow's own folders under `cwd`, as patterns that leave them out of a job's inputs and outputs:
+   * the cache (its entries would change the fingerprint they are stored under) and `.procflow`.
+   */
+  private ownFolders(cwd: string): string[] {
+    const out: string[] = [];
+    for (const dir of [this.opts.dir, join(this.root, ".procflow")]) {
+      const rel = relative(cwd, dir);
+      if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel)) out.push(`${rel}/**`);
+    }
+    return out;
   }
 
   private forced(job: Job): boolean {
@@ -127,7 +140,8 @@ export class CacheSession {
     const full = this.env.forJob(job, 1);
     if (!declared.ok || !full.ok) return null; // the start fails and says why
     const spec = job.cache!;
-    const { files, unmatched } = await findFiles(job.cwd, spec.inputs, spec.outputs);
+    const ignore = [...spec.outputs, ...this.ownFolders(job.cwd)];
+    const { files, unmatched } = await findFiles(job.cwd, spec.inputs, ignore);
     for (const p of unmatched) this.warn(`${job.name}: inputs pattern ${p} matches no file`);
     const inputsEnv: Record<string, string | null> = {};
     for (const k of spec.inputsEnv) inputsEnv[k] = process.env[k] ?? null;

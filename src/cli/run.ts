@@ -90,7 +90,7 @@ export async function runCommand(
     return ExitCode.usage;
   }
   if (!flags.dryRun) leanRunFor(file);
-  const { diagnostics, graph } = await loadFile(file);
+  const { diagnostics, graph, includes } = await loadFile(file);
   process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
   if (!graph) return ExitCode.usage;
   if (!flags.dryRun) leanRunFor(file, { graph, caching: flags.cache !== false });
@@ -167,7 +167,7 @@ export async function runCommand(
     reporters.push(served.closer);
     ui = served.url;
   }
-  const watching = flags.watch ? await startWatching(graph, only, flags) : null;
+  const watching = flags.watch ? await startWatching(graph, includes ?? [], only, flags) : null;
   start.taken = true;
   const result = await runGraph(graph, {
     runId: start.runId,
@@ -214,12 +214,17 @@ async function reusable(graph: Parameters<typeof runGraph>[0], runJson: string) 
   return null;
 }
 
-/** The file watcher of a `--watch` run, ready before any job starts. */
-async function startWatching(graph: Parameters<typeof runGraph>[0], only: string[], flags: RunFlags) {
+/** The file watcher of a `--watch` run, ready before any job starts; job files are not watched (SPEC §12). */
+async function startWatching(
+  graph: Parameters<typeof runGraph>[0],
+  includes: readonly string[],
+  only: string[],
+  flags: RunFlags,
+) {
   const { startWatching } = await import("../watch/index.js");
   const { stateDirPath } = await import("../control/state-dir.js");
   const selected = only.length > 0 ? selectJobs(graph, only).selected : null;
-  const ignored = [graph.file, stateDirPath(), flags.logDir, flags.junit].flatMap((p) =>
+  const ignored = [graph.file, ...includes, stateDirPath(), flags.logDir, flags.junit].flatMap((p) =>
     p ? [resolve(p)] : [],
   );
   return startWatching({

@@ -27,6 +27,8 @@ interface JobLog {
   endedAt: number | null;
   /** seq of the newest line dropped, 0 if none. */
   droppedUpTo: number;
+  /** seq of the current (or last) attempt's job:start, 0 if none: `tail` shows only what came after. */
+  attemptFrom: number;
 }
 
 export interface OutputLine {
@@ -61,7 +63,11 @@ export class EventLog implements Reporter {
     this.events.push({ seq, e });
     if (e.type === "job:exit" || e.type === "job:skip" || e.type === "job:cached")
       this.log(e.job).endedAt = e.time;
-    if (e.type === "job:start") this.log(e.job).endedAt = null;
+    if (e.type === "job:start") {
+      const log = this.log(e.job);
+      log.endedAt = null;
+      log.attemptFrom = seq;
+    }
     for (const l of this.listeners) l(e, seq);
   }
 
@@ -89,12 +95,16 @@ export class EventLog implements Reporter {
     return { items, gap };
   }
 
-  /** The last `n` kept output lines of a job. */
+  /** The last `n` kept output lines of a job's current or last attempt (SPEC §11). */
   tail(job: string, n: number): OutputLine[] {
     const log = this.logs.get(job);
     if (!log) return [];
     const out: OutputLine[] = [];
-    for (let i = log.chunks.length - 1; i >= 0 && out.length < n; i--) {
+    for (
+      let i = log.chunks.length - 1;
+      i >= 0 && out.length < n && log.chunks[i]!.seq > log.attemptFrom;
+      i--
+    ) {
       const lines = chunkLines(log.chunks[i]!);
       for (let j = lines.length - 1; j >= 0 && out.length < n; j--) out.push(lines[j]!);
     }
@@ -140,7 +150,7 @@ export class EventLog implements Reporter {
   private log(job: string): JobLog {
     let log = this.logs.get(job);
     if (!log) {
-      log = { chunks: [], lines: 0, endedAt: null, droppedUpTo: 0 };
+      log = { chunks: [], lines: 0, endedAt: null, droppedUpTo: 0, attemptFrom: 0 };
       this.logs.set(job, log);
     }
     return log;

@@ -68,7 +68,7 @@ export function exitLine(
 ): string {
   const took = durationMs === null ? "" : ` in ${formatMs(durationMs)}`;
   const error = e.error ? `: ${visible(e.error)}` : "";
-  const result = "result" in e ? ` → ${shortResult(e.result, resultWidth)}` : "";
+  const result = e.result != null ? ` → ${shortResult(e.result, resultWidth)}` : "";
   return `${e.state.replace("_", " ")} (${exitText(e)})${took}${error}${result}`;
 }
 

@@ -102,7 +102,7 @@ export class SummaryCollector {
     rows.forEach((r, i) => {
       const text = line(cells[i]!);
       const colored = r.state ? `${stateColor(c, r.state)(STATE_SYMBOL[r.state])} ${text}` : `  ${text}`;
-      out += `${colored}${r.result !== undefined ? c.dim(` → ${shortResult(r.result)}`) : ""}\n`;
+      out += `${colored}${r.result != null ? c.dim(` → ${shortResult(r.result)}`) : ""}\n`;
     });
     const counts = new Map<EndState, number>();
     for (const r of rows) if (r.state) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);

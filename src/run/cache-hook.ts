@@ -49,10 +49,11 @@ export function cachedEvents(job: string, fingerprint: string, hit: CacheHit): U
   const lines = hit.lines.map(
     ({ stream, data }): Unstamped => ({ type: "job:output", job, stream, data, replay: true }),
   );
-  const result = "result" in hit ? { result: hit.result } : {};
+  // An entry stored without a result (a target that returned nothing) reads as null, as from a command.
+  const result = hit.result ?? null;
   return [
     ...lines,
-    { type: "job:cached", job, fingerprint, fromRun: hit.fromRun, restored: hit.restored, ...result },
+    { type: "job:cached", job, fingerprint, fromRun: hit.fromRun, restored: hit.restored, result },
   ];
 }
 

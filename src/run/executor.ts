@@ -170,7 +170,7 @@ class Execution {
       jobs: this.scheduler.plan,
       mode: this.opts.mode ?? "run",
       ...runStartFacts(this.graph, new Set(this.scheduler.plan), this.ports?.ports ?? {}),
-      ...(this.opts.ui ? { ui: this.opts.ui } : {}),
+      ui: this.opts.ui ?? null,
     });
     // The first job waits until procflow is inside the run's cgroup; the control endpoint opens after
     // it has started, or meanwhile if the move is still under way.
@@ -236,7 +236,11 @@ class Execution {
       if (parked) parked.start(true);
       else this.newRunner(job).start();
     }
-    if (this.scheduler.workDone && !this.daemonsStopping) this.stopDaemons("daemon-done");
+    if (this.scheduler.workDone && !this.daemonsStopping)
+      // Interrupted or failing fast, the daemons are stopped for the same reason as the other jobs.
+      this.stopDaemons(
+        this.interruptedBy ? stopReasonOf(this.interruptedBy) : this.failedFast ? "fail-fast" : "daemon-done",
+      );
     this.checkDone();
   }
 
@@ -295,8 +299,7 @@ class Execution {
     this.interruptedBy = by;
     this.ending = true;
     this.apply(this.scheduler.interrupt({ cause: "interrupt", by }));
-    const reason: StopReason = by === "run-timeout" || by === "parent-exit" ? by : "interrupt";
-    void this.stopInOrder([...this.runners.values()], reason);
+    void this.stopInOrder([...this.runners.values()], stopReasonOf(by));
   }
 
   private installSignalHandlers() {
@@ -367,3 +370,7 @@ class Execution {
     this.finished({ runId: this.runId, state, exitCode, jobs: states });
   }
 }
+
+/** The stop reason of the jobs an interrupt stops. */
+const stopReasonOf = (by: Interrupt): StopReason =>
+  by === "run-timeout" || by === "parent-exit" ? by : "interrupt";

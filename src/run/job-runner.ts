@@ -247,7 +247,8 @@ export class JobRunner {
 
   private didNotStart(n: number, startedAt: number, info: ExitInfo): void {
     const how = classifyExit(this.job, { ...info, error: info.error ?? null, stopReason: null });
-    this.ctx.emit(exitEvent(this.job.name, n, null, startedAt, how, info));
+    const result = this.job.target ? null : { value: null };
+    this.ctx.emit(exitEvent(this.job.name, n, null, startedAt, how, info, result));
     this.afterAttempt(how.state, "end", false);
   }
 
@@ -266,13 +267,12 @@ export class JobRunner {
     // A result file that cannot be read fails an attempt that would have succeeded.
     const bad = written && !written.ok && how.state === "succeeded";
     const { state, error } = bad ? { state: "failed" as const, error: written.error } : how;
+    // A command job's result is null when nothing was written (SPEC §14); a target's, what it returned.
     const result = this.job.target
       ? attempt.result && "value" in attempt.result
         ? attempt.result
         : null
-      : written?.ok && written.value !== null
-        ? { value: written.value }
-        : null;
+      : { value: written?.ok ? written.value : null };
     this.ctx.emit(
       exitEvent(this.job.name, attempt.n, attempt.pid, attempt.startedAt, { state, error }, info, result),
     );

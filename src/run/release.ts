@@ -38,6 +38,7 @@ export function releaseEvents(job: Job, r: Release): Unstamped[] {
       durationMs: 0,
       state: r.state,
       ...(r.error ? { error: r.error } : {}),
+      ...(job.target ? {} : { result: null }),
     });
   return out;
 }

@@ -8,7 +8,7 @@ import { definitionHash } from "./definition.js";
 /** A job's success taken from an earlier run. */
 export interface Reused {
   readonly fromRun: string;
-  readonly result?: unknown;
+  readonly result: unknown;
 }
 
 /** What a run.json says of its run; a run.json cut short by a killed run still says it. */
@@ -109,8 +109,7 @@ export function planRerun(
   for (const job of graph.jobs) {
     if (runs.has(job.name) || !earlier.succeeded.has(job.name)) continue;
     if (earlier.definitions[job.name] !== definitionHash(job)) changed.push(job.name);
-    const result = earlier.results.has(job.name) ? { result: earlier.results.get(job.name) } : {};
-    reuse.set(job.name, { fromRun: earlier.runId, ...result });
+    reuse.set(job.name, { fromRun: earlier.runId, result: earlier.results.get(job.name) ?? null });
   }
   if (changed.length > 0)
     return { error: `${changed.join(", ")} changed since run ${earlier.runId}: run the file whole` };

@@ -35,11 +35,23 @@ export class Results {
     const notOk = instances.find((i) => !meetsSuccess(i));
     const view: Record<string, Value> = {
       results,
-      state: notOk ? notOk.end : "succeeded",
+      state: familyState(instances, notOk),
       ok: notOk === undefined,
     };
     const single = instances.length === 1 && instances[0]!.name === family;
     if (single) view.result = results[family] ?? null;
     return view;
   }
+}
+
+/**
+ * A family's end state as `needs.<job>.state` tells it: a job's own (as in `run:end.jobs`: `cached`,
+ * or `failed` under allow_failure, too); for a matrix, the first instance that did not meet
+ * `success`, else one that failed under allow_failure, else the state all share, else `succeeded`.
+ */
+function familyState(instances: readonly InstanceFacts[], notOk: InstanceFacts | undefined): Value {
+  const worst = notOk ?? instances.find((i) => i.end === "failed" || i.end === "timed_out");
+  if (worst) return worst.end;
+  const first = instances[0]?.end ?? "succeeded";
+  return instances.every((i) => i.end === first) ? first : "succeeded";
 }

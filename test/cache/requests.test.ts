@@ -61,13 +61,20 @@ jobs:
     command: sh -c 'echo "count=3" >> "$PROCFLOW_RESULT"'
     inputs: [in.txt]
   use:
-    command: [echo, "count \${{ needs.plan.result.count }}"]
+    command: [echo, "count \${{ needs.plan.result.count }} \${{ needs.plan.state }}"]
     needs: [plan]
+  silent:
+    command: "true"
+    inputs: [in.txt]
 `;
     const first = await runJobs(yaml, [], { files: { "in.txt": "1" } });
-    expect(first.lines("use")).toEqual(["count 3"]);
+    expect(first.lines("use")).toEqual(["count 3 succeeded"]);
     const second = await runJobs(yaml, [], { cwd: first.dir });
     expect(second.of("job:cached", "plan")[0]).toMatchObject({ result: { count: "3" } });
-    expect(second.lines("use")).toEqual(["count 3"]);
+    // needs.<job>.state is the end state as run:end has it.
+    expect(second.lines("use")).toEqual(["count 3 cached"]);
+    // A job that wrote nothing: null, as its job:exit said.
+    expect(first.of("job:exit", "silent")[0]!.result).toBeNull();
+    expect(second.of("job:cached", "silent")[0]!.result).toBeNull();
   });
 });

@@ -94,6 +94,22 @@ describe("incremental runs", () => {
     expect((await runJobs(chain(), ["--force-job", "nope"], { cwd: dir })).code).toBe(2);
   });
 
+  it("leaves procflow's own folders out of a pattern over the whole folder: the next run is cached", async () => {
+    const yaml = `version: 1
+jobs:
+  all:
+    command: [sh, -c, "mkdir -p out && date +%N > out/t"]
+    inputs: ["**"]
+    outputs: [out/**]
+`;
+    for (const args of [[], ["--cache-dir", "elsewhere/cache"]]) {
+      const first = await runJobs(yaml, args, { files: { "src/a.txt": "x\n" } });
+      expect(started(first)).toEqual(["all"]);
+      for (let i = 0; i < 2; i++)
+        expect(endStates(await runJobs(yaml, args, { cwd: first.dir }))).toEqual({ all: "cached" });
+    }
+  });
+
   it("counts inputs_env and env, not procflow's other variables nor the run's id", async () => {
     const yaml = `version: 1
 jobs:

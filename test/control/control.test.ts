@@ -66,6 +66,11 @@ describe("live runs", () => {
       jobs: ["svc"],
     });
 
+    // logs: the lines of the current attempt only.
+    await run.until((e) => e.type === "job:ready" && e.job === "svc" && e.seq > second.seq);
+    const svcLogs = (await run.ctl("logs", "svc")).stdout.split("\n").filter(Boolean);
+    expect(svcLogs).toEqual([expect.stringMatching(/^child \d+$/), "listening"]);
+
     const logs = await run.ctl("logs", "-n", "5", "report");
     expect(logs.code).toBe(0);
     expect(logs.stdout.split("\n").filter(Boolean)).toEqual([

@@ -46,6 +46,7 @@ describe("event log", () => {
         needs: {},
         definitions: {},
         ports: {},
+        ui: null,
       },
       { type: "job:start", time: 1, job: "a", pid: 2, attempt: 1, argv: ["x"] },
       // 15 chunks of 100 lines: whole chunks are dropped, so lines 500… are kept.

@@ -173,6 +173,23 @@ jobs:
     expect(r.of("job:stop", "db")[0]).toMatchObject({ signal: "SIGTERM", reason: "daemon-done" });
   });
 
+  it("a daemon stopped by the run's time limit or by fail-fast is stopped for that reason", async () => {
+    const yaml = `version: 1
+jobs:
+  d: { command: [sleep, "60"], daemon: true }
+  w: { command: [sleep, "60"], needs: [d] }
+  bad: { command: [sh, -c, "sleep 0.3; exit 1"], needs: [d] }
+`;
+    const reasons = (r: Awaited<ReturnType<typeof runJobs>>) =>
+      ["w", "d"].map((job) => r.of("job:stop", job)[0]?.reason);
+    const timedOut = await runJobs(yaml.replace(/exit 1/, "sleep 60"), ["--timeout", "500ms"]);
+    expect(timedOut.code).toBe(124);
+    expect(reasons(timedOut)).toEqual(["run-timeout", "run-timeout"]);
+    const failFast = await runJobs(yaml, ["--fail-fast"]);
+    expect(failFast.code).toBe(1);
+    expect(reasons(failFast)).toEqual(["fail-fast", "fail-fast"]);
+  });
+
   it("a file with only daemons runs until interrupted", async () => {
     const dir = tempDir({
       "jobs.yaml": "version: 1\njobs:\n  svc: { command: [sleep, '60'], daemon: true }\n",
@@ -352,7 +369,10 @@ jobs:
     );
     expect(r.code).toBe(1); // sub does not exist
     expect(r.lines("here")).toEqual([dir, String(r.of("run:start")[0]!.pid)]);
+    // Without --ui, run:start says there is no web view (as the run's record does).
+    expect(r.of("run:start")[0]!.ui).toBeNull();
     expect(r.of("job:exit", "sub")[0]!.error).toBe(`working directory not found: ${dir}/sub`);
+    expect(r.of("job:exit", "sub")[0]!.result).toBeNull();
   });
 
   it("fails a missing program with a one-line reason and no stack trace", async () => {

@@ -19,7 +19,7 @@ ${lines
       PROCFLOW_TEST`;
 
 describe("PROCFLOW_RESULT", () => {
-  it("parses key=value and key<<DELIM lines into the result; null (no field) when nothing is written", async () => {
+  it("parses key=value and key<<DELIM lines into the result; null when nothing is written", async () => {
     const r = await run(`  plan:
     ${writes("version=1.2.3\nempty=\nnotes<<EOF\nline one\n\n  line = three\nEOF\nversion=1.2.4")}
   quiet: { command: "true" }
@@ -33,7 +33,7 @@ describe("PROCFLOW_RESULT", () => {
       empty: "",
       notes: "line one\n\n  line = three",
     });
-    expect(r.of("job:exit", "quiet")[0]).not.toHaveProperty("result");
+    expect(r.of("job:exit", "quiet")[0]!.result).toBeNull();
     expect(r.of("job:exit", "check")[0]!.state).toBe("succeeded");
   });
 
@@ -84,13 +84,16 @@ describe("PROCFLOW_RESULT", () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, "jobs.yaml"),
-      `version: 1\njobs:\n  plan:\n    ${writes("version=1.2.3\nshards=[1,2]")}\n`,
+      `version: 1\njobs:\n  plan:\n    ${writes("version=1.2.3\nshards=[1,2]")}\n  quiet: { command: "true" }\n`,
     );
     const r = await cli(["run", "jobs.yaml", "-o", "lines", "--log-dir", "logs", "--junit", "junit.xml"], {
       cwd: dir,
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✔ plan .* → \{"version":"1\.2\.3","shards":"\[1,2\]"\}/);
+    // A job that wrote nothing has a null result, which no line shows.
+    expect(r.stdout).toMatch(/✔ quiet /);
+    expect(r.stdout).not.toContain("→ null");
     const runJson = JSON.parse(readFileSync(join(dir, "logs/run.json"), "utf8"));
     const exit = runJson.events.find((e: { type: string }) => e.type === "job:exit");
     expect(exit.result).toEqual({ version: "1.2.3", shards: "[1,2]" });
@@ -200,6 +203,26 @@ describe("if", () => {
     expect(r.of("job:skip", "after")[0]).toMatchObject({ cause: "need", need: "strict" });
     expect(r.lines("env")).toEqual(["succeeded"]);
     expect(r.of("run:end")[0]!.state).toBe("succeeded");
+  });
+
+  it("needs.<job>.state is the end state run:end gives: failed under allow_failure, though ok", async () => {
+    const r = await run(`  f: { command: [sh, -c, "exit 1"], allow_failure: true }
+  t:
+    needs: { f: always }
+    if: needs.f.state == 'failed'
+    command: [echo, "state=\${{ needs.f.state }} ok=\${{ needs.f.ok }}"]
+  m:
+    matrix: { k: [a, b] }
+    command: [sh, -c, 'test "$PROCFLOW_MATRIX_K" = a', sh]
+    allow_failure: true
+  fan:
+    needs: { m: always }
+    command: [echo, "\${{ needs.m.state }} \${{ needs.m.ok }}"]
+`);
+    expect(r.code).toBe(0);
+    expect(r.of("run:end")[0]!.jobs).toMatchObject({ f: "failed", "m[k=b]": "failed" });
+    expect(r.lines("t")).toEqual(["state=failed ok=true"]);
+    expect(r.lines("fan")).toEqual(["failed true"]);
   });
 
   it("an if that cannot be evaluated fails the job with the expression, and the run", async () => {

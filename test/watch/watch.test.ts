@@ -116,6 +116,28 @@ jobs:
     expect(run.of("job:change")).toEqual([expect.objectContaining({ paths: ["src/a.js"], count: 1 })]);
   });
 
+  it("the job file and the files it includes are not watched", async () => {
+    const inc = 'version: 1\njobs:\n  other: { command: "true" }\n';
+    const run = live(
+      `version: 1
+include: [inc.yaml]
+jobs:
+  api:
+    command: [node, ${TREE}]
+    daemon: true
+    watch: { paths: ["*.yaml"], debounce: 50ms }
+`,
+      { "inc.yaml": inc },
+    );
+    await run.until(startOf("api", 1));
+    write(run, "inc.yaml", `${inc}# edited\n`);
+    write(run, "jobs.yaml", `${readFileSync(join(run.dir, "jobs.yaml"), "utf8")}# edited\n`);
+    await sleep(400);
+    write(run, "x.yaml");
+    await run.until(startOf("api", 2));
+    expect(run.of("job:change")).toEqual([expect.objectContaining({ paths: ["x.yaml"], count: 1 })]);
+  });
+
   it("a change during a slow stop leads to exactly one more restart, never two live processes", async () => {
     const run = live(`version: 1
 jobs:
