@@ -7,6 +7,17 @@ export function instanceName(family: string, matrix: Readonly<Record<string, Sca
   return `${family}[${keys.length === 0 ? "…" : keys.map(([k, v]) => `${k}=${v}`).join(",")}]`;
 }
 
+/** The first value a matrix key's list holds twice, as an instance name shows it (1 and "1" alike), or null. */
+export function repeatedValue(values: readonly Scalar[]): string | null {
+  const seen = new Set<string>();
+  for (const v of values) {
+    const shown = String(v);
+    if (seen.has(shown)) return shown;
+    seen.add(shown);
+  }
+  return null;
+}
+
 /** The variables a matrix instance gets: PROCFLOW_MATRIX_<KEY>. */
 export function matrixEnv(matrix: Readonly<Record<string, Scalar>>): Record<string, string> {
   const vars: Record<string, string> = {};

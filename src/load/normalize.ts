@@ -7,6 +7,7 @@ import { instanceName, matrixEnv } from "../graph/instance.js";
 import { criticalPathWeights, topologicalOrder } from "../graph/order.js";
 import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Scalar, Watch } from "../graph/types.js";
 import { durationMs } from "./duration.js";
+import { writtenValues } from "./matrix-values.js";
 import { parseTarget } from "./target.js";
 import type { Unit } from "./tree.js";
 import { splitWords } from "./words.js";
@@ -102,7 +103,7 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
     const dynamicMatrix = isDynamic(job.matrix) ? job.matrix : null;
     for (const matrix of dynamicMatrix
       ? [placeholders(dynamicMatrix)]
-      : combinations(job.matrix as StaticMatrix, opts.matrixPlaceholder)) {
+      : combinations(staticMatrix(job.matrix as StaticMatrix, family, unit), opts.matrixPlaceholder)) {
       const name = matrix ? instanceName(family, matrix) : family;
       // matrix.* and job.name are known now (a dynamic matrix's only when it is built: at start).
       const sub = (s: string) => {
@@ -305,6 +306,15 @@ const placeholders = (m: Exclude<WrittenMatrix, undefined>): Record<string, Scal
 /** An expression that names only matrix.* and job.name (known when the file loads). */
 function isStatic(node: Node): boolean {
   return namesIn(node).every((n) => n.path[0] === "matrix" || (n.path[0] === "job" && n.path[1] === "name"));
+}
+
+/** A static matrix with its numbers as written (matrix-values.ts). */
+function staticMatrix(matrix: StaticMatrix, family: string, unit: Unit): StaticMatrix {
+  if (!matrix) return matrix;
+  const out: Record<string, Scalar[]> = {};
+  for (const [key, values] of Object.entries(matrix))
+    out[key] = writtenValues(values, ["jobs", family, "matrix", key], unit.locate, unit.source.text);
+  return out;
 }
 
 /** One matrix assignment per instance, keys in the order written, first key varying slowest; [null] without a matrix. */

@@ -6,7 +6,7 @@ import type { SkipCause, Unstamped } from "../events.js";
 import type { Value } from "../expr/ast.js";
 import { evaluate, type Scope, truthy } from "../expr/evaluate.js";
 import { wholeExpression } from "../expr/template.js";
-import { bareInstance, dynamicInstance } from "../graph/instance.js";
+import { bareInstance, dynamicInstance, repeatedValue } from "../graph/instance.js";
 import type { Job, Scalar } from "../graph/types.js";
 
 export const MAX_DYNAMIC_INSTANCES = 10_000;
@@ -74,6 +74,16 @@ function fanOut(job: Job, matrix: NonNullable<Job["dynamicMatrix"]>, scope: Scop
       error: `matrix: ${count.toLocaleString("en-US")} instances, more than ${MAX_DYNAMIC_INSTANCES.toLocaleString("en-US")}`,
     };
   if (count === 0) return { to: "end", state: "succeeded", as: bareInstance(job) };
+  for (const [key, values] of lists.value) {
+    const twice = repeatedValue(values);
+    if (twice !== null)
+      return {
+        to: "end",
+        state: "failed",
+        as: bareInstance(job),
+        error: `matrix: ${key} lists ${twice} twice, which would name two instances alike; list each value once`,
+      };
+  }
   let combos: Record<string, Scalar>[] = [{}];
   for (const [key, values] of lists.value)
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));

@@ -10,14 +10,25 @@ jobs:
   t:
     matrix: { os: [linux, mac], n: [1, 2.5] }
     command: [echo, "\${{ matrix.os }}-\${{ matrix.n }}", "\${{ job.name }}"]
+  py:
+    matrix: { v: [3.10, 1.0, 0x10, 20] }
+    command: [sh, -c, 'echo "$1 $PROCFLOW_MATRIX_V \${{ matrix.v == 16 }}"', sh, "\${{ matrix.v }}"]
 `);
     expect(r.of("run:start")[0]!.jobs).toEqual([
       "t[os=linux,n=1]",
       "t[os=linux,n=2.5]",
       "t[os=mac,n=1]",
       "t[os=mac,n=2.5]",
+      "py[v=3.10]",
+      "py[v=1.0]",
+      "py[v=0x10]",
+      "py[v=20]",
     ]);
     expect(r.lines("t[os=mac,n=2.5]")).toEqual(["mac-2.5 t[os=mac,n=2.5]"]);
+    // A number keeps its text (YAML reads 3.10 as 3.1), and still compares as the number it is.
+    expect(r.lines("py[v=3.10]")).toEqual(["3.10 3.10 false"]);
+    expect(r.lines("py[v=0x10]")).toEqual(["0x10 0x10 true"]);
+    expect(r.lines("py[v=20]")).toEqual(["20 20 false"]);
   });
 
   it("substitutes in command, args, env values, cwd and probe fields, and sets PROCFLOW_MATRIX_*", async () => {

@@ -279,7 +279,7 @@ describe("dynamic matrix", () => {
   it("an empty list ends the job succeeded with no instance; a bad value fails it under its bare name", async () => {
     const r = await run(
       `  plan:
-    ${writes('none=[]\nbad={"a":1}\nmap={"os":["linux","mac"],"n":[1,2]}')}
+    ${writes('none=[]\nbad={"a":1}\nmap={"os":["linux","mac"],"n":[1,2]}\ntwice=["a",1,"1"]')}
   empty:
     needs: [plan]
     matrix: { x: "\${{ fromJSON(needs.plan.result.none) }}" }
@@ -290,6 +290,10 @@ describe("dynamic matrix", () => {
   bad:
     needs: [plan]
     matrix: { x: "\${{ fromJSON(needs.plan.result.bad) }}" }
+    command: [echo, never]
+  twice:
+    needs: [plan]
+    matrix: { x: "\${{ fromJSON(needs.plan.result.twice) }}" }
     command: [echo, never]
   whole:
     needs: [plan]
@@ -309,7 +313,15 @@ describe("dynamic matrix", () => {
         ],
       ]),
     );
-    expect(endStates(r)).toMatchObject({ empty: "succeeded", after: "succeeded", bad: "failed" });
+    expect(endStates(r)).toMatchObject({
+      empty: "succeeded",
+      after: "succeeded",
+      bad: "failed",
+      twice: "failed",
+    });
+    // Two instances may not share a name (1 and "1" would): the job fails, nothing starts.
+    expect(r.of("job:exit", "twice")[0]!.error).toMatch(/^matrix: x lists 1 twice/);
+    expect(r.of("job:start", "twice[x=1]")).toEqual([]);
     expect(r.of("job:exit", "bad")[0]!.error).toBe(
       'matrix: ${{ fromJSON(needs.plan.result.bad) }} gave {"a":1}, not a list of strings, numbers or booleans',
     );

@@ -1,4 +1,7 @@
-// One job may fan out to at most 10,000 instances.
+// One job may fan out to at most 10,000 instances, each with its own name: a key's list may not hold
+// a value twice (as written: `1` and `"1"` name the same instance).
+import { repeatedValue } from "../../graph/instance.js";
+import { writtenValues } from "../matrix-values.js";
 import type { Rule } from "./rule.js";
 
 export const MAX_INSTANCES = 10_000;
@@ -7,6 +10,17 @@ export const matrixSize: Rule = (ctx) => {
   for (const { name, job } of ctx.jobs) {
     // A dynamic matrix is counted when it is built (at most 10,000 then too).
     if (!job.matrix || typeof job.matrix === "string") continue;
+    for (const [key, values] of Object.entries(job.matrix)) {
+      if (typeof values === "string") continue;
+      const path = ["jobs", name, "matrix", key];
+      const twice = repeatedValue(writtenValues(values, path, ctx.locate, ctx.source.text));
+      if (twice !== null)
+        ctx.report(
+          path,
+          "matrix-repeated",
+          `jobs.${name}.matrix.${key}: ${twice} is listed twice (as instance names show values), so two instances would have the same name; list each value once`,
+        );
+    }
     const lists = Object.values(job.matrix).filter((v) => typeof v !== "string");
     const count = lists.reduce((n, values) => n * values.length, 1);
     if (count > MAX_INSTANCES)
