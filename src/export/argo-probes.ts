@@ -3,6 +3,8 @@
 // *name*: such probes go into the template's podSpecPatch, where the filled-in port is a JSON number.
 import { expandCheck } from "../graph/check.js";
 import type { Job, Probe } from "../graph/types.js";
+import { formatMs } from "../load/duration.js";
+import { DEFAULT_READY_TIMEOUT_MS } from "../load/normalize.js";
 import { probeValue } from "./argo-values.js";
 
 interface K8sProbe {
@@ -28,6 +30,11 @@ export function probesOf(
   ] as const) {
     const made = p && k8sProbe(job, p, kind, vars, (m) => warn(kind, m));
     if (!made) continue;
+    if (kind === "ready" && p.timeoutMs !== DEFAULT_READY_TIMEOUT_MS)
+      warn(
+        kind,
+        `job ${job.family}: the ready probe's timeout is not exported: Kubernetes never gives up on a readinessProbe, so the job is not failed when it is not ready after ${formatMs(p.timeoutMs)}`,
+      );
     const probe = kind === "health" ? { ...made.probe, failureThreshold: p.retries } : made.probe;
     if (made.parameterPort) patch[field] = probe;
     else container[field] = probe;
@@ -44,7 +51,7 @@ function k8sProbe(
   warn: (message: string) => void,
 ): K8sProbe | null {
   const leftOut = (why: string) => {
-    warn(`job ${job.family}: the ${kind} probe is left out: ${why}`);
+    warn(`job ${job.family}: the ${kind} probe is left out: ${why}, so ${LEFT_OUT[kind](job)}`);
     return null;
   };
   const timing = {
@@ -85,6 +92,15 @@ function k8sProbe(
       return leftOut("a log probe has no Kubernetes equivalent (use tcp, http or command)");
   }
 }
+
+/** What the Workflow does without the probe. */
+const LEFT_OUT = {
+  ready: (job: Job) =>
+    job.daemon
+      ? "Argo counts the daemon ready as soon as it runs: the jobs that need it start then"
+      : "the job is never failed for not getting ready",
+  health: () => "the job is never stopped for failing its checks",
+};
 
 /** A podSpecPatch holding probes of the main container, each parameter port written unquoted. */
 function podSpecPatch(probes: Readonly<Record<string, unknown>>): string {

@@ -67,10 +67,18 @@ export function outputParameters(keys: ReadonlySet<string>) {
   return { parameters: [...keys].map((name) => ({ name, valueFrom: { path: `${DIR}/${name}` } })) };
 }
 
+/** Whether a job's results are output parameters of its template (a target's are not). */
+export type HasResults = (family: string) => boolean;
+
 /** `needs.X.result.K` as Argo's tag for the output parameter, or null when it has none. */
-export function resultTag(path: readonly string[], task: (family: string) => string): string | null {
+export function resultTag(
+  path: readonly string[],
+  task: (family: string) => string,
+  hasResults: HasResults,
+): string | null {
   const [root, name, field, key] = path;
   if (root !== "needs" || field !== "result" || key === undefined || path.length !== 4 || !name) return null;
+  if (!hasResults(name)) return null;
   return `{{tasks.${task(name)}.outputs.parameters.${key}}}`;
 }
 
@@ -81,9 +89,10 @@ export function resultTag(path: readonly string[], task: (family: string) => str
 export function passResult(
   path: readonly string[],
   task: (family: string) => string,
+  hasResults: HasResults,
   passed: Map<string, string>,
 ): string | null {
-  const tag = resultTag(path, task);
+  const tag = resultTag(path, task, hasResults);
   if (!tag) return null;
   const name = `${task(path[1]!)}-${path[3]!}`.replace(/[^A-Za-z0-9_-]/g, "-");
   passed.set(name, tag);
@@ -96,11 +105,11 @@ export type Mapped = { ok: true; value: string } | { ok: false; why: string };
  * An `if` as Argo's `when` (a govaluate expression over filled-in tags): names of results, `ok`,
  * literals, comparisons, `&&`, `||`, `!` and parentheses map; functions and other names do not.
  */
-export function whenOf(text: string, task: (family: string) => string): Mapped {
+export function whenOf(text: string, task: (family: string) => string, hasResults: HasResults): Mapped {
   const e = wholeExpression(text, true);
   if (!e?.ok) return { ok: false, why: "it does not parse" };
   try {
-    return { ok: true, value: govaluate(e.node, task, false) };
+    return { ok: true, value: govaluate(e.node, task, hasResults, false) };
   } catch (err) {
     if (err instanceof Unmappable) return { ok: false, why: err.message };
     throw err;
@@ -109,16 +118,22 @@ export function whenOf(text: string, task: (family: string) => string): Mapped {
 
 class Unmappable extends Error {}
 
-function govaluate(node: Node, task: (family: string) => string, numeric: boolean): string {
+function govaluate(
+  node: Node,
+  task: (family: string) => string,
+  hasResults: HasResults,
+  numeric: boolean,
+): string {
   switch (node.kind) {
     case "literal":
       return typeof node.value === "string" ? `'${node.value.replace(/'/g, "\\'")}'` : String(node.value);
     case "not":
-      return `!(${govaluate(node.operand, task, false)})`;
+      return `!(${govaluate(node.operand, task, hasResults, false)})`;
     case "binary": {
       const isNumber = (n: Node) => n.kind === "literal" && typeof n.value === "number";
       const num = isNumber(node.left) || isNumber(node.right);
-      return `(${govaluate(node.left, task, num)} ${node.op} ${govaluate(node.right, task, num)})`;
+      const [left, right] = [node.left, node.right].map((n) => govaluate(n, task, hasResults, num));
+      return `(${left} ${node.op} ${right})`;
     }
     case "call":
       throw new Unmappable(`${node.fn}() has no Argo equivalent in when`);
@@ -127,7 +142,7 @@ function govaluate(node: Node, task: (family: string) => string, numeric: boolea
       const [root, name, field] = path;
       if (root === "needs" && name && field === "ok" && path.length === 3)
         return `('{{tasks.${task(name)}.status}}' == 'Succeeded')`;
-      const tag = resultTag(path, task);
+      const tag = resultTag(path, task, hasResults);
       if (!tag) throw new Unmappable(`${path.join(".") || "a computed name"} has no Argo value in when`);
       return numeric ? tag : `'${tag}'`;
     }
@@ -138,13 +153,14 @@ function govaluate(node: Node, task: (family: string) => string, numeric: boolea
 export function withParamOf(
   job: Job,
   task: (family: string) => string,
+  hasResults: HasResults,
 ): ({ key: string } & Mapped) | { ok: false; why: string } {
   const m = job.dynamicMatrix;
   const entries = m === null || typeof m === "string" ? [] : Object.entries(m);
   const only = entries.length === 1 && typeof entries[0]![1] === "string" ? entries[0]! : null;
   const e = only ? wholeExpression(only[1] as string, false) : null;
   const arg = e?.ok && e.node.kind === "call" && e.node.fn === "fromJSON" ? e.node.args[0] : undefined;
-  const tag = arg ? resultTag(staticPath(arg) ?? [], task) : null;
+  const tag = arg ? resultTag(staticPath(arg) ?? [], task, hasResults) : null;
   if (!only || !tag)
     return { ok: false, why: "only one key given by fromJSON(needs.JOB.result.KEY) maps to withParam" };
   return { ok: true, key: only[0], value: tag };

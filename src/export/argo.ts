@@ -7,9 +7,11 @@ import { dynamicInstance } from "../graph/instance.js";
 import type { Job, JobGraph, Scalar } from "../graph/types.js";
 import type { Diagnostic } from "../load/diagnostic.js";
 import { dependsOf, needsVerdict, VERDICT, verdict } from "./argo-dag.js";
+import { reportUnexported } from "./argo-fields.js";
 import { dnsName, taskNames } from "./argo-names.js";
 import { probesOf, seconds } from "./argo-probes.js";
 import {
+  type HasResults,
   outputParameters,
   passResult,
   referencedResults,
@@ -33,6 +35,12 @@ export interface Exported {
 
 /** Argo substitutes `{{inputs.parameters.KEY}}` in a template: the placeholder for a matrix key. */
 export const argoMatrixPlaceholder = (key: string) => `{{inputs.parameters.${key}}}`;
+
+/**
+ * The parameter that brings matrix key KEY as written: no matrix key has a `-`, and no result's
+ * parameter (`task-key`) begins with `_`.
+ */
+const writtenParameter = (key: string) => `_raw-${key}`;
 
 /**
  * A target runs procflow's bootstrap (`dist/run/target-child.js`) with the argv procflow gives it,
@@ -74,18 +82,28 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
     else items.set(job.family, [job.matrix]);
   }
   const reads = referencedResults(templates.jobs);
-  const ctx: Context = { graph: templates, opts, warn, reported: new Set(), task, reads };
+  const hasResults = (family: string) => !byFamily.get(family)?.target;
+  const ctx: Context = { graph: templates, opts, warn, reported: new Set(), task, hasResults, reads };
 
   const tasks: Record<string, unknown>[] = [];
   const containers: Record<string, unknown>[] = [];
   for (const job of templates.jobs) {
     const name = task(job.family);
-    const param = job.dynamicMatrix ? withParamOf(job, task) : null;
+    const param = job.dynamicMatrix ? withParamOf(job, task, hasResults) : null;
     if (param && !param.ok)
-      warn(job, "matrix", `job ${job.family}: a matrix built at run time: ${param.why}`);
+      warn(
+        job,
+        "matrix",
+        `job ${job.family}: a matrix built at run time: ${param.why}, so the task runs once, without the matrix's values`,
+      );
     const keys = param?.ok ? [param.key] : job.matrix ? Object.keys(job.matrix) : [];
-    const when = job.if === null ? null : whenOf(job.if, task);
-    if (when && !when.ok) warn(job, "if", `job ${job.family}: if is not mapped to Argo's when: ${when.why}`);
+    const when = job.if === null ? null : whenOf(job.if, task, hasResults);
+    if (when && !when.ok)
+      warn(
+        job,
+        "if",
+        `job ${job.family}: if is not mapped to Argo's when: ${when.why}, so the task runs whenever its needs are met, as if the if were true`,
+      );
     const depends = dependsOf(
       job,
       task,
@@ -96,19 +114,41 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
     const shaped = param?.ok ? dynamicInstance(job, { [param.key]: argoMatrixPlaceholder(param.key) }) : job;
     // Results the job reads come in as input parameters too: only a DAG task can name other tasks.
     const passed = new Map<string, string>();
-    containers.push(template(shaped, name, keys, ctx, passed));
+    const rows = param?.ok ? [] : (items.get(job.family) ?? []);
+    const tags = argoTags(JSON.stringify(rows), new Set());
+    if (tags.length > 0)
+      warn(
+        job,
+        "matrix",
+        `job ${job.family}: ${[...new Set(tags)].join(", ")} is filled in by Argo: the job cannot get it as written`,
+      );
+    // Argo puts an item into args and env as it is, and Kubernetes then expands `$(NAME)` there: an
+    // item's `$` is written `$$`. Where Kubernetes expands nothing (workingDir, probes), the value
+    // comes as written through a second parameter.
+    const dollars = new Set(keys.filter((k) => rows.some((r) => String(r[k]).includes("$"))));
+    const asWritten = new Set<string>();
+    containers.push(template(shaped, name, keys, ctx, passed, { dollars, asWritten }));
     const parameters = [
       ...(param?.ok
         ? [{ name: param.key, value: "{{item}}" }]
-        : keys.map((k) => ({ name: k, value: `{{item.${k}}}` }))),
+        : [...keys, ...[...asWritten].map(writtenParameter)].map((k) => ({
+            name: k,
+            value: `{{item.${k}}}`,
+          }))),
       ...[...passed].map(([p, value]) => ({ name: p, value })),
     ];
+    const withItems = rows.map((row) => {
+      const item: Record<string, Scalar> = { ...row };
+      for (const k of dollars) item[k] = k8sLiteral(String(row[k]));
+      for (const k of asWritten) item[writtenParameter(k)] = row[k]!;
+      return item;
+    });
     tasks.push({
       name,
       template: name,
       ...(depends ? { depends } : {}),
       ...(when?.ok ? { when: when.value } : {}),
-      ...(param?.ok ? { withParam: param.value } : keys.length ? { withItems: items.get(job.family)! } : {}),
+      ...(param?.ok ? { withParam: param.value } : keys.length ? { withItems } : {}),
       ...(parameters.length ? { arguments: { parameters } } : {}),
     });
   }
@@ -147,6 +187,7 @@ interface Context {
   readonly reported: Set<string>;
   /** A job's task name. */
   readonly task: (family: string) => string;
+  readonly hasResults: HasResults;
   /** The result keys other jobs read, per job. */
   readonly reads: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -157,6 +198,7 @@ function template(
   keys: string[],
   ctx: Context,
   passed: Map<string, string>,
+  matrix: { readonly dollars: ReadonlySet<string>; readonly asWritten: Set<string> },
 ): Record<string, unknown> {
   const { graph, opts, warn } = ctx;
   const once = (key: string, field: string, message: string) => {
@@ -170,7 +212,7 @@ function template(
       once(
         `env_file ${layer.file}`,
         "env_file",
-        `env_file ${relative(folder, layer.file)} is not exported (keep its values in a Kubernetes Secret and add it with envFrom)`,
+        `env_file ${relative(folder, layer.file)} is not exported, so the containers do not get its variables (keep them in a Kubernetes Secret and add it with envFrom)`,
       );
     else Object.assign(vars, layer.vars);
   }
@@ -178,7 +220,7 @@ function template(
     once(
       `ports ${job.family}`,
       "ports",
-      `ports are not exported: each pod has its own network, so give ${job.family} fixed ports (and reach it through a Service) instead of \${{ jobs.${job.family}.ports.* }}`,
+      `ports are not exported: no job gets PROCFLOW_PORT_*, and \${{ jobs.${job.family}.ports.* }} reaches the jobs as written; each pod has its own network, so give ${job.family} fixed ports (and reach it through a Service) instead`,
     );
   const hasEnvFile = job.env.some((layer) => "file" in layer);
   // What procflow gives every child (SPEC §6), over the file's env; PROCFLOW_ATTEMPT has no Argo value.
@@ -193,12 +235,12 @@ function template(
     tag: (path) =>
       path[0] === "matrix" && path[1]
         ? String(job.matrix?.[path[1]] ?? "") || null
-        : passResult(path, ctx.task, passed),
+        : passResult(path, ctx.task, ctx.hasResults, passed),
     unmapped: (text) =>
       once(
         `unmapped ${job.family} ${text}`,
         field,
-        `job ${job.family}: ${text} reads results in a way Argo cannot fill in (only \${{ needs.JOB.result.KEY }} maps)`,
+        `job ${job.family}: ${text} reads results in a way Argo cannot fill in (only \${{ needs.JOB.result.KEY }} of a command job maps), so the job gets that text as written`,
       ),
     unset: (variable) => {
       if (!hasEnvFile)
@@ -222,18 +264,7 @@ function template(
       null,
       `job ${job.family}: ${[...new Set(tags)].join(", ")} is filled in by Argo: the job cannot get it as written`,
     );
-  if (job.successCodes.length !== 1 || job.successCodes[0] !== 0)
-    warn(
-      job,
-      "success_codes",
-      `job ${job.family}: success_codes has no Argo equivalent: only 0 succeeds there`,
-    );
-  if (job.restart === "always" && !job.daemon)
-    warn(
-      job,
-      "restart",
-      `job ${job.family}: restart: always becomes Argo's retryPolicy Always, which runs a job again only when it failed`,
-    );
+  reportUnexported(job, (field, message) => warn(job, field, message));
 
   const argv = job.target
     ? [
@@ -255,20 +286,28 @@ function template(
     );
   const run = outputs && !job.target ? withResultFile(argv, k8sLiteral) : argv;
   const dir = relative(folder, job.cwd);
+  // A matrix value escaped for Kubernetes' expansion comes as written where there is none.
+  const written = (text: string) =>
+    text.replace(/\{\{inputs\.parameters\.(\w+)\}\}/g, (tag, k: string) => {
+      if (!matrix.dollars.has(k)) return tag;
+      matrix.asWritten.add(k);
+      return argoMatrixPlaceholder(writtenParameter(k));
+    });
   const container: Record<string, unknown> = {
     image: opts.image,
     command: run.slice(0, 1),
     ...(run.length > 1 ? { args: run.slice(1) } : {}),
-    workingDir: dir ? posix.join(opts.workdir, dir) : opts.workdir,
+    workingDir: written(dir ? posix.join(opts.workdir, dir) : opts.workdir),
     env: Object.entries(env).map(([name, value]) => ({ name, value })),
   };
   const probes = probesOf(job, probeVars, (field, message) => warn(job, field, message));
-  Object.assign(container, probes.container);
+  Object.assign(container, JSON.parse(written(JSON.stringify(probes.container))));
+  const podSpecPatch = probes.podSpecPatch && written(probes.podSpecPatch);
+  const parameters = [...keys, ...[...matrix.asWritten].map(writtenParameter), ...passed.keys()];
   return {
     name,
-    ...(keys.length + passed.size
-      ? { inputs: { parameters: [...keys, ...passed.keys()].map((k) => ({ name: k })) } }
-      : {}),
+    ...(job.description ? { metadata: { annotations: { "procflow/description": job.description } } } : {}),
+    ...(parameters.length ? { inputs: { parameters: parameters.map((k) => ({ name: k })) } } : {}),
     ...(outputs && !job.target ? { outputs: outputParameters(outputs) } : {}),
     ...(job.daemon ? { daemon: true } : {}),
     ...(job.timeoutMs !== null ? { activeDeadlineSeconds: seconds(job.timeoutMs) } : {}),
@@ -282,7 +321,7 @@ function template(
           },
         }
       : {}),
-    ...(probes.podSpecPatch ? { podSpecPatch: probes.podSpecPatch } : {}),
+    ...(podSpecPatch ? { podSpecPatch } : {}),
     container,
   };
 }

@@ -19,7 +19,8 @@ import type {
   Watch as WrittenWatch,
 } from "./written.js";
 
-const DEFAULT_KILL_TIMEOUT_MS = 5000;
+export const DEFAULT_KILL_TIMEOUT_MS = 5000;
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 const DEFAULT_RESTART_DELAY_MS = 1000;
 const DEFAULT_DEBOUNCE_MS = 200;
 
@@ -258,7 +259,7 @@ function probeOf(
 ): Probe | null {
   if (!p) return null;
   const intervalMs = ms(p.interval) ?? (kind === "ready" ? 250 : 5000);
-  const timeoutMs = ms(p.timeout) ?? (kind === "ready" ? 60_000 : 5000);
+  const timeoutMs = ms(p.timeout) ?? (kind === "ready" ? DEFAULT_READY_TIMEOUT_MS : 5000);
   const retries = "retries" in p && typeof p.retries === "number" ? p.retries : 3;
   const base = { intervalMs, timeoutMs, retries };
   if (p.log !== undefined) return { ...base, check: { kind: "log", pattern: sub(p.log) } };
