@@ -1,6 +1,7 @@
 // Text → YAML document and plain value, with syntax errors, duplicate keys and a way back from a
 // value's path to its place in the text.
 import {
+  type Alias,
   type Document,
   isAlias,
   isMap,
@@ -71,7 +72,11 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
     error(
       inText(e.pos),
       "yaml-syntax",
-      unquoted ? `${firstLine(e.message)}: quote a value that holds \${{ … }}` : firstLine(e.message),
+      e.code === "MULTIPLE_DOCS"
+        ? `a job file is one YAML document: remove this "---" and what follows, or make it a file of its own`
+        : unquoted
+          ? `${firstLine(e.message)}: quote a value that holds \${{ … }}`
+          : firstLine(e.message),
     );
   }
   for (const w of doc.warnings)
@@ -92,7 +97,14 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
     // yaml reports two document-level problems only while building values: alias bombs and
     // merge keys (<<) whose value is not a map.
     const message = (e as Error).message;
-    if (e instanceof ReferenceError)
+    const unresolved = unresolvedAlias(doc);
+    if (unresolved)
+      error(
+        rangeOf(unresolved),
+        "yaml-alias",
+        `*${unresolved.source} names no anchor: set &${unresolved.source} on a value before it, or write the value`,
+      );
+    else if (e instanceof ReferenceError)
       error([0, Math.min(source.text.length, 1)], "yaml-aliases", `${message}; expand fewer aliases`);
     else if (/^Merge sources/.test(message))
       error(badMergeKey(doc), "yaml-merge", `${message}: the value of "<<" must be a map or an alias of one`);
@@ -197,6 +209,18 @@ function duplicateKey(pair: Pair, first: Pair, key: string, source: Source, diag
     code: "duplicate-key",
     message: `duplicate key "${key}" (first defined on line ${firstLine}); remove one of them`,
   });
+}
+
+/** The first alias whose anchor is not set before it, if any. */
+function unresolvedAlias(doc: Document): Alias | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node) && node.resolve(doc) === undefined) return node;
+    if (isMap(node)) for (const pair of node.items) stack.push(pair.key, pair.value);
+    else if (isSeq(node)) stack.push(...node.items);
+  }
+  return undefined;
 }
 
 /** The range of the first merge key (<<) whose value is not a map, an alias of one, or a list of them. */

@@ -17,25 +17,52 @@ const defs = () => {
 };
 
 /**
- * Checks the shape of the whole file. Returns the jobs that have a valid shape (for the semantic
- * rules), or undefined when the file's frame itself (top level, `jobs`) is broken.
+ * Fields whose absence would change how a job's other fields are judged (an expression naming the
+ * matrix, a path under the cwd, a need's condition on a daemon…): a job with one of them broken is
+ * left out of the semantic rules, which would report what follows from the break as mistakes.
+ */
+const LOAD_BEARING: ReadonlySet<string> = new Set([
+  "command",
+  "target",
+  "args",
+  "shell",
+  "cwd",
+  "matrix",
+  "needs",
+  "daemon",
+  "ready",
+  "inputs",
+  "ports",
+]);
+
+/**
+ * Checks the shape of the whole file. Returns the jobs that have a valid shape, and the value the
+ * semantic rules check, or undefined when the file's frame itself (top level, `jobs`) is broken. A
+ * job whose only broken fields are ones the others do not lean on (a duration, an unknown field…) is
+ * checked by the rules without them: every problem is reported, not only the first (SPEC §9).
  */
 export function checkSchema(
   value: unknown,
   source: Source,
   locate: Locator,
   diagnostics: Diagnostic[],
-): Set<string> | undefined {
+): { shaped: Set<string>; value: unknown } | undefined {
   const validate = validateSchema as ValidateFunction;
   const jobs = value && typeof value === "object" ? (value as { jobs?: unknown }).jobs : undefined;
   const names = jobs && typeof jobs === "object" && !Array.isArray(jobs) ? Object.keys(jobs) : [];
-  if (validate(value)) return new Set(names);
-  const broken = new Set<string>();
+  if (validate(value)) return { shaped: new Set(names), value };
+  /** Job → its broken fields (null: the job as a whole). */
+  const broken = new Map<string, Set<string> | null>();
   let frameBroken = false;
   for (const e of simplify(validate.errors ?? [])) {
     const { path, message, atKey } = describe(e);
-    if (path[0] === "jobs" && path.length >= 2) broken.add(String(path[1]));
-    else if (path.length === 0 || path[0] === "jobs" || path[0] === "version") frameBroken = true;
+    if (path[0] === "jobs" && path.length >= 2) {
+      const job = String(path[1]);
+      const field = path.length >= 3 ? String(path[2]) : null;
+      const fields = broken.get(job);
+      if (field === null || LOAD_BEARING.has(field)) broken.set(job, null);
+      else if (fields !== null) broken.set(job, (fields ?? new Set()).add(field));
+    } else if (path.length === 0 || path[0] === "jobs" || path[0] === "version") frameBroken = true;
     diagnostics.push({
       source,
       range: locate(path, { key: atKey }),
@@ -44,7 +71,32 @@ export function checkSchema(
       message: `${pathText(path)}: ${message}`,
     });
   }
-  return frameBroken ? undefined : new Set(names.filter((n) => !broken.has(n)));
+  if (frameBroken) return undefined;
+  const shaped = new Set(names.filter((n) => !broken.has(n)));
+  const repaired = withoutFields(value as { jobs: Record<string, Record<string, unknown>> }, broken);
+  if (!repaired) return { shaped, value };
+  // Without its broken fields, a job may still miss what it needs (a command): then it stays out.
+  const still = validate(repaired)
+    ? new Set<string>()
+    : new Set((validate.errors ?? []).map((e) => String(pathOf(e.instancePath)[1])));
+  for (const [name, fields] of broken) if (fields && !still.has(name)) shaped.add(name);
+  return { shaped, value: repaired };
+}
+
+/** The file with the broken fields of its jobs left out, or null when no job can be kept so. */
+function withoutFields(
+  file: { jobs: Record<string, Record<string, unknown>> },
+  broken: ReadonlyMap<string, ReadonlySet<string> | null>,
+): typeof file | null {
+  let jobs: typeof file.jobs | null = null;
+  for (const [name, fields] of broken) {
+    if (!fields) continue;
+    jobs ??= { ...file.jobs };
+    const job = { ...file.jobs[name] };
+    for (const f of fields) delete job[f];
+    jobs[name] = job;
+  }
+  return jobs && { ...file, jobs };
 }
 
 const pathOf = (pointer: string): (string | number)[] =>
@@ -103,6 +155,7 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
 }
 
 const quote = (v: unknown) => JSON.stringify(v);
+const article = (noun: string) => `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 const orList = (items: readonly string[]) =>
   items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 
@@ -151,7 +204,7 @@ function describe(e: ErrorObject): { path: Path; message: string; atKey?: boolea
         const items = ([] as string[]).concat(b.items?.type ?? []).map((t) => `${t}s`);
         return b.type === "array"
           ? `a list${items.length ? ` of ${orList(items)}` : ""}`
-          : `a ${b.type === "object" ? "map" : b.type}`;
+          : article(b.type === "object" ? "map" : String(b.type));
       });
       return { path, message: `must be ${orList(types)}, not ${describeValue(data)}` };
     }
@@ -192,10 +245,12 @@ function describe(e: ErrorObject): { path: Path; message: string; atKey?: boolea
     case "const":
       return { path, message: `must be ${quote(e.params.allowedValue)}, not ${quote(data)}` };
     case "type": {
+      if (path.length === 0 && data === null)
+        return { path, message: "the file is empty: a job file is a map with `version: 1` and `jobs`" };
       const want = ([] as string[])
         .concat(e.params.type as string | string[])
         .map((t) => (t === "object" ? "map" : t === "array" ? "list" : t));
-      return { path, message: `must be ${orList(want.map((t) => `a ${t}`))}, not ${describeValue(data)}` };
+      return { path, message: `must be ${orList(want.map(article))}, not ${describeValue(data)}` };
     }
     case "minimum":
       return { path, message: `must be at least ${e.params.limit}, not ${quote(data)}` };

@@ -85,15 +85,15 @@ export function loadTree(text: string, path: string, diagnostics: Diagnostic[]):
 
 function unitOf(source: Source, diagnostics: Diagnostic[]): Unit | undefined {
   const parsed = parse(source, diagnostics);
-  const shaped = parsed && checkSchema(parsed.value, source, parsed.locate, diagnostics);
-  if (!parsed || !shaped) return undefined;
+  const checked = parsed && checkSchema(parsed.value, source, parsed.locate, diagnostics);
+  if (!parsed || !checked) return undefined;
   const file = resolve(source.path);
   return {
     source,
     file,
     dir: dirname(file),
-    value: parsed.value as JobFile,
-    shaped,
+    value: checked.value as JobFile,
+    shaped: checked.shaped,
     locate: parsed.locate,
     fields: parsed.fields,
   };
