@@ -241,15 +241,8 @@ export async function main(argv: string[], start = startRun(argv)): Promise<numb
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     await abandonRun(start);
-    if (e instanceof CommanderError) {
-      if (
-        e.code === "commander.helpDisplayed" ||
-        e.code === "commander.version" ||
-        e.code === "commander.help"
-      )
-        return 0;
-      return ExitCode.usage;
-    }
+    // Help asked for (--help, help, --version) is exit 0; help shown for a missing command, 2.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : ExitCode.usage;
     throw e;
   }
   await abandonRun(start);

@@ -185,5 +185,12 @@ describe("procflow schema, graph and usage", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("validate");
     expect((await cli(["--version"])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // No command (or no action) is a usage error: the help goes to stderr, exit 2.
+    for (const args of [[], ["ctl"]]) {
+      const r = await cli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("Usage: procflow");
+    }
+    expect((await cli(["help", "run"])).code).toBe(0);
   });
 });
