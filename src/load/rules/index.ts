@@ -11,6 +11,7 @@ import { needsCycle } from "./needs-cycle.js";
 import { needsSelf } from "./needs-self.js";
 import { needsUnknown } from "./needs-unknown.js";
 import { probeRegex } from "./probe-regex.js";
+import { probeValues } from "./probe-values.js";
 import type { Rule } from "./rule.js";
 import { targetModule } from "./target-module.js";
 import { watchGlobs } from "./watch-globs.js";
@@ -25,6 +26,7 @@ export const rules: readonly Rule[] = [
   commandShape,
   expressions,
   probeRegex,
+  probeValues,
   matrixSize,
   targetModule,
   envFile,

@@ -2,13 +2,12 @@
 import { resolve } from "node:path";
 import { staticPath } from "../../expr/ast.js";
 import { findExpressions } from "../expressions.js";
-
-/** An expression, standing for one folder name in a pattern (what it names is checked elsewhere). */
-const EXPRESSION = /\$\{\{.*?\}\}/g;
-
 import { compileGlob, globProblem, within } from "../globs.js";
 import { type Path, pathText } from "../parse.js";
 import type { Rule } from "./rule.js";
+
+/** An expression, standing for one folder name in a pattern (what it names is checked elsewhere). */
+const EXPRESSION = /\$\{\{.*?\}\}/g;
 
 export const watchGlobs: Rule = (ctx) => {
   for (const { name, job } of ctx.jobs) {
