@@ -151,8 +151,7 @@ class Api {
       // A reconnecting EventSource says where it was with Last-Event-ID.
       this.events(res, Number(url.searchParams.get("since") ?? req.headers["last-event-id"] ?? 0));
     else if (req.method === "GET" && job?.[2] === "logs") this.logs(res, name, url.searchParams);
-    else if (req.method === "POST" && path === "/api/end")
-      this.settle(res, this.answer(res, { verb: "end" }));
+    else if (req.method === "POST" && path === "/api/end") this.settle(res, this.end(req, res));
     else if (req.method === "POST" && job && job[2] !== "logs")
       this.settle(res, this.request(req, res, name, job[2] as "restart" | "stop" | "start"));
     else send(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
@@ -172,10 +171,17 @@ class Api {
     verb: "restart" | "stop" | "start",
   ) {
     const body = await readBody(req);
+    if (typeof body === "string") return send(res, body === TOO_LARGE ? 413 : 400, { error: body });
     const jobs = this.resolve(name);
     if (!jobs) return send(res, 404, { error: `no job named "${name}" in this run` });
-    const withDependents = body?.withDependents === true;
+    const withDependents = body.withDependents === true;
     return this.answer(res, verb === "restart" ? { verb, jobs, withDependents } : { verb, jobs });
+  }
+
+  private async end(req: IncomingMessage, res: ServerResponse) {
+    const body = await readBody(req);
+    if (typeof body === "string") return send(res, body === TOO_LARGE ? 413 : 400, { error: body });
+    return this.answer(res, { verb: "end" });
   }
 
   /** A job name, or a matrix job's name for all its instances; null when the run has no such job. */
@@ -261,18 +267,32 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+const TOO_LARGE = "the request body is over 64 KiB";
+
+/**
+ * A POST's body: none, or a JSON object whose `withDependents`, if there, is a boolean (SPEC §11).
+ * Anything else is refused with why (a string) rather than read as "no options": a client that
+ * sends garbage must not have a command carried out as if it had asked for the defaults.
+ */
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown> | string> {
   let text = "";
   for await (const chunk of req) {
     text += chunk;
-    if (text.length > 65536) return null;
+    if (text.length > 65536) return TOO_LARGE;
   }
+  if (text.trim() === "") return {};
+  let body: unknown;
   try {
-    const body = JSON.parse(text || "null") as unknown;
-    return body && typeof body === "object" ? (body as Record<string, unknown>) : null;
+    body = JSON.parse(text);
   } catch {
-    return null;
+    return "the request body is not JSON";
   }
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    return "the request body must be a JSON object";
+  const { withDependents } = body as Record<string, unknown>;
+  if (withDependents !== undefined && typeof withDependents !== "boolean")
+    return `withDependents must be true or false, not ${JSON.stringify(withDependents)}`;
+  return body as Record<string, unknown>;
 }
 
 /** Removes a file if it is there (unlinkSync: rmSync would load Node's rimraf module for it, ~0.4 ms). */

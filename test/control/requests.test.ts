@@ -72,6 +72,43 @@ describe("requests meeting a run in motion", () => {
     run.child.kill("SIGTERM");
     expect((await run.done).code).toBe(143);
   });
+
+  it("a POST whose body is not JSON, not an object, or has a wrongly typed field is a 400 {error} that does nothing", async () => {
+    const run = await startRun("version: 1\njobs:\n  d: { command: [sleep, '60'], daemon: true }\n");
+    const state = run.env.PROCFLOW_STATE_DIR!;
+    const socket = join(state, readdirSync(state).find((f) => f.endsWith(".sock"))!);
+    const post = (path: string, body?: string) =>
+      new Promise<{ status: number; body: { error?: string; ok?: boolean } }>((resolve) => {
+        request({ socketPath: socket, path, method: "POST" }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (s: string) => (text += s));
+          res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        }).end(body);
+      });
+    const bad: [string, string, RegExp][] = [
+      ["/api/jobs/d/restart", "garbage", /not JSON/],
+      ["/api/jobs/d/restart", '{"withDependents":"yes"}', /withDependents must be true or false/],
+      ["/api/jobs/d/restart", '{"withDependents":1}', /withDependents/],
+      ["/api/jobs/d/stop", "[true]", /JSON object/],
+      ["/api/jobs/d/start", '"x"', /JSON object/],
+      ["/api/end", "garbage", /not JSON/],
+      ["/api/end", "null", /JSON object/],
+    ];
+    for (const [path, body, error] of bad) {
+      const answer = await post(path, body);
+      expect(answer.status, `${path} ${body}`).toBe(400);
+      expect(answer.body.error).toMatch(error);
+    }
+    // None of them became a command: the daemon runs its first attempt, the run goes on.
+    expect(run.of("run:control")).toEqual([]);
+    expect(run.of("job:stop")).toEqual([]);
+    // What is well formed is still done, with or without a body.
+    expect(await post("/api/jobs/d/restart", '{"withDependents":false}')).toMatchObject({ status: 200 });
+    await run.until((e) => e.type === "job:start" && e.attempt === 2);
+    expect(await post("/api/end")).toMatchObject({ status: 200, body: { ok: true } });
+    expect((await run.done).code).toBe(0);
+  });
 });
 
 describe("keep-alive", () => {
