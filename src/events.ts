@@ -83,6 +83,10 @@ export type RunEvent =
       definitions: Readonly<Record<string, string>>;
       /** Instance → port name → the port picked for it (SPEC §16). */
       ports: Readonly<Record<string, Readonly<Record<string, number>>>>;
+      /** The file's `description`, when it has one (shown by the web view and reports). */
+      description?: string;
+      /** Instance → its job's `description`, for the jobs that have one. */
+      descriptions?: Readonly<Record<string, string>>;
     })
   | (Base & { type: "job:start"; job: string; pid: number; attempt: number; argv: readonly string[] })
   | (Base & { type: "job:ready"; job: string })

@@ -1,7 +1,8 @@
 // `procflow report <run.json> [-o report.html]`: one self-contained HTML file (the page's script and
-// style inlined, the run's events embedded as NDJSON, output lines as compact arrays) that shows the graph, the timeline, each job's
-// output and the summary with no server and no network. Written as run.json is read: output past
-// 5 MB per job or 50 MB in all is left out, with a note per job.
+// style inlined, the run's events embedded as NDJSON, output lines as compact arrays) that shows the
+// graph, the timeline, each job's output and the summary with no server and no network; a run that
+// did not end, as it was at its last event. Written as run.json is read: output past 5 MB per job or
+// 50 MB in all is left out, with a note per job.
 import { once } from "node:events";
 import { createWriteStream, existsSync, rmSync } from "node:fs";
 import { basename } from "node:path";
@@ -36,10 +37,15 @@ export async function writeReport(input: string, output: string): Promise<number
   /** Each job's index in run:start.jobs: an output line is written as `[index, 1 if stderr, line]`. */
   let index = new Map<string, number>();
   let count = 0;
+  /** The newest event's time (output lines are embedded without theirs), and whether the run ended. */
+  let last = 0;
+  let ended = false;
   let problem: string | null = null;
   try {
     for await (const e of runJsonEvents(input)) {
       count++;
+      if (typeof e.time === "number") last = Math.max(last, e.time);
+      if (e.type === "run:end") ended = true;
       if (e.type === "run:start" && Array.isArray(e.jobs))
         index = new Map(e.jobs.map((j, i) => [String(j), i]));
       const job = String(e.job);
@@ -58,6 +64,8 @@ export async function writeReport(input: string, output: string): Promise<number
     return ExitCode.usage;
   }
   for (const note of budget.notes()) await write(embed(note));
+  // A run.json with no run:end (a killed run) is shown as it was at this time.
+  if (!ended) await write(embed({ type: "report:last", time: last }));
   const script = readAsset("page.js")
     .toString()
     .replace(/<\/script/gi, "<\\/script");

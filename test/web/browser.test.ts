@@ -1,11 +1,12 @@
 // The web view in a real browser (Debian's chromium, driven by playwright-core): the page of a live
 // run with no network, live state changes, search, the restart button; a report file opened offline.
 // Screenshots go to test-output/web/.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli } from "../rig.js";
+import { formatMs } from "../../src/web/page/model.js";
+import { cli, type Event } from "../rig.js";
 import { startRun, uiLine } from "./live.js";
 
 const OUT = new URL("../../test-output/web/", import.meta.url).pathname;
@@ -149,6 +150,127 @@ jobs:
     await expect.poll(() => page.locator(".lines").textContent()).toContain("row 100000");
     await page.screenshot({ path: join(OUT, "report.png") });
     expect(blocked).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("shows a job that failed before it started, with its error, and the descriptions of the file and its jobs", async () => {
+    const run = startRun(
+      `version: 1
+description: the nightly checks
+jobs:
+  bad: { command: [does-not-exist-xyz], description: a job whose program is missing }
+  noenv: { command: [echo, never], env_file: missing.env }
+  ok: { command: [echo, fine] }
+`,
+      ["--log-dir", "logs"],
+    );
+    expect((await run.done).code).toBe(1);
+    // The descriptions come with run:start (optional fields: only those the file gives).
+    const start = run.events.find((e) => e.type === "run:start")!;
+    expect(start.description).toBe("the nightly checks");
+    expect(start.descriptions).toEqual({ bad: "a job whose program is missing" });
+    const file = join(run.dir, "report.html");
+    expect((await cli(["report", "logs/run.json", "-o", file], { cwd: run.dir })).code).toBe(0);
+    const { page, errors } = await isolatedPage((u) => u === `file://${file}`);
+    await page.goto(`file://${file}`);
+    await page.locator("main[data-run-state=failed] .summary").waitFor();
+    const row = (job: string) => page.locator(".summary tr", { hasText: job });
+    expect(await row("bad").textContent()).toContain("failed (did not start)");
+    expect(await row("bad").textContent()).toContain("command not found: does-not-exist-xyz");
+    expect(await row("noenv").textContent()).toContain("failed (did not start)");
+    expect(await row("noenv").textContent()).toMatch(/env_file .*missing\.env: no such file/);
+    expect(await row("ok").textContent()).not.toContain("did not start");
+
+    await node(page, "bad").click();
+    await expect.poll(() => page.locator(".panel h2").textContent()).toContain("failed (did not start)");
+    expect(await page.locator(".panel .facts").textContent()).toContain(
+      "descriptiona job whose program is missing",
+    );
+    const attempt = page.locator(".panel .attempts tbody tr");
+    expect(await attempt.count()).toBe(1);
+    expect(await attempt.textContent()).toContain("failed (did not start)");
+    expect(await attempt.locator(".error").textContent()).toBe("command not found: does-not-exist-xyz");
+    expect(await page.locator("header").textContent()).toContain("the nightly checks");
+    await node(page, "ok").click();
+    await expect.poll(() => page.locator(".panel").getAttribute("data-job")).toBe("ok");
+    expect(await page.locator(".panel .facts").textContent()).not.toContain("description");
+    expect(errors).toEqual([]);
+  });
+
+  it("a report of a run.json cut short says the run did not end and counts durations to its last event", async () => {
+    const run = startRun(
+      `version: 1
+jobs:
+  slow: { command: [sh, -c, "echo begin; sleep 1; echo end"] }
+`,
+      ["--log-dir", "logs"],
+    );
+    expect((await run.done).code).toBe(0);
+    // As a killed run leaves it: the events up to the first output line, no run:end.
+    const lines = readFileSync(join(run.dir, "logs", "run.json"), "utf8").split("\n");
+    const cut = lines.slice(0, lines.findIndex((l) => l.includes('"line":"begin"')) + 1);
+    writeFileSync(join(run.dir, "cut.json"), `${cut.join("\n")}\n`);
+    const start = run.events.find((e) => e.type === "job:start")!;
+    const last = run.events.find((e) => e.type === "job:output")!;
+    const file = join(run.dir, "cut.html");
+    expect((await cli(["report", "cut.json", "-o", file], { cwd: run.dir })).code).toBe(0);
+
+    const { page, errors } = await isolatedPage((u) => u === `file://${file}`);
+    await page.goto(`file://${file}`);
+    await node(page, "slow").waitFor();
+    // The job ran a second more, and the page opens later still: neither counts.
+    const took = `running · ${formatMs(last.time - start.time)}`;
+    await expect.poll(() => page.locator(".panel h2 .state").textContent()).toBe(took);
+    expect(await node(page, "slow").locator(".meta").textContent()).toBe(took);
+    await page.waitForTimeout(1100);
+    expect(await page.locator(".panel h2 .state").textContent()).toBe(took);
+    expect(await page.locator("main").getAttribute("data-run-state")).toBe("cut-short");
+    expect(await page.locator(".note").textContent()).toContain("This run did not end");
+    expect(await page.locator("header .status").textContent()).toBe("did not end");
+    expect(await page.locator(".summary").count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("a live page never shows a negative duration, even when its clock is behind the run's events", async () => {
+    const run = startRun(
+      `version: 1
+jobs:
+  bad: { command: [does-not-exist-xyz] }
+  w: { command: [sh, -c, "while [ ! -f go ]; do sleep 0.05; done; exec sleep 300"] }
+`,
+      ["--ui", "--keep-alive"],
+    );
+    const { url, token, port } = await uiLine(run.stderr);
+    const { page, errors } = await isolatedPage((u) => u.startsWith(`http://127.0.0.1:${port}/`));
+    // The page's clock a minute behind the run's: as `now` is, by up to its once-a-second tick, when
+    // an event comes between two ticks.
+    await page.addInitScript(() => {
+      const now = Date.now.bind(Date);
+      Date.now = () => now() - 60_000;
+    });
+    await page.goto(`${url}#${token}`);
+    await node(page, "w").waitFor();
+    writeFileSync(join(run.dir, "go"), "");
+    const started: Event = await run.until((e) => e.type === "job:start" && e.job === "w");
+    await page.locator('g.node[data-job="w"][data-state="running"]').waitFor();
+    await node(page, "w").click();
+    const state = page.locator(".panel h2 .state");
+    await expect.poll(() => state.textContent()).toMatch(/^running · \d/);
+    expect(await node(page, "w").locator(".meta").textContent()).toMatch(/^running · \d/);
+    expect(await page.locator(".panel .attempts tbody td").nth(4).textContent()).toMatch(/^\d/);
+    expect(await page.locator("header .took").textContent()).toMatch(/^\d/);
+    expect(started.pid).toBeGreaterThan(0);
+
+    // The live page too shows a job that never started, with its error.
+    await node(page, "bad").click();
+    await expect
+      .poll(() => page.locator(".panel .attempts .error").textContent())
+      .toBe("command not found: does-not-exist-xyz");
+    expect(await page.locator(".panel h2 .state").textContent()).toBe("failed (did not start)");
+
+    await page.getByRole("button", { name: "End run" }).click();
+    await page.locator("main[data-run-state=failed] .summary").waitFor();
+    await run.done;
     expect(errors).toEqual([]);
   });
 });

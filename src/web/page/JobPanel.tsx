@@ -1,7 +1,8 @@
-// The selected job: its command, each attempt's pid, argv, exit, error and result, the buttons that
-// restart, stop or start it (live runs only), and its output.
+// The selected job: its description, command, each attempt's pid, argv, exit, error and result (or
+// that it failed before it started), the buttons that restart, stop or start it (live runs only), and
+// its output.
 import { useState } from "preact/hooks";
-import { ENDED, formatMs, type JobView, type RunModel } from "./model.js";
+import { ENDED, formatMs, type JobView, type RunModel, stateWords } from "./model.js";
 import { Output } from "./Output.js";
 import type { Live } from "./source.js";
 
@@ -24,7 +25,7 @@ export function JobPanel(props: { model: RunModel; job: JobView; now: number; li
         <span class={`dot s-${job.state}`} /> {job.name}
         {job.daemon && <span class="tag">daemon</span>}
         <span class="state">
-          {job.state}
+          {stateWords(job)}
           {ms === null ? "" : ` · ${formatMs(ms)}`}
         </span>
       </h2>
@@ -51,6 +52,12 @@ export function JobPanel(props: { model: RunModel; job: JobView; now: number; li
         </div>
       )}
       <dl class="facts">
+        {job.description && (
+          <>
+            <dt>description</dt>
+            <dd>{job.description}</dd>
+          </>
+        )}
         <dt>command</dt>
         <dd>
           <code>{job.command}</code>
@@ -88,8 +95,14 @@ export function JobPanel(props: { model: RunModel; job: JobView; now: number; li
                 <td>
                   <code>{a.argv.join(" ")}</code>
                 </td>
-                <td>{a.end === null ? "running" : `${a.state}${exit(a.exitCode, a.signal)}`}</td>
-                <td>{formatMs((a.end ?? model.end?.time ?? now) - a.start)}</td>
+                <td>
+                  {a.end === null
+                    ? "running"
+                    : a.started
+                      ? `${a.state}${exit(a.exitCode, a.signal)}`
+                      : `${a.state} (did not start)`}
+                </td>
+                <td>{a.started ? formatMs((a.end ?? model.end?.time ?? now) - a.start) : ""}</td>
                 <td>
                   {a.error && <span class="error">{a.error}</span>}
                   {a.result !== undefined && <code>{JSON.stringify(a.result)}</code>}

@@ -1,7 +1,7 @@
 // The run's summary once it has ended: its state and exit code, then per job its end state, exit,
-// duration, attempts and pid.
+// duration, attempts, pid and the error of its last attempt.
 
-import { formatMs, type RunEnd, type RunModel } from "./model.js";
+import { formatMs, type RunEnd, type RunModel, stateWords } from "./model.js";
 import { selects } from "./selects.js";
 
 export function Summary(props: { model: RunModel; end: RunEnd; select: (job: string) => void }) {
@@ -25,11 +25,12 @@ export function Summary(props: { model: RunModel; end: RunEnd; select: (job: str
                   <span class={`dot s-${j.state}`} /> {j.name}
                   {j.daemon ? " ◆" : ""}
                 </td>
-                <td>{j.state}</td>
+                <td>{stateWords(j)}</td>
                 <td>{a?.signal ?? (a?.exitCode === null || a === undefined ? "" : `exit ${a.exitCode}`)}</td>
                 <td>{ms === null ? "" : formatMs(ms)}</td>
                 <td>{j.attempts.length > 1 ? `${j.attempts.length} attempts` : ""}</td>
                 <td>{a?.pid ? `pid ${a.pid}` : ""}</td>
+                <td>{a?.error && <span class="error">{a.error}</span>}</td>
               </tr>
             );
           })}

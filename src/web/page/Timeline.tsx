@@ -37,7 +37,7 @@ export function Timeline(props: {
                   key={a.attempt}
                   class={`bar s-${a.state ?? job.state}`}
                   style={{ left: pct(a.start), width: `max(2px, ${pct(start + end - a.start)})` }}
-                  title={`${job.name} attempt ${a.attempt}: ${a.state ?? "running"}, ${formatMs(end - a.start)}`}
+                  title={`${job.name} attempt ${a.attempt}: ${a.started ? `${a.state ?? "running"}, ${formatMs(end - a.start)}` : `${a.state} (did not start)`}`}
                 />
               );
             })}

@@ -26,14 +26,20 @@ function App(props: { model: RunModel; live: Live | null; subscribe: (draw: () =
   }, [model.file]);
   const job = model.jobs.get(selected ?? "") ?? model.jobs.values().next().value;
   const status = live ? live.status : "report";
+  const clock = model.clock(now, live !== null);
+  // A report of a run.json with no run:end: procflow was killed, or the file was cut.
+  const cutShort = !live && model.loaded && !model.end;
   return (
-    <main data-status={status} data-run-state={model.end?.state ?? "running"}>
+    <main data-status={status} data-run-state={model.end?.state ?? (cutShort ? "cut-short" : "running")}>
       <header>
         <strong>procflow</strong>
         <span class="file">{model.file}</span>
+        {model.description && <span class="description">{model.description}</span>}
         <span class="run-id">{model.runId}</span>
-        <span class={`status st-${status}`}>{model.end ? `ended: ${model.end.state}` : status}</span>
-        {!model.end && model.started > 0 && <span>{formatMs(now - model.started)}</span>}
+        <span class={`status st-${status}`}>
+          {model.end ? `ended: ${model.end.state}` : cutShort ? "did not end" : status}
+        </span>
+        {!model.end && model.started > 0 && <span class="took">{formatMs(clock - model.started)}</span>}
         {live && !model.end && status === "live" && (
           <button type="button" class="end" onClick={() => void live.command("end")}>
             End run
@@ -45,16 +51,21 @@ function App(props: { model: RunModel; live: Live | null; subscribe: (draw: () =
           The run refused this page: open the full URL that procflow printed (with its #token).
         </p>
       )}
+      {cutShort && (
+        <p class="note">
+          {`This run did not end: its events stop ${formatMs(model.lastTime - model.started)} into it, with no run:end (procflow was killed, or run.json was cut short). Jobs are shown as they were then; durations count to the last event.`}
+        </p>
+      )}
       {model.gap && (
         <p class="note">Some older output lines were dropped by the run (it keeps the last 1,000 per job).</p>
       )}
       {model.end && <Summary model={model} end={model.end} select={setSelected} />}
       <div class="body">
         <div class="left">
-          <Graph model={model} now={now} selected={job?.name ?? null} select={setSelected} />
-          <Timeline model={model} now={now} selected={job?.name ?? null} select={setSelected} />
+          <Graph model={model} now={clock} selected={job?.name ?? null} select={setSelected} />
+          <Timeline model={model} now={clock} selected={job?.name ?? null} select={setSelected} />
         </div>
-        {job && <JobPanel model={model} job={job} now={now} live={live} />}
+        {job && <JobPanel model={model} job={job} now={clock} live={live} />}
       </div>
     </main>
   );

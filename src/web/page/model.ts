@@ -17,6 +17,8 @@ export interface Attempt {
   readonly attempt: number;
   readonly pid: number | null;
   readonly argv: readonly string[];
+  /** False for an attempt that failed before its process existed (a `job:exit` with `pid: null`). */
+  readonly started: boolean;
   readonly start: number;
   end: number | null;
   state: string | null;
@@ -36,6 +38,7 @@ export interface JobView {
   readonly name: string;
   readonly daemon: boolean;
   readonly command: string;
+  readonly description?: string;
   readonly needs: readonly { job: string; condition: string }[];
   state: JobState;
   attempts: Attempt[];
@@ -60,8 +63,13 @@ export class RunModel {
   readonly jobs = new Map<string, JobView>();
   runId = "";
   file = "";
+  description = "";
   mode = "run";
   started = 0;
+  /** The time of the newest event: how far a run that did not end got, and a floor for a live clock. */
+  lastTime = 0;
+  /** A report: every event it embeds has been read. */
+  loaded = false;
   end: RunEnd | null = null;
   /** The newest `seq` applied (a reconnect asks for what came after it). */
   lastSeq = 0;
@@ -72,17 +80,25 @@ export class RunModel {
 
   apply(e: Json): void {
     if (typeof e.seq === "number") this.lastSeq = Math.max(this.lastSeq, e.seq);
+    if (typeof e.time === "number") this.lastTime = Math.max(this.lastTime, e.time);
     this.version++;
     const job = typeof e.job === "string" ? this.jobs.get(e.job) : undefined;
     switch (e.type) {
       case "run:start": {
-        Object.assign(this, { runId: e.runId, file: e.file, mode: e.mode ?? "run", started: e.time });
+        Object.assign(this, {
+          runId: e.runId,
+          file: e.file,
+          description: e.description ?? "",
+          mode: e.mode ?? "run",
+          started: e.time,
+        });
         const daemons = new Set<string>(e.daemons ?? []);
         for (const name of e.jobs as string[])
           this.jobs.set(name, {
             name,
             daemon: daemons.has(name),
             command: e.commands?.[name] ?? "",
+            description: e.descriptions?.[name],
             needs: e.needs?.[name] ?? [],
             state: "waiting",
             attempts: [],
@@ -101,6 +117,7 @@ export class RunModel {
           attempt: e.attempt,
           pid: e.pid,
           argv: e.argv ?? [],
+          started: true,
           start: e.time,
           end: null,
           state: null,
@@ -120,8 +137,23 @@ export class RunModel {
       case "job:exit": {
         if (!job) return;
         job.state = e.state;
-        const a = job.attempts.findLast((x) => x.attempt === e.attempt);
-        if (a) Object.assign(a, pick(e, ["state", "exitCode", "signal", "error", "result"]), { end: e.time });
+        let a = job.attempts.findLast((x) => x.attempt === e.attempt);
+        if (!a) {
+          // It failed before it started (command not found, a missing env_file…): no job:start came.
+          a = {
+            attempt: e.attempt,
+            pid: null,
+            argv: [],
+            started: false,
+            start: e.time,
+            end: null,
+            state: null,
+            exitCode: null,
+            signal: null,
+          };
+          job.attempts.push(a);
+        }
+        Object.assign(a, pick(e, ["state", "exitCode", "signal", "error", "result"]), { end: e.time });
         return;
       }
       case "job:skip":
@@ -139,6 +171,8 @@ export class RunModel {
       case "report:cut":
         if (job) job.cut = { lines: e.lines, bytes: e.bytes };
         return;
+      case "report:last":
+        return; // a report's newest event time (its output lines carry none), taken above
       default:
         return; // job:health, run:control, and event types this page does not know yet
     }
@@ -158,11 +192,21 @@ export class RunModel {
     return [...this.jobs.keys()].filter((j) => j.startsWith(`${name}[`));
   }
 
-  /** How long a job has run: its attempts added up, the running one until `now`. */
+  /** How long a job has run: its attempts that started added up, the running one until `now`. */
   duration(job: JobView, now: number): number | null {
-    if (job.attempts.length === 0) return null;
+    const started = job.attempts.filter((a) => a.started);
+    if (started.length === 0) return null;
     const until = this.end?.time ?? now;
-    return job.attempts.reduce((sum, a) => sum + ((a.end ?? until) - a.start), 0);
+    return started.reduce((sum, a) => sum + ((a.end ?? until) - a.start), 0);
+  }
+
+  /**
+   * The time the page counts durations to while the run has not ended: a report's is its last event
+   * (a run.json cut short stays as it was); a live page's is `now`, but never before the newest
+   * event, since `now` ticks once a second and an attempt may have started after the last tick.
+   */
+  clock(now: number, live: boolean): number {
+    return live ? Math.max(now, this.lastTime) : this.lastTime;
   }
 }
 
@@ -170,6 +214,12 @@ function pick(o: Json, keys: readonly string[]): Json {
   const out: Json = {};
   for (const k of keys) if (k in o) out[k] = o[k];
   return out;
+}
+
+/** A job's state in words: `failed (did not start)` when its last attempt never had a process. */
+export function stateWords(job: JobView): string {
+  const a = job.attempts.at(-1);
+  return a && !a.started && ENDED.has(job.state) ? `${job.state} (did not start)` : job.state;
 }
 
 export const ENDED: ReadonlySet<string> = new Set(["succeeded", "failed", "timed_out", "stopped", "skipped"]);

@@ -93,6 +93,7 @@ export function readEmbedded(text: string, model: RunModel, changed: () => void)
       if (line.startsWith("[")) model.applyLine(JSON.parse(line));
       else if (line) model.apply(JSON.parse(line));
     at = end + 1;
+    model.loaded = at >= text.length;
     changed();
     if (at < text.length) setTimeout(slice, 0);
   };
