@@ -105,7 +105,7 @@ export function JobPanel(props: { model: RunModel; job: JobView; now: number; li
                 <td>{a.started ? formatMs((a.end ?? model.end?.time ?? now) - a.start) : ""}</td>
                 <td>
                   {a.error && <span class="error">{a.error}</span>}
-                  {a.result !== undefined && <code>{JSON.stringify(a.result)}</code>}
+                  {a.result != null && <code>{JSON.stringify(a.result)}</code>}
                 </td>
               </tr>
             ))}
