@@ -44,6 +44,8 @@ export interface RequestHost {
   /** Drops a job's runner that waits for a start which will not come (its attempts are kept). */
   forget(name: string): void;
   apply(skips: readonly Skip[]): void;
+  /** The job waits again, and starts as asked for (not from the cache) once its needs hold. */
+  rearm(name: string): void;
   end(): Promise<void>;
   ending(): boolean;
 }
@@ -148,7 +150,7 @@ export class Requests {
       names.filter((n) => !later.includes(n) && stillWanted(n)),
       reason,
     );
-    for (const d of [...later, ...dependents.filter(stillWanted)]) this.host.apply(this.scheduler.rearm(d));
+    for (const d of [...later, ...dependents.filter(stillWanted)]) this.host.rearm(d);
     return answer;
   }
 

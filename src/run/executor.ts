@@ -52,6 +52,8 @@ class Execution {
   /** The run's cgroup, which procflow is entering; only where the process is the run's (see RunOptions). */
   private readonly cgroup: RunCgroup | null;
   private readonly requests: Requests;
+  /** Jobs waiting again because of a request (ctl, watch): they start as asked for, not from the cache. */
+  private readonly requested = new Set<string>();
   private readonly ctx: RunnerContext;
   private ending = false;
   private interruptedBy: Interrupt | null = null;
@@ -113,6 +115,10 @@ class Execution {
       newRunner: (job) => this.newRunner(job),
       forget: (name) => this.forget(name),
       apply: (skips) => this.apply(skips),
+      rearm: (name) => {
+        this.requested.add(name);
+        this.apply(this.scheduler.rearm(name));
+      },
       end: () => this.end(),
       ending: () => this.ending,
     });
@@ -233,8 +239,9 @@ class Execution {
     for (const s of skips) this.emit({ type: "job:skip", time: Date.now(), ...s });
     for (const job of this.scheduler.next()) {
       const parked = this.runners.get(job.name);
+      const requested = this.requested.delete(job.name);
       if (parked) parked.start(true);
-      else this.newRunner(job).start();
+      else this.newRunner(job).start(requested);
     }
     if (this.scheduler.workDone && !this.daemonsStopping)
       // Interrupted or failing fast, the daemons are stopped for the same reason as the other jobs.

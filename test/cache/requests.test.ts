@@ -9,10 +9,14 @@ jobs:
   t:
     command: echo ran
     inputs: [in.txt]
+  after:
+    command: echo after
+    inputs: [in.txt]
+    needs: [t]
 `;
 
 describe("cache and requests", () => {
-  it("ctl restart of a cached job starts it; ctl status shows cached before", async () => {
+  it("ctl restart of a cached job starts it, and its dependents too; ctl status shows cached before", async () => {
     const first = await runJobs(yaml, [], { files: { "in.txt": "1" } });
     const dir = first.dir;
     const state = join(tempDir(), "state");
@@ -34,22 +38,23 @@ describe("cache and requests", () => {
       for (let i = 0; i < 400 && !events.some(match); i++) await new Promise((r) => setTimeout(r, 25));
       expect(events.some(match)).toBe(true);
     };
-    await until((e) => e.type === "job:cached");
+    await until((e) => e.type === "job:cached" && e.job === "after");
     for (let i = 0; i < 200; i++) {
       if (JSON.parse((await cli(["ps", "--format", "json"], { env })).stdout).length > 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     const status = JSON.parse((await cli(["ctl", "status", "--format", "json"], { cwd: dir, env })).stdout);
     expect(status.jobs[0]).toMatchObject({ job: "t", state: "cached" });
-    expect((await cli(["ctl", "restart", "t"], { cwd: dir, env })).code).toBe(0);
-    await until((e) => e.type === "job:exit");
-    expect(events.filter((e) => e.type === "job:start")).toHaveLength(1);
+    expect((await cli(["ctl", "restart", "--with-dependents", "t"], { cwd: dir, env })).code).toBe(0);
+    // The dependent restarted with it is started too, not taken from the cache again.
+    await until((e) => e.type === "job:exit" && e.job === "after");
+    expect(events.filter((e) => e.type === "job:start").map((e) => e.job)).toEqual(["t", "after"]);
     await cli(["ctl", "end"], { cwd: dir, env });
     expect((await done).code).toBe(0);
-    // It stored again: the entry now comes from this run.
+    // They stored again: the entries now come from this run.
     const entries = join(dir, ".procflow/cache/entries");
-    const [entry] = readdirSync(entries);
-    expect(JSON.parse(readFileSync(join(entries, entry!), "utf8")).runId).toBe(events[0]!.runId);
+    const runIds = readdirSync(entries).map((e) => JSON.parse(readFileSync(join(entries, e), "utf8")).runId);
+    expect(runIds).toEqual([events[0]!.runId, events[0]!.runId]);
   });
 });
 
