@@ -130,7 +130,7 @@ function statusTable(s: Status, c: Colors): string {
       .map((j) => {
         const pid = j.pid === null ? "" : `pid ${j.pid}`;
         const took = j.durationMs === null ? "" : formatMs(j.durationMs);
-        const attempt = j.attempt > 1 ? `attempt ${j.attempt}` : "";
+        const attempt = j.attempt > 0 ? `attempt ${j.attempt}` : "";
         return `${j.job.padEnd(width)}  ${c.bold(j.state.padEnd(10))}  ${[pid, attempt, took].filter(Boolean).join("  ")}`.trimEnd();
       })
       .join("\n") +

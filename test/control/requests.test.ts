@@ -68,7 +68,10 @@ describe("requests meeting a run in motion", () => {
       }).end();
     });
     expect(status).toBe(400);
-    expect((await run.ctl("status")).code).toBe(0);
+    const text = await run.ctl("status");
+    expect(text.code).toBe(0);
+    // The text form has each job's state, pid, attempt (the first too) and duration.
+    expect(text.stdout).toMatch(/^d +running +pid \d+ +attempt 1 +\d/m);
     run.child.kill("SIGTERM");
     expect((await run.done).code).toBe(143);
   });
