@@ -7,9 +7,10 @@
 //   <dir>/tmp/                         writes in progress
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { makeDirAsync } from "../write-paths.js";
 import { hashFile } from "./files.js";
 import { CACHE_FORMAT } from "./fingerprint.js";
 
@@ -129,7 +130,7 @@ export class CacheStore {
 
   private async adopt(tmp: string, hash: string): Promise<string> {
     const target = this.blobPath(hash);
-    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    await makeDirAsync(dirname(target), 0o700);
     await rename(tmp, target);
     return hash;
   }
@@ -141,8 +142,7 @@ export class CacheStore {
   /** Creates the folders (0700) once, and `.procflow/.gitignore` when the cache is the default one. */
   private prepare(): Promise<void> {
     this.ready ??= (async () => {
-      for (const sub of ["entries", "blobs", "tmp"])
-        await mkdir(join(this.dir, sub), { recursive: true, mode: 0o700 });
+      for (const sub of ["entries", "blobs", "tmp"]) await makeDirAsync(join(this.dir, sub), 0o700);
       if (basename(this.dir) === "cache" && basename(dirname(this.dir)) === ".procflow")
         await writeFile(join(dirname(this.dir), ".gitignore"), "*\n", { flag: "wx", mode: 0o600 }).catch(
           () => {},

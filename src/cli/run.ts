@@ -1,5 +1,5 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { isatty } from "node:tty";
 import { cacheDirOf } from "../cache/dir.js";
 import { lateControl } from "../control/late.js";
@@ -15,6 +15,7 @@ import { streamSink } from "../report/sink.js";
 import type { TuiView } from "../report/tui-view.js";
 import { EnvBuilder, loadDotenv } from "../run/env.js";
 import { runGraph } from "../run/executor.js";
+import { makeDir, systemError, unwritable } from "../write-paths.js";
 import { colorEnabled, colors } from "./color.js";
 import { leanRunFor, optimizerReporter } from "./lean-run.js";
 import { onStdoutBackpressure, writeOut } from "./output.js";
@@ -92,6 +93,9 @@ export async function runCommand(
   if (!flags.dryRun) leanRunFor(file);
   const { diagnostics, graph, includes } = await loadFile(file);
   process.stderr.write(formatDiagnostics(diagnostics, "text", errColor));
+  const mode: OutputMode = flags.output ?? defaultMode();
+  // GitHub shows annotations on the workflow run's page, where the log's text is out of sight.
+  if (mode === "github" && diagnostics.length > 0) writeOut(formatDiagnostics(diagnostics, "github", c));
   if (!graph) return ExitCode.usage;
   if (!flags.dryRun) leanRunFor(file, { graph, caching: flags.cache !== false });
   await loadDotenv(graph.jobs);
@@ -116,13 +120,17 @@ export async function runCommand(
       : { dir: cacheDirOf(file, flags.cacheDir), forceAll: flags.force, forceJobs: flags.forceJob };
   const reuse = flags.rerunFailed === undefined ? undefined : await reusable(graph, flags.rerunFailed);
   if (reuse === null) return ExitCode.usage;
-  const mode: OutputMode = flags.output ?? defaultMode();
   if (flags.dryRun) {
     const planOpts = { json: mode === "json", concurrency: flags.concurrency, env: flags.env };
     writeOut(
       printPlan(graph, only, { ...planOpts, cache: await planCache(graph, only, flags.env, cache) }, c),
     );
     return ExitCode.ok;
+  }
+  const unwritten = outputProblem(flags);
+  if (unwritten) {
+    process.stderr.write(`procflow run: ${unwritten}\n`);
+    return ExitCode.usage;
   }
   // The tui's keys, when a terminal is on stdin (loaded only then); no other mode reads stdin.
   const keys = mode === "tui" && isatty(0) ? await import("./tui-keys.js") : null;
@@ -133,6 +141,7 @@ export async function runCommand(
     colors: c,
     logDir: flags.logDir,
     junit: flags.junit,
+    warn,
     onTuiView: keys
       ? (v) => {
           view = v;
@@ -196,6 +205,23 @@ export async function runCommand(
   }).finally(() => stopKeys());
   await watching?.close();
   return result.exitCode;
+}
+
+/**
+ * Why --junit or --log-dir cannot be written, found before any job starts rather than once they have
+ * all run. The log folder is made here, last, so that a usage error leaves none behind.
+ */
+function outputProblem(flags: RunFlags): string | undefined {
+  const junit = flags.junit ? unwritable(flags.junit) : undefined;
+  if (junit) return `--junit ${flags.junit}: cannot write that file: ${junit}`;
+  if (!flags.logDir) return undefined;
+  try {
+    makeDir(flags.logDir);
+  } catch (e) {
+    return `--log-dir ${flags.logDir}: cannot make that folder: ${systemError(e)}`;
+  }
+  const why = unwritable(join(flags.logDir, "run.json"));
+  return why && `--log-dir ${flags.logDir}: cannot write run.json there: ${why}`;
 }
 
 /** tui on a terminal (outside CI), github under GitHub Actions, lines otherwise. */

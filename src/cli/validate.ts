@@ -16,13 +16,14 @@ export async function validateFiles(
 ): Promise<number> {
   const { paths, fromFolders } = jobFiles(files);
   let loaded = await Promise.all(paths.map((f) => loadFile(f, { checkOnly: true })));
-  // A file of a folder that another file of it includes is checked within that file's tree only
-  // (unless they include each other: a cycle, reported in both).
+  // A file of a folder that another file of it includes is checked within that file's tree only.
+  // Files that include each other (a cycle) are one tree, checked from the first of them: each
+  // tree would report the cycle at another include.
   const includes = loaded.map((l) => new Set(l.includes ?? []));
   const keep = paths.map(
     (p, i) =>
       !fromFolders.has(p) ||
-      !paths.some((q, j) => includes[j]!.has(resolve(p)) && !includes[i]!.has(resolve(q))),
+      !paths.some((q, j) => includes[j]!.has(resolve(p)) && (j < i || !includes[i]!.has(resolve(q)))),
   );
   loaded = loaded.filter((_, i) => keep[i]);
   const checked = paths.filter((_, i) => keep[i]);

@@ -1,7 +1,8 @@
 // Where live runs keep their control sockets and records (SPEC §11): a folder only its user can use.
-import { lstatSync, mkdirSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeDir } from "../write-paths.js";
 
 /** The state folder's path: $PROCFLOW_STATE_DIR, else $XDG_RUNTIME_DIR/procflow, else <tmpdir>/procflow-<uid>. */
 export function stateDirPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -20,7 +21,7 @@ export function openStateDir(
 ): { dir: string } | { error: string } {
   const dir = stateDirPath(env);
   try {
-    if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (create) makeDir(dir, 0o700);
     const st = lstatSync(dir);
     if (!st.isDirectory()) return { error: `${dir} is not a folder` };
     const uid = process.getuid?.();

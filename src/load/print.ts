@@ -2,7 +2,7 @@
 // stop at 100 per file (JSON lists all), and a frame shows a window of a long line: no input size
 // makes the output grow past a few hundred lines of bounded width.
 import type { Colors } from "picocolors/types.js";
-import { escapeData, escapeProperty } from "../workflow-commands.js";
+import { escapeData, escapeProperty, workspacePath } from "../workflow-commands.js";
 import { type Diagnostic, position } from "./diagnostic.js";
 
 export type DiagnosticFormat = "text" | "json" | "github";
@@ -53,7 +53,7 @@ function byFile(ds: readonly Diagnostic[]): Map<string, Diagnostic[]> {
 
 function formatAnnotation(d: Diagnostic): string {
   const p = position(d);
-  const props = `file=${escapeProperty(d.source.path)},line=${p.line},col=${p.column}`;
+  const props = `file=${escapeProperty(workspacePath(d.source.path))},line=${p.line},col=${p.column}`;
   return `::${d.severity} ${props}::${escapeData(d.message)}\n`;
 }
 
@@ -75,8 +75,11 @@ function codeFrame(
   const lines = lineSlice(text, line - 1, line);
   const current = lines[lines.length - 1] ?? "";
   const shown = frameWindow(current.length, column);
-  const cut = (s: string) =>
-    `${shown.from > 0 ? "…" : ""}${s.slice(shown.from, shown.to)}${s.length > shown.to ? "…" : ""}`;
+  // Each line by its own length: a short line above a long one is shown whole.
+  const cut = (s: string) => {
+    const { from, to } = frameWindow(s.length, column);
+    return `${from > 0 ? "…" : ""}${s.slice(from, to)}${s.length > to ? "…" : ""}`;
+  };
   const width = String(line).length;
   const gutter = (n: number | "") => c.dim(`${String(n).padStart(width)} | `);
   let out = "";

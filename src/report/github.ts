@@ -21,6 +21,7 @@ export function githubReporter(
   sink: Sink,
   c: Colors,
   places: JobPlaces,
+  warn: (message: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Reporter {
   const tails = new Map<string, string[]>();
@@ -50,7 +51,9 @@ export function githubReporter(
     },
     async close() {
       await grouped.close?.();
-      if (summaryFile) stepSummary!.appendTo(summaryFile);
+      const problem = summaryFile ? stepSummary!.appendTo(summaryFile) : undefined;
+      if (problem)
+        warn(`the step summary was not appended to ${summaryFile} ($GITHUB_STEP_SUMMARY): ${problem}`);
     },
   };
 }

@@ -1,10 +1,10 @@
 // The reporters of a run, chosen by output mode and flags; each one subscribes to the event stream.
 
-import { isAbsolute, relative } from "node:path";
 import type { Colors } from "picocolors/types.js";
 import type { Reporter } from "../events.js";
 import type { JobGraph } from "../graph/types.js";
 import { position } from "../load/diagnostic.js";
+import { workspacePath } from "../workflow-commands.js";
 import { groupedReporter } from "./grouped.js";
 import { jsonReporter } from "./json.js";
 import { linesReporter } from "./lines.js";
@@ -20,6 +20,11 @@ export interface ReporterOptions {
   readonly junit?: string;
   /** Receives what the tui's keys can ask of the tui (called only when the tui is used). */
   readonly onTuiView?: (view: TuiView) => void;
+  /**
+   * Told when a file written after the run (--junit, the step summary) cannot be: that does not undo
+   * the run, nor change its exit code. Default: a warning on stderr.
+   */
+  readonly warn?: (message: string) => void;
 }
 
 export async function createReporters(
@@ -28,6 +33,7 @@ export async function createReporters(
   opts: ReporterOptions,
 ): Promise<Reporter[]> {
   const { sink, colors } = opts;
+  const warn = opts.warn ?? ((m: string) => void process.stderr.write(`procflow: warning: ${m}\n`));
   const reporters: Reporter[] = [];
   // A terminal that cannot move its cursor (TERM=dumb: Emacs's shell, some CI consoles) gets lines.
   switch (mode === "tui" && process.env.TERM === "dumb" ? "lines" : mode) {
@@ -43,7 +49,7 @@ export async function createReporters(
       break;
     case "github": {
       const { githubReporter } = await import("./github.js");
-      reporters.push(githubReporter(sink, colors, jobPlaces(graph)));
+      reporters.push(githubReporter(sink, colors, jobPlaces(graph), warn));
       break;
     }
     case "tui": {
@@ -54,17 +60,15 @@ export async function createReporters(
     }
   }
   if (opts.logDir) reporters.push((await import("./log-dir.js")).logDirReporter(opts.logDir));
-  if (opts.junit) reporters.push((await import("./junit.js")).junitReporter(opts.junit, graph.name));
+  if (opts.junit) reporters.push((await import("./junit.js")).junitReporter(opts.junit, graph.name, warn));
   return reporters;
 }
 
-/** Each job's file (relative to $GITHUB_WORKSPACE when inside it) and line, for `-o github`'s annotations. */
+/** Each job's file (as `file=` names it) and line, for `-o github`'s annotations. */
 function jobPlaces(graph: JobGraph): Map<string, { file: string; line: number }> {
-  const workspace = process.env.GITHUB_WORKSPACE;
   const places = new Map<string, { file: string; line: number }>();
   for (const job of graph.jobs) {
-    const rel = workspace ? relative(workspace, job.file) : "";
-    const file = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : job.source.file.path;
+    const file = workspacePath(job.source.file.path);
     places.set(job.name, { file, line: position({ source: job.source.file, range: job.source.range }).line });
   }
   return places;

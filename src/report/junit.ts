@@ -2,6 +2,7 @@
 // the job's output in the failure), written when the run ends.
 import { writeFile } from "node:fs/promises";
 import { type EndState, matrixNodes, type Reporter, type RunEvent, unreachable } from "../events.js";
+import { systemError } from "../write-paths.js";
 import { exitLine } from "./format.js";
 import { cachedText, reusedText, skipReason } from "./words.js";
 
@@ -16,7 +17,7 @@ interface Case {
   result?: unknown;
 }
 
-export function junitReporter(file: string, suite: string): Reporter {
+export function junitReporter(file: string, suite: string, warn: (message: string) => void): Reporter {
   const cases = new Map<string, Case>();
   let end: Extract<RunEvent, { type: "run:end" }> | undefined;
   const get = (job: string) => {
@@ -96,7 +97,10 @@ export function junitReporter(file: string, suite: string): Reporter {
         xml += "</testcase>\n";
       }
       xml += "  </testsuite>\n</testsuites>\n";
-      await writeFile(file, xml);
+      // Its folder was checked before the run (cli/run.ts); one removed since costs the report, not the run.
+      await writeFile(file, xml).catch((e) =>
+        warn(`the JUnit report was not written to ${file}: ${systemError(e)}`),
+      );
     },
   };
 }

@@ -2,9 +2,10 @@
 // (`{ "events": [...], "run": <run:end fields>, "logs": { <job>: <file> } }`), both streamed to disk
 // as the run goes.
 import { createHash } from "node:crypto";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { Reporter, RunEvent } from "../events.js";
+import { makeDir } from "../write-paths.js";
 import { fileSafe } from "./format.js";
 import { EventSerializer } from "./serialize.js";
 
@@ -42,7 +43,7 @@ export function logFileNames(jobs: readonly string[]): Map<string, string> {
 const hash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
 
 export function logDirReporter(dir: string): Reporter {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const logs = new Map<string, WriteStream>();
   let files = new Map<string, string>();
   const serializer = new EventSerializer();

@@ -1,9 +1,10 @@
 // The Markdown step summary of `-o github`: a table of the jobs (state, duration, attempts) and the
 // graph as a mermaid block coloured by end state, appended to $GITHUB_STEP_SUMMARY, kept well under
-// GitHub's 1 MiB limit per step.
-import { appendFileSync } from "node:fs";
+// GitHub's 1 MiB limit per step (for the whole file: what earlier steps appended counts).
+import { appendFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import type { EndState, EventOf, RunEvent } from "../events.js";
+import { systemError } from "../write-paths.js";
 import { formatMs, STATE_SYMBOL } from "./format.js";
 
 /** GitHub refuses a step summary over 1 MiB; what would pass that is cut with a note. */
@@ -35,7 +36,8 @@ export class StepSummary {
     }
   }
 
-  render(): string {
+  /** `room`: the most bytes it may take; what does not fit goes: first the graph, then rows (with a note). */
+  render(room = MAX_BYTES): string {
     const start = this.start;
     const end = this.end;
     if (!start || !end) return "";
@@ -53,11 +55,16 @@ export class StepSummary {
       const shown = state ? `${STATE_SYMBOL[state]} ${state.replace("_", " ")}` : "";
       return `| ${cell(job)} | ${shown} | ${t ? formatMs(t.ms) : "-"} | ${t ? t.attempts : "-"} |\n`;
     });
-    const graph = start.jobs.length <= MAX_NODES ? mermaid(start, end) : "";
-    let bytes = Buffer.byteLength(out) + Buffer.byteLength(graph) + 200;
+    // 200: room for the note on rows left out.
+    const head = Buffer.byteLength(out) + 200;
+    if (head > room) return "";
+    let graph = start.jobs.length <= MAX_NODES ? mermaid(start, end) : "";
+    const table = rows.reduce((n, row) => n + Buffer.byteLength(row), 0);
+    if (head + table + Buffer.byteLength(graph) > room) graph = "";
+    let bytes = head + Buffer.byteLength(graph);
     for (const [i, row] of rows.entries()) {
       bytes += Buffer.byteLength(row);
-      if (bytes > MAX_BYTES) {
+      if (bytes > room) {
         out += `\n… ${rows.length - i} more jobs (see the log)\n`;
         return `${out}\n`;
       }
@@ -66,14 +73,35 @@ export class StepSummary {
     return `${out}\n${graph}`;
   }
 
-  appendTo(file: string): void {
-    const text = this.render();
-    if (text) appendFileSync(file, text);
+  /** Appends the summary to `file` (GitHub makes it; else it is created); says why it could not. */
+  appendTo(file: string): string | undefined {
+    if (!this.start || !this.end) return undefined;
+    let held = 0;
+    try {
+      held = statSync(file).size;
+    } catch {} // what the append then says
+    const text = this.render(MAX_BYTES - held);
+    if (!text) return `it already holds ${held} bytes, too close to GitHub's 1 MiB limit`;
+    try {
+      appendFileSync(file, text);
+      return undefined;
+    } catch (e) {
+      return systemError(e);
+    }
   }
 }
 
-/** Markdown table cell text: pipes escaped, one line. */
-const cell = (s: string) => s.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
+/**
+ * Markdown table cell text: one line, pipes escaped, and `<`, `>`, `&` as entities: GitHub renders
+ * HTML in a step summary, and a job or matrix name is not HTML.
+ */
+const cell = (s: string) =>
+  s
+    .replace(/[\r\n]+/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\|/g, "\\|");
 
 function mermaid(start: EventOf<"run:start">, end: EventOf<"run:end">): string {
   const ids = new Map(start.jobs.map((j, i) => [j, `n${i}`]));

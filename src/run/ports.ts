@@ -4,11 +4,12 @@
 // held until the run ends (so a restarted job finds its port again and no concurrent run takes it),
 // and removed by the watchdog if procflow is killed. Ports come from outside the system's ephemeral
 // range, which the kernel hands out to outgoing connections and `listen(0)`.
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { openStateDir } from "../control/state-dir.js";
 import type { Job } from "../graph/types.js";
+import { makeDir } from "../write-paths.js";
 import type { Ports } from "./with-ports.js";
 
 export interface PickedPorts {
@@ -122,7 +123,7 @@ function lockFolder(): string | null {
     return null;
   }
   const dir = join(state.dir, "ports");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDir(dir, 0o700);
   return dir;
 }
 

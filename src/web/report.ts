@@ -4,9 +4,10 @@
 // did not end, as it was at its last event. Written as run.json is read: output past 5 MB per job or
 // 50 MB in all is left out, with a note per job.
 import { once } from "node:events";
-import { createWriteStream, existsSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, openSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { ExitCode } from "../exit-codes.js";
+import { systemError } from "../write-paths.js";
 import { readAsset } from "./assets.js";
 import { runJsonEvents } from "./run-json.js";
 
@@ -18,7 +19,14 @@ export async function writeReport(input: string, output: string): Promise<number
     process.stderr.write(`procflow report: no such file: ${input} (give the run.json of a --log-dir)\n`);
     return ExitCode.usage;
   }
-  const out = createWriteStream(output);
+  let fd: number;
+  try {
+    fd = openSync(output, "w");
+  } catch (e) {
+    process.stderr.write(`procflow report: cannot write ${output}: ${systemError(e)}\n`);
+    return ExitCode.usage;
+  }
+  const out = createWriteStream(output, { fd });
   let buffered = "";
   const write = async (text: string, flush = false) => {
     buffered += text;

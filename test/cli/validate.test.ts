@@ -83,6 +83,48 @@ describe("procflow validate", () => {
     );
   });
 
+  it("names files relative to $GITHUB_WORKSPACE in annotations; run in github mode prints them too", async () => {
+    const bad = 'version: 1\njobs:\n  a: { command: "true", needs: [zz] }\n';
+    const dir = tempDir({ "ci/jobs/badv.yaml": bad });
+    const cwd = join(dir, "ci/jobs");
+    const annotation = '::error file=jobs/badv.yaml,line=3,col=33::jobs.a.needs: no job named "zz"\n';
+    const env = { GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: join(dir, "ci"), GITHUB_STEP_SUMMARY: undefined };
+    const v = await cli(["validate", "--format", "github", "badv.yaml"], { cwd, env });
+    expect(v.code).toBe(2);
+    expect(v.stdout).toBe(annotation);
+    // run: github by default here (stdout is not a terminal), or asked for; text on stderr still.
+    for (const args of [[], ["-o", "github"]]) {
+      const r = await cli(["run", "badv.yaml", ...args], { cwd, env });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe(annotation);
+      expect(r.stderr).toContain('badv.yaml:3:33: error: jobs.a.needs: no job named "zz"');
+    }
+    const lines = await cli(["run", "badv.yaml", "-o", "lines"], { cwd, env });
+    expect(lines.code).toBe(2);
+    expect(lines.stdout).toBe("");
+    // A file outside the workspace keeps the path it was given.
+    const outside = await cli(["validate", "--format", "github", "badv.yaml"], {
+      cwd,
+      env: { ...env, GITHUB_WORKSPACE: join(dir, "elsewhere") },
+    });
+    expect(outside.stdout).toBe(annotation.replace("jobs/badv.yaml", "badv.yaml"));
+  });
+
+  it("shows the lines around a mistake whole, and windows only a line that is itself long", async () => {
+    const dir = tempDir({
+      "f.yaml":
+        'version: 1\njobs:\n  a:\n    command: "true"\n    description: a fairly long description line here\n    needs: [zz]\n',
+      "long.yaml": `version: 1\njobs:\n  a:\n    command: "true"\n    description: ${"d".repeat(300)}\n    needs: [zz]\n`,
+    });
+    const r = await cli(["validate", "f.yaml"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "  5 |     description: a fairly long description line here\n> 6 |     needs: [zz]\n    |             ^^\n",
+    );
+    const long = await cli(["validate", "long.yaml"], { cwd: dir });
+    expect(long.stderr).toMatch(/\n {2}5 \| {5}description: d{83}…\n> 6 \| {5}needs: \[zz\]\n/);
+  });
+
   it("treats warnings as errors only with --strict", async () => {
     const cwd = join(FIXTURES, "invalid");
     const loose = await cli(["validate", "target-missing.yaml"], { cwd });

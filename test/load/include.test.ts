@@ -119,6 +119,22 @@ describe("include", () => {
     ]);
   });
 
+  it("validate of a folder whose files include each other reports the cycle once", async () => {
+    const dir = tempDir({
+      "a.yaml": "version: 1\ninclude: b.yaml\njobs:\n  a: { command: [echo] }\n",
+      "b.yaml": "version: 1\ninclude: a.yaml\njobs:\n  b: { command: [echo], timeout: soon }\n",
+    });
+    const r = await cli(["validate", "."], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.match(/error: include: cycle/g)).toHaveLength(1);
+    expect(r.stderr).toContain("b.yaml:2:10: error: include: cycle a.yaml → b.yaml → a.yaml");
+    // b.yaml is still checked, within a.yaml's tree.
+    expect(r.stderr).toContain('b.yaml:4:34: error: jobs.b.timeout: "soon" is not a duration');
+    const json = await cli(["validate", "--format", "json", "."], { cwd: dir });
+    const codes = (JSON.parse(json.stdout) as { code: string }[]).map((d) => d.code);
+    expect(codes.filter((c) => c === "include-cycle")).toHaveLength(1);
+  });
+
   it("validate of a folder checks each tree once, from the files nobody includes", async () => {
     const dir = tree();
     writeFileSync(join(dir, "db.yaml"), "version: 1\njobs:\n  db: { command: [echo], needs: [api] }\n");

@@ -1,6 +1,6 @@
 // `-o github` (SPEC §16) through the real CLI: log groups per job, fenced by stop-commands, an
 // ::error annotation at the failed job's line, escaping, and the Markdown step summary.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, tempDir } from "../rig.js";
@@ -71,6 +71,65 @@ describe("-o github", () => {
     expect(md).toMatch(/\| test \| ✖ failed \| \d+ms \| 1 \|/);
     expect(md).toContain("| deploy | ↷ skipped | - | - |");
     expect(md).toMatch(/```mermaid\nflowchart LR\n[^`]*n0 --> n1[^`]*class n1 failed\n[^`]*```/);
+  });
+
+  it("keeps the whole step summary file under 1 MiB, counting what it already holds", async () => {
+    // 150 instances with 200-character names: a table and a graph of some 60 KB.
+    const values = Array.from({ length: 150 }, (_, i) => `${i}`.padStart(200, "v"));
+    const dir = tempDir({
+      "f.yaml": `version: 1\njobs:\n  m: { command: [echo, x], matrix: { v: ${JSON.stringify(values)} } }\n`,
+    });
+    const summary = join(dir, "s.md");
+    writeFileSync(summary, "x".repeat(1_000_000));
+    const r = await cli(["run", "f.yaml", "-o", "github"], {
+      cwd: dir,
+      env: { ...github, GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(r.code).toBe(0);
+    expect(statSync(summary).size).toBeLessThanOrEqual(1024 * 1024);
+    const md = readFileSync(summary, "utf8").slice(1_000_000);
+    expect(md).toContain("| job | state | duration | attempts |");
+    expect(md).toMatch(/\n… \d+ more jobs \(see the log\)\n/);
+    // With no room left, nothing is appended, and a warning says why.
+    writeFileSync(summary, "x".repeat(1024 * 1024 - 10));
+    const full = await cli(["run", "f.yaml", "-o", "github"], {
+      cwd: dir,
+      env: { ...github, GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(full.code).toBe(0);
+    expect(statSync(summary).size).toBe(1024 * 1024 - 10);
+    expect(full.stderr).toContain(`procflow: warning: the step summary was not appended to ${summary}`);
+  });
+
+  it("escapes HTML in the step summary's table: GitHub renders it", async () => {
+    const dir = tempDir({
+      "f.yaml": `version: 1\njobs:\n  m: { command: [echo, x], matrix: { v: ["<img src=x>", "a&b|c"] } }\n`,
+    });
+    const summary = join(dir, "s.md");
+    const r = await cli(["run", "f.yaml", "-o", "github"], {
+      cwd: dir,
+      env: { ...github, GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(r.code).toBe(0);
+    const md = readFileSync(summary, "utf8");
+    expect(md).toContain("| m[v=&lt;img src=x&gt;] | ✔ succeeded |");
+    expect(md).toContain("| m[v=a&amp;b\\|c] | ✔ succeeded |");
+    const table = md.slice(0, md.indexOf("```mermaid"));
+    expect(table).not.toContain("<img");
+  });
+
+  it("warns when the step summary cannot be appended, keeping the run's exit code", async () => {
+    const dir = tempDir({ "ci/f.yaml": file });
+    const env = { ...github, GITHUB_STEP_SUMMARY: join(dir, "gone/s.md") };
+    const r = await cli(["run", "ci/f.yaml", "-o", "github"], { cwd: dir, env });
+    expect(r.code).toBe(1); // test failed: the run's own code
+    expect(r.stderr).toContain(
+      `procflow: warning: the step summary was not appended to ${join(dir, "gone/s.md")} ($GITHUB_STEP_SUMMARY): no such file or directory (ENOENT)`,
+    );
+    expect(r.stderr).not.toContain("internal error");
+    const ok = await cli(["run", "ci/f.yaml", "-o", "github", "lint"], { cwd: dir, env });
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain("procflow: warning: the step summary was not appended");
   });
 
   it("leaves GITHUB_STEP_SUMMARY alone in other modes", async () => {
