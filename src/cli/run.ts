@@ -1,5 +1,5 @@
 // `procflow run`: load and check the file, pick the reporters, run the graph, return its exit code.
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { isatty } from "node:tty";
 import { cacheDirOf } from "../cache/dir.js";
 import { lateControl } from "../control/late.js";
@@ -212,8 +212,16 @@ export async function runCommand(
  * all run. The log folder is made here, last, so that a usage error leaves none behind.
  */
 function outputProblem(flags: RunFlags): string | undefined {
-  const junit = flags.junit ? unwritable(flags.junit) : undefined;
-  if (junit) return `--junit ${flags.junit}: cannot write that file: ${junit}`;
+  if (flags.junit) {
+    // reports/junit.xml: its folder is made, as --log-dir's is.
+    try {
+      makeDir(dirname(resolve(flags.junit)));
+    } catch (e) {
+      return `--junit ${flags.junit}: cannot make its folder: ${systemError(e)}`;
+    }
+    const why = unwritable(flags.junit);
+    if (why) return `--junit ${flags.junit}: cannot write that file: ${why}`;
+  }
   if (!flags.logDir) return undefined;
   try {
     makeDir(flags.logDir);

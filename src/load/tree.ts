@@ -1,7 +1,7 @@
 // The include resolver (SPEC §15): a job file and the files it includes, recursively → one unit per
 // file, each parsed and shape-checked with its own Source, so that every diagnostic names its file.
 // A file included twice (a diamond) is one unit; a cycle or a missing file is an error at its include.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Source } from "../graph/source.js";
 import type { Diagnostic } from "./diagnostic.js";
@@ -30,14 +30,17 @@ export function readJobFile(path: string): { text: string } | { why: string } {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return {
-      why:
-        code === "ENOENT"
-          ? "no such file"
-          : code === "EISDIR"
-            ? "it is a folder, not a job file"
-            : (e as Error).message,
+      why: code === "ENOENT" ? "no such file" : code === "EISDIR" ? folderWhy(path) : (e as Error).message,
     };
   }
+}
+
+/** Why a folder is no job file, and which of its files are. */
+function folderWhy(path: string): string {
+  const yaml = readdirSync(path).filter((n) => /\.ya?ml$/.test(n));
+  return yaml.length === 0
+    ? "it is a folder, and holds no .yaml or .yml file"
+    : `it is a folder, not a job file: name one of its files (${yaml.slice(0, 3).join(", ")}${yaml.length > 3 ? ", …" : ""})`;
 }
 
 /** The units of the tree whose top file has `text`: the top first, then each include depth first. */

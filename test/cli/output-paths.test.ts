@@ -22,8 +22,8 @@ function cliWithin(args: string[], opts: CliOptions, ms = 15_000) {
 describe("output paths that cannot be written", () => {
   it.each([
     [
-      ["--junit", "/nonexistent/dir/j.xml"],
-      "--junit /nonexistent/dir/j.xml: cannot write that file: no such file or directory (ENOENT)",
+      ["--junit", "f.yaml/j.xml"],
+      "--junit f.yaml/j.xml: cannot make its folder: file already exists (EEXIST)",
     ],
     [["--junit", "."], "--junit .: cannot write that file: illegal operation on a directory (EISDIR)"],
     [
@@ -85,6 +85,13 @@ describe("output paths that cannot be written", () => {
     expect(r.stderr).toBe(
       "procflow report: cannot write /nonexistent/dir/x.html: no such file or directory (ENOENT)\n",
     );
+  });
+
+  it("--junit into a folder that does not exist yet makes it, as --log-dir does", async () => {
+    const dir = tempDir({ "f.yaml": file });
+    const r = await cli(["run", "f.yaml", "-o", "quiet", "--junit", "reports/ci/junit.xml"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, "reports/ci/junit.xml"))).toBe(true);
   });
 
   it("a --junit folder removed during the run: a warning, the run's own exit code", async () => {
