@@ -238,6 +238,13 @@ class Execution {
   private apply(skips: readonly Skip[]) {
     for (const s of skips) this.emit({ type: "job:skip", time: Date.now(), ...s });
     for (const job of this.scheduler.next()) {
+      // An instance of a matrix built at run time, which succeeded in the run --rerun-failed reads.
+      const reused = this.opts.reuse?.get(job.name);
+      if (reused) {
+        this.emit({ type: "job:reused", time: Date.now(), job: job.name, ...reused });
+        this.onEnded(job, "reused", false);
+        continue;
+      }
       const parked = this.runners.get(job.name);
       const requested = this.requested.delete(job.name);
       if (parked) parked.start(true);
@@ -251,7 +258,7 @@ class Execution {
     this.checkDone();
   }
 
-  private onEnded(job: Job, state: AttemptState | "cached", manual: boolean) {
+  private onEnded(job: Job, state: AttemptState | "cached" | "reused", manual: boolean) {
     const runner = this.runners.get(job.name);
     this.runners.delete(job.name);
     if (runner) {

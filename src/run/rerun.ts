@@ -20,6 +20,8 @@ export interface EarlierRun {
   readonly succeeded: ReadonlySet<string>;
   /** Each instance's last result. */
   readonly results: ReadonlyMap<string, unknown>;
+  /** A matrix built at run time: its placeholder → the instances it became. */
+  readonly grown: ReadonlyMap<string, readonly string[]>;
 }
 
 type Event = { type?: string; job?: string; state?: string; result?: unknown } & Record<string, unknown>;
@@ -35,6 +37,7 @@ export function readRun(path: string): EarlierRun | { error: string } {
   if (!start) return { error: `${path} is not a run.json of procflow (no run:start event)` };
   const last = new Map<string, string>();
   const results = new Map<string, unknown>();
+  const grown = new Map<string, readonly string[]>();
   const daemons = new Set((start.daemons as string[] | undefined) ?? []);
   for (const e of events(text)) {
     if (typeof e.job !== "string") continue;
@@ -43,6 +46,8 @@ export function readRun(path: string): EarlierRun | { error: string } {
     else if (e.type === "job:skip") last.set(e.job, "skipped");
     else if (e.type === "job:reused" || e.type === "job:cached") last.set(e.job, "succeeded");
     if ("result" in e && e.type !== "job:start") results.set(e.job, e.result);
+    if (e.type === "job:matrix" && typeof e.placeholder === "string" && Array.isArray(e.instances))
+      grown.set(e.placeholder, e.instances as string[]);
   }
   const succeeded = new Set<string>();
   for (const [job, state] of last)
@@ -53,6 +58,7 @@ export function readRun(path: string): EarlierRun | { error: string } {
     definitions: (start.definitions as Record<string, string> | undefined) ?? {},
     succeeded,
     results,
+    grown,
   };
 }
 
@@ -76,7 +82,9 @@ function events(text: string): Event[] {
 /**
  * The jobs to reuse: all but those that did not succeed there, what needs them (transitively), and
  * every job a running job needs started or ready — or, when one of the jobs to reuse changed since,
- * the message for it.
+ * the message for it. A matrix built at run time is built again (its instances exist only then);
+ * when what it reads is reused, it becomes the same instances, and those that succeeded are reused
+ * as they come (the executor looks them up by name).
  */
 export function planRerun(
   graph: JobGraph,
@@ -84,10 +92,11 @@ export function planRerun(
 ): { reuse: Map<string, Reused> } | { error: string } {
   if (earlier.file !== graph.file)
     return { error: `that run was of ${earlier.file}, not of ${graph.file}: rerun it with its own file` };
+  /** Whether a job did not succeed there: a dynamic matrix's placeholder, when one of its instances did not. */
+  const didNotSucceed = (name: string) =>
+    earlier.grown.get(name)?.some((i) => !earlier.succeeded.has(i)) ?? !earlier.succeeded.has(name);
   // Instances that run; a need on a family is touched when any of its instances runs.
-  const runs = new Set(
-    graph.jobs.filter((j) => !j.daemon && !earlier.succeeded.has(j.name)).map((j) => j.name),
-  );
+  const runs = new Set(graph.jobs.filter((j) => !j.daemon && didNotSucceed(j.name)).map((j) => j.name));
   const touched = (family: string) => graph.families[family]?.some((i) => runs.has(i)) ?? false;
   for (let grew = true; grew; ) {
     grew = false;
@@ -106,10 +115,21 @@ export function planRerun(
   }
   const reuse = new Map<string, Reused>();
   const changed: string[] = [];
+  const reused = (name: string) =>
+    reuse.set(name, { fromRun: earlier.runId, result: earlier.results.get(name) ?? null });
   for (const job of graph.jobs) {
+    const instances = earlier.grown.get(job.name);
+    if (instances) {
+      // Built again from the same results (what it needs is reused): its succeeded instances are too.
+      if (job.needs.some((n) => touched(n.job))) continue;
+      const ok = instances.filter((i) => earlier.succeeded.has(i));
+      if (ok.length > 0 && earlier.definitions[job.name] !== definitionHash(job)) changed.push(job.name);
+      for (const i of ok) reused(i);
+      continue;
+    }
     if (runs.has(job.name) || !earlier.succeeded.has(job.name)) continue;
     if (earlier.definitions[job.name] !== definitionHash(job)) changed.push(job.name);
-    reuse.set(job.name, { fromRun: earlier.runId, result: earlier.results.get(job.name) ?? null });
+    reused(job.name);
   }
   if (changed.length > 0)
     return { error: `${changed.join(", ")} changed since run ${earlier.runId}: run the file whole` };

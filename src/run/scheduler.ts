@@ -102,7 +102,7 @@ export class Scheduler {
   }
 
   /** The job's last attempt ended, or it was cached. `manual`: stopped by a request (its dependents' skips never fail the run). */
-  ended(name: string, state: AttemptState | "cached", manual = false): Skip[] {
+  ended(name: string, state: AttemptState | "cached" | "reused", manual = false): Skip[] {
     const inst = this.instances.get(name)!;
     const skips: Skip[] = [];
     if (inst.phase !== "running") return skips;

@@ -58,6 +58,41 @@ describe("--rerun-failed", () => {
     expect(Object.keys(start.definitions as object)).toEqual(["db", "a", "b", "c", "d"]);
   });
 
+  it("builds a run-time matrix again, reusing the instances that succeeded; its fan-in reads all results", async () => {
+    const dir = tempDir({
+      "m.yaml": `version: 1
+jobs:
+  plan: { command: [sh, -c, "echo 'shards=[1,2,3]' >> $PROCFLOW_RESULT"] }
+  shard:
+    matrix: { n: "\${{ fromJSON(needs.plan.result.shards) }}" }
+    command: [sh, -c, 'test "$PROCFLOW_MATRIX_N" != "$(cat bad)" && echo "v=$PROCFLOW_MATRIX_N" >> "$PROCFLOW_RESULT"']
+    needs: [plan]
+  fan: { command: [echo, "\${{ join(needs.shard.results.*.v, ',') }}"], needs: [shard] }
+`,
+      bad: "2",
+    });
+    const first = await cli(["run", "m.yaml", "--log-dir", "L", "--keep-going"], { cwd: dir });
+    expect(first.code).toBe(1);
+    writeFileSync(join(dir, "bad"), "none");
+    const r = await rerun(dir, "m.yaml");
+    expect(r.code).toBe(0);
+    expect(r.of("job:reused").map((e) => e.job)).toEqual(["plan", "shard[n=1]", "shard[n=3]"]);
+    expect(r.of("job:start").map((e) => e.job)).toEqual(["shard[n=2]", "fan"]);
+    expect(r.lines("fan")).toEqual(["1,2,3"]);
+    // All of it succeeded now: a rerun of this run reuses every instance and the fan-in.
+    const again = withEvents(
+      await cli(["run", "m.yaml", "-o", "json", "--log-dir", "L2"], { cwd: dir }),
+      dir,
+    );
+    expect(again.code).toBe(0);
+    const all = withEvents(
+      await cli(["run", "m.yaml", "-o", "json", "--rerun-failed", "L2/run.json"], { cwd: dir }),
+      dir,
+    );
+    expect(all.of("job:start")).toEqual([]);
+    expect(Object.values(endStates(all)).every((s) => s === "reused")).toBe(true);
+  });
+
   it("is exit 2 when a job it would reuse changed since, naming it", async () => {
     const dir = await failedRun();
     writeFileSync(
