@@ -90,7 +90,9 @@ export class StatusBoard implements Reporter {
         this.endedAt.set(e.job, e.time);
         return;
       case "job:matrix":
-        this.jobs.delete(e.placeholder);
+        // Built again (what it reads restarted): the instances it was before are gone.
+        for (const name of [...this.jobs.keys()])
+          if (name === e.job || name.startsWith(`${e.job}[`)) this.jobs.delete(name);
         for (const job of matrixNodes(e)) this.jobs.set(job, waiting(job));
         return;
       case "run:end":

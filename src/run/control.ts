@@ -141,6 +141,13 @@ export class Requests {
       [...dependents, ...names].filter((n) => this.scheduler.phase(n) === "running"),
     );
     await Promise.all(dependents.map((d) => this.host.runner(d)?.restart(reason)));
+    // A matrix built at run time from what restarts is built again: its instances are stopped and go.
+    const regrown = [...downstream].filter((d) => this.scheduler.phase(d) === undefined);
+    const grownInstances = regrown.flatMap((p) => {
+      const family = this.graph.jobs.find((j) => j.name === p)?.family;
+      return (family && this.scheduler.members(family)?.map((i) => i.name)) || [];
+    });
+    await Promise.all(grownInstances.map((i) => this.host.runner(i)?.stop(reason)));
     await Promise.all(names.map((n) => this.host.runner(n)?.restart(reason)));
     if (this.host.ending()) return ENDING;
     // A job stopped (`ctl stop`) while it was being restarted has ended, and stays so.
@@ -150,6 +157,8 @@ export class Requests {
       names.filter((n) => !later.includes(n) && stillWanted(n)),
       reason,
     );
+    for (const i of grownInstances) this.host.forget(i);
+    for (const p of regrown) if (this.scheduler.regrow(p)) this.host.rearm(p);
     for (const d of [...later, ...dependents.filter(stillWanted)]) this.host.rearm(d);
     return answer;
   }

@@ -15,7 +15,15 @@
 // family then counts those instances, so a need on it waits for all of them.
 import type { AttemptState, EndState, SkipCause } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
-import { buildFamilies, type Family, failsTheRun, firstUnmet, grow, type Instance } from "./families.js";
+import {
+  buildFamilies,
+  type Family,
+  failsTheRun,
+  firstUnmet,
+  grow,
+  type Instance,
+  newInstance,
+} from "./families.js";
 import { count, type InstanceFacts, impossible, status, type Unmet } from "./needs.js";
 import type { Release } from "./release.js";
 import { StartQueue } from "./start-queue.js";
@@ -149,6 +157,33 @@ export class Scheduler {
     this.reopen(inst, "running");
     if (!inst.job.daemon) this.running++;
     return inst.job;
+  }
+
+  /**
+   * A matrix built at run time whose needs run again is built again (SPEC §14: its instances come
+   * from what it needs): the instances it became, stopped or ended, give way to its placeholder, which
+   * waits. False when `name` is no placeholder that has grown.
+   */
+  regrow(name: string): boolean {
+    const job = this.graph.jobs.find((j) => j.name === name);
+    const fam = job?.dynamicMatrix ? this.families.get(job.family) : undefined;
+    if (!job || !fam || this.instances.has(name)) return false;
+    for (const inst of fam.instances.splice(0)) {
+      count(fam.counts, inst, -1);
+      fam.counts.size--;
+      if (inst.phase === "waiting") fam.waiting--;
+      if (inst.phase === "queued") this.queue.remove(inst);
+      if (inst.phase === "running" && !inst.job.daemon) this.running--;
+      if (inst.phase !== "ended" && !inst.job.daemon) this.nonDaemonLeft--;
+      this.instances.delete(inst.job.name);
+    }
+    const placeholder = newInstance(job, this.graph.jobs.indexOf(job));
+    this.instances.set(name, placeholder);
+    fam.instances.push(placeholder);
+    fam.counts.size++;
+    fam.waiting++;
+    if (!job.daemon) this.nonDaemonLeft++;
+    return true;
   }
 
   /** A dependent restarted with what it needs: it waits again, and starts when its needs hold. */

@@ -1,9 +1,9 @@
 // Live runs (SPEC §11): the control endpoint, `procflow ps` and `procflow ctl`, driven through the real CLI.
-import { chmodSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { alive, cli, processesOfRun, tempDir, withEvents } from "../rig.js";
+import { alive, cli, type Event, processesOfRun, tempDir, withEvents } from "../rig.js";
 import { startRun, stateDir } from "./live.js";
 
 const DAEMON = `version: 1
@@ -247,5 +247,46 @@ jobs:
     await run.until((e) => e.type === "job:start" && e.job === "w[k=a]" && e.attempt === 2);
     await run.ctl("end");
     expect((await run.done).code).toBe(0);
+  });
+
+  it("is built again when what it reads restarts: new instances, and its fan-in waits for them", async () => {
+    const run = await startRun(
+      `version: 1
+jobs:
+  plan: { command: [sh, -c, 'echo "ks=$(cat ks)" >> "$PROCFLOW_RESULT"'] }
+  w:
+    needs: [plan]
+    matrix: { k: "\${{ fromJSON(needs.plan.result.ks) }}" }
+    command: [sh, -c, 'sleep 0.2; echo "v=$PROCFLOW_MATRIX_K" >> "$PROCFLOW_RESULT"']
+  fan: { command: [echo, "\${{ join(needs.w.results.*.v, ',') }}"], needs: [w] }
+`,
+      ["--keep-alive"],
+      undefined,
+      { ks: '["a","b"]' },
+    );
+    const fanExit = (n: number) => (e: Event) => e.type === "job:exit" && e.job === "fan" && e.attempt === n;
+    await run.until(fanExit(1));
+    writeFileSync(join(run.dir, "ks"), '["b","c","d"]');
+    expect((await run.ctl("restart", "--with-dependents", "plan")).code).toBe(0);
+    const second = await run.until(fanExit(2));
+    expect(run.of("job:matrix").map((e) => e.instances)).toEqual([
+      ["w[k=a]", "w[k=b]"],
+      ["w[k=b]", "w[k=c]", "w[k=d]"],
+    ]);
+    // The fan-in ran once every new instance had ended, with their results only.
+    expect(run.of("job:output", "fan").map((e) => e.line)).toEqual(["a,b", "b,c,d"]);
+    expect(second.seq).toBeGreaterThan(run.of("job:exit", "w[k=d]")[0]!.seq as number);
+    const status = JSON.parse((await run.ctl("status", "--format", "json")).stdout);
+    expect(status.jobs.map((j: { job: string }) => j.job)).toEqual([
+      "plan",
+      "fan",
+      "w[k=b]",
+      "w[k=c]",
+      "w[k=d]",
+    ]);
+    await run.ctl("end");
+    expect((await run.done).code).toBe(0);
+    const ended = run.of("run:end")[0]!.jobs as Record<string, string>;
+    expect(Object.keys(ended).sort()).toEqual(["fan", "plan", "w[k=b]", "w[k=c]", "w[k=d]"]);
   });
 });

@@ -18,9 +18,14 @@ export interface Live extends LiveRun {
 }
 
 /** Starts `procflow run -o json jobs.yaml ...args` in the background and waits until `ps` lists it. */
-export async function startRun(yaml: string, args: string[] = [], state = stateDir()): Promise<Live> {
+export async function startRun(
+  yaml: string,
+  args: string[] = [],
+  state = stateDir(),
+  files: Record<string, string> = {},
+): Promise<Live> {
   const env = { PROCFLOW_STATE_DIR: state };
-  const run = startLive(yaml, args, {}, env);
+  const run = startLive(yaml, args, files, env);
   const live: Live = { ...run, env, ctl: (...a) => cli(["ctl", ...a], { cwd: run.dir, env }) };
   for (let i = 0; i < 200; i++) {
     const ps = await cli(["ps", "--format", "json"], { env });
