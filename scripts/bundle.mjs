@@ -90,3 +90,6 @@ execFileSync(process.execPath, ["bin/procflow.js", "run", "-o", "lines", join(wa
   stdio: "ignore",
 });
 rmSync(warm, { recursive: true, force: true });
+
+// Last: the mark that the build is whole (scripts/prepare.mjs builds again when it is missing or old).
+writeFileSync("dist/cli-bundle/built", `${new Date().toISOString()}\n`);

@@ -27,6 +27,6 @@ function newest(path) {
   return Math.max(st.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-// The bundle is written last: when it is newer than every input, so is the rest of dist/.
-const built = newest("dist/cli-bundle/procflow.cjs");
+// Written last by the build (scripts/bundle.mjs): missing after an interrupted one.
+const built = newest("dist/cli-bundle/built");
 if (built === 0 || INPUTS.some((p) => newest(p) > built)) execSync("npm run build", { stdio: "inherit" });

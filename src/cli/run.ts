@@ -209,7 +209,7 @@ export async function runCommand(
 
 /**
  * Why --junit or --log-dir cannot be written, found before any job starts rather than once they have
- * all run. The log folder is made here, last, so that a usage error leaves none behind.
+ * all run. Their folders are made here (a later usage error may leave them, empty).
  */
 function outputProblem(flags: RunFlags): string | undefined {
   if (flags.junit) {

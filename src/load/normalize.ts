@@ -101,7 +101,7 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
     const shell = shellSetting === true ? "/bin/sh" : typeof shellSetting === "string" ? shellSetting : null;
     const cwd = job.cwd ?? defaults.cwd;
     const instances: string[] = [];
-    const dynamicMatrix = isDynamic(job.matrix) ? job.matrix : null;
+    const dynamicMatrix = isDynamic(job.matrix) ? writtenDynamic(job.matrix, family, unit) : null;
     for (const matrix of dynamicMatrix
       ? [placeholders(dynamicMatrix)]
       : combinations(staticMatrix(job.matrix as StaticMatrix, family, unit), opts.matrixPlaceholder)) {
@@ -307,6 +307,25 @@ const placeholders = (m: Exclude<WrittenMatrix, undefined>): Record<string, Scal
 /** An expression that names only matrix.* and job.name (known when the file loads). */
 function isStatic(node: Node): boolean {
   return namesIn(node).every((n) => n.path[0] === "matrix" || (n.path[0] === "job" && n.path[1] === "name"));
+}
+
+/** A matrix built at run time, its lists written in the file with their numbers as written. */
+function writtenDynamic(
+  matrix: Exclude<WrittenMatrix, undefined>,
+  family: string,
+  unit: Unit,
+): Exclude<WrittenMatrix, undefined> {
+  if (typeof matrix === "string") return matrix;
+  const out: Record<string, string | [Scalar, ...Scalar[]]> = {};
+  for (const [key, values] of Object.entries(matrix))
+    out[key] =
+      typeof values === "string"
+        ? values
+        : (writtenValues(values, ["jobs", family, "matrix", key], unit.locate, unit.source.text) as [
+            Scalar,
+            ...Scalar[],
+          ]);
+  return out;
 }
 
 /** A static matrix with its numbers as written (matrix-values.ts). */

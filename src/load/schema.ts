@@ -59,10 +59,17 @@ export function checkSchema(
     if (path[0] === "jobs" && path.length >= 2) {
       const job = String(path[1]);
       const field = path.length >= 3 ? String(path[2]) : null;
+      // An unknown field close to one the others lean on is likely that one, misspelt (`need:`).
+      const bearing =
+        field !== null &&
+        (LOAD_BEARING.has(field) ||
+          (e.keyword === "additionalProperties" && didYouMean(field, LOAD_BEARING) !== ""));
       const fields = broken.get(job);
-      if (field === null || LOAD_BEARING.has(field)) broken.set(job, null);
+      if (field === null || bearing) broken.set(job, null);
       else if (fields !== null) broken.set(job, (fields ?? new Set()).add(field));
-    } else if (path.length === 0 || path[0] === "jobs" || path[0] === "version") frameBroken = true;
+    } else if (path.length === 0 || ["jobs", "version", "defaults"].includes(String(path[0])))
+      // Broken defaults would be read by every job's checks: none of them runs.
+      frameBroken = true;
     diagnostics.push({
       source,
       range: locate(path, { key: atKey }),

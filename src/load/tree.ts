@@ -37,7 +37,12 @@ export function readJobFile(path: string): { text: string } | { why: string } {
 
 /** Why a folder is no job file, and which of its files are. */
 function folderWhy(path: string): string {
-  const yaml = readdirSync(path).filter((n) => /\.ya?ml$/.test(n));
+  let yaml: string[];
+  try {
+    yaml = readdirSync(path).filter((n) => /\.ya?ml$/.test(n));
+  } catch {
+    return "it is a folder, not a job file";
+  }
   return yaml.length === 0
     ? "it is a folder, and holds no .yaml or .yml file"
     : `it is a folder, not a job file: name one of its files (${yaml.slice(0, 3).join(", ")}${yaml.length > 3 ? ", …" : ""})`;

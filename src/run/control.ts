@@ -46,6 +46,8 @@ export interface RequestHost {
   apply(skips: readonly Skip[]): void;
   /** The job waits again, and starts as asked for (not from the cache) once its needs hold. */
   rearm(name: string): void;
+  /** The runners of the instances a rebuilt matrix (its placeholder's name) had: no longer the run's. */
+  detachFamily(placeholder: string): JobRunner[];
   end(): Promise<void>;
   ending(): boolean;
 }
@@ -140,14 +142,14 @@ export class Requests {
     const wasRunning = new Set(
       [...dependents, ...names].filter((n) => this.scheduler.phase(n) === "running"),
     );
-    await Promise.all(dependents.map((d) => this.host.runner(d)?.restart(reason)));
-    // A matrix built at run time from what restarts is built again: its instances are stopped and go.
-    const regrown = [...downstream].filter((d) => this.scheduler.phase(d) === undefined);
-    const grownInstances = regrown.flatMap((p) => {
-      const family = this.graph.jobs.find((j) => j.name === p)?.family;
-      return (family && this.scheduler.members(family)?.map((i) => i.name)) || [];
-    });
-    await Promise.all(grownInstances.map((i) => this.host.runner(i)?.stop(reason)));
+    // A matrix built at run time from what restarts is built again (SPEC §14): its instances leave
+    // the run at once (none may start meanwhile) and are stopped; its placeholder waits again.
+    const rebuilt = [...downstream].filter((d) => this.scheduler.regrow(d));
+    const leaving = rebuilt.flatMap((p) => this.host.detachFamily(p));
+    await Promise.all([
+      ...dependents.map((d) => this.host.runner(d)?.restart(reason)),
+      ...leaving.map((r) => r.stop(reason)),
+    ]);
     await Promise.all(names.map((n) => this.host.runner(n)?.restart(reason)));
     if (this.host.ending()) return ENDING;
     // A job stopped (`ctl stop`) while it was being restarted has ended, and stays so.
@@ -157,9 +159,7 @@ export class Requests {
       names.filter((n) => !later.includes(n) && stillWanted(n)),
       reason,
     );
-    for (const i of grownInstances) this.host.forget(i);
-    for (const p of regrown) if (this.scheduler.regrow(p)) this.host.rearm(p);
-    for (const d of [...later, ...dependents.filter(stillWanted)]) this.host.rearm(d);
+    for (const d of [...later, ...rebuilt, ...dependents.filter(stillWanted)]) this.host.rearm(d);
     return answer;
   }
 

@@ -18,6 +18,7 @@ import { RunCgroup } from "./process/cgroup.js";
 import { watchParent } from "./process/parent-watch.js";
 import { Reaper } from "./process/reaper.js";
 import { decide, releaseEvents } from "./release.js";
+import type { Reused } from "./rerun.js";
 import { ResultFiles } from "./result-file.js";
 import { Results } from "./results.js";
 import { newRunId } from "./run-id.js";
@@ -54,6 +55,8 @@ class Execution {
   private readonly requests: Requests;
   /** Jobs waiting again because of a request (ctl, watch): they start as asked for, not from the cache. */
   private readonly requested = new Set<string>();
+  /** What --rerun-failed reuses and has not yet (instances of a matrix built at run time come late). */
+  private readonly reusable: Map<string, Reused>;
   private readonly ctx: RunnerContext;
   private ending = false;
   private interruptedBy: Interrupt | null = null;
@@ -99,16 +102,18 @@ class Execution {
       // Stamped in place: every event is a fresh object, and a copy made by a spread would get a hidden
       // class of its own in V8 (~0.3 KB, kept for as long as the event is: the control endpoint keeps them all).
       emit: (e) => this.emit(Object.assign(e, { time: Date.now() }) as RunEvent),
-      started: (job, ready) => this.apply(this.scheduler.started(job.name, ready)),
-      ready: (job) => this.apply(this.scheduler.ready(job.name)),
-      restarting: (job) => this.scheduler.restarting(job.name),
-      ended: (job, state, manual) => this.onEnded(job, state, manual),
+      // A runner detached from the run (an instance of a matrix built again) reports to nobody.
+      started: (job, ready) => this.current(job) && this.apply(this.scheduler.started(job.name, ready)),
+      ready: (job) => this.current(job) && this.apply(this.scheduler.ready(job.name)),
+      restarting: (job) => this.current(job) && this.scheduler.restarting(job.name),
+      ended: (job, state, manual) => this.current(job) && this.onEnded(job, state, manual),
       track: (pgid, job) => this.reaper.track(pgid, job.stopSignal, job.killTimeoutMs),
       settled: (pgid) => this.reaper.settled(pgid),
       ownsGroup: (pgid) => this.reaper.owns(pgid),
       ending: () => this.ending,
       cache: cacheHook(graph, opts.cache ?? null, env, this.runId, opts.onWarning ?? (() => {})),
     };
+    this.reusable = new Map(opts.reuse);
     this.requests = new Requests(this.scheduler, runnable, {
       emit: this.ctx.emit,
       runner: (name) => this.runners.get(name),
@@ -118,6 +123,17 @@ class Execution {
       rearm: (name) => {
         this.requested.add(name);
         this.apply(this.scheduler.rearm(name));
+      },
+      detachFamily: (placeholder) => {
+        const family = this.graph.jobs.find((j) => j.name === placeholder)?.family;
+        const out: JobRunner[] = [];
+        for (const [name, runner] of this.runners)
+          if (name !== placeholder && runner.job.family === family) {
+            this.runners.delete(name);
+            this.attempts.set(name, runner.attempt);
+            out.push(runner);
+          }
+        return out;
       },
       end: () => this.end(),
       ending: () => this.ending,
@@ -193,8 +209,9 @@ class Execution {
     if (this.ending) return; // interrupted or ended on request before the first job
     const skips: Skip[] = [];
     for (const job of this.scheduler.plan) {
-      const reused = this.opts.reuse?.get(job);
+      const reused = this.reusable.get(job);
       if (!reused) continue;
+      this.reusable.delete(job);
       this.emit({ type: "job:reused", time: Date.now(), job, ...reused });
       skips.push(...this.scheduler.reuse(job));
     }
@@ -224,6 +241,9 @@ class Execution {
     const env = this.ctx.env.forJob(job, 1);
     const r = decide(job, this.ctx.scope(job, env.ok ? env.env : {}));
     for (const e of releaseEvents(job, r)) this.ctx.emit(e);
+    // A matrix built again on request: its instances start as asked for too.
+    if (r.to === "grow" && this.requested.delete(job.name))
+      for (const j of r.jobs) this.requested.add(j.name);
     return r;
   }
 
@@ -238,9 +258,11 @@ class Execution {
   private apply(skips: readonly Skip[]) {
     for (const s of skips) this.emit({ type: "job:skip", time: Date.now(), ...s });
     for (const job of this.scheduler.next()) {
-      // An instance of a matrix built at run time, which succeeded in the run --rerun-failed reads.
-      const reused = this.opts.reuse?.get(job.name);
-      if (reused) {
+      // An instance of a matrix built at run time, which succeeded in the run --rerun-failed reads
+      // (once: started again on request, it runs).
+      const reused = this.reusable.get(job.name);
+      if (reused && !this.requested.has(job.name)) {
+        this.reusable.delete(job.name);
         this.emit({ type: "job:reused", time: Date.now(), job: job.name, ...reused });
         this.onEnded(job, "reused", false);
         continue;
@@ -256,6 +278,11 @@ class Execution {
         this.interruptedBy ? stopReasonOf(this.interruptedBy) : this.failedFast ? "fail-fast" : "daemon-done",
       );
     this.checkDone();
+  }
+
+  /** Whether the job's runner is the run's (see detachFamily). */
+  private current(job: Job): boolean {
+    return this.runners.get(job.name)?.job === job;
   }
 
   private onEnded(job: Job, state: AttemptState | "cached" | "reused", manual: boolean) {

@@ -92,11 +92,19 @@ export function planRerun(
 ): { reuse: Map<string, Reused> } | { error: string } {
   if (earlier.file !== graph.file)
     return { error: `that run was of ${earlier.file}, not of ${graph.file}: rerun it with its own file` };
-  /** Whether a job did not succeed there: a dynamic matrix's placeholder, when one of its instances did not. */
-  const didNotSucceed = (name: string) =>
-    earlier.grown.get(name)?.some((i) => !earlier.succeeded.has(i)) ?? !earlier.succeeded.has(name);
+  /**
+   * Whether a job did not succeed there. A dynamic matrix's placeholder: when one of its instances
+   * did not, or, built into none, when it did not under its bare name (an empty list, or a failure).
+   */
+  const didNotSucceed = (job: JobGraph["jobs"][number]) => {
+    const grown = earlier.grown.get(job.name);
+    if (!grown) return !earlier.succeeded.has(job.name);
+    return grown.length === 0
+      ? !earlier.succeeded.has(job.family)
+      : grown.some((i) => !earlier.succeeded.has(i));
+  };
   // Instances that run; a need on a family is touched when any of its instances runs.
-  const runs = new Set(graph.jobs.filter((j) => !j.daemon && didNotSucceed(j.name)).map((j) => j.name));
+  const runs = new Set(graph.jobs.filter((j) => !j.daemon && didNotSucceed(j)).map((j) => j.name));
   const touched = (family: string) => graph.families[family]?.some((i) => runs.has(i)) ?? false;
   for (let grew = true; grew; ) {
     grew = false;

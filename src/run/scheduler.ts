@@ -161,8 +161,9 @@ export class Scheduler {
 
   /**
    * A matrix built at run time whose needs run again is built again (SPEC §14: its instances come
-   * from what it needs): the instances it became, stopped or ended, give way to its placeholder, which
-   * waits. False when `name` is no placeholder that has grown.
+   * from what it needs): the instances it became, whatever their phase, leave the run (the caller
+   * stops their processes) and give way to its placeholder, which waits. False when `name` is no
+   * placeholder that has grown (or ended under its bare name) in this run.
    */
   regrow(name: string): boolean {
     const job = this.graph.jobs.find((j) => j.name === name);

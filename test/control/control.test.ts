@@ -249,6 +249,35 @@ jobs:
     expect((await run.done).code).toBe(0);
   });
 
+  it("built again while its instances run or wait for a slot: they stop and go, nothing is skipped", async () => {
+    const run = await startRun(
+      `version: 1
+jobs:
+  plan: { command: [sh, -c, 'echo "ks=$(cat ks)" >> "$PROCFLOW_RESULT"'] }
+  w:
+    needs: [plan]
+    matrix: { k: "\${{ fromJSON(needs.plan.result.ks) }}" }
+    command: [sh, -c, 'sleep 30']
+  fan: { command: [echo, "\${{ join(needs.w.results.*.k, ',') }}done"], needs: [w] }
+`,
+      ["-c", "1"],
+      undefined,
+      { ks: '["a","b"]' },
+    );
+    const first = await run.until((e) => e.type === "job:start" && e.job === "w[k=a]");
+    writeFileSync(join(run.dir, "ks"), '["c"]');
+    expect((await run.ctl("restart", "--with-dependents", "plan")).code).toBe(0);
+    await run.until((e) => e.type === "job:start" && e.job === "w[k=c]");
+    // w[k=a] was stopped, w[k=b] (queued behind it) never started; fan still waits for w[k=c].
+    expect(alive(first.pid as number)).toBe(false);
+    expect(run.of("job:start", "w[k=b]")).toEqual([]);
+    expect(run.of("job:skip")).toEqual([]);
+    await run.ctl("end");
+    const done = await run.done;
+    expect(done.code).toBe(0);
+    expect(Object.keys(run.of("run:end")[0]!.jobs as object).sort()).toEqual(["fan", "plan", "w[k=c]"]);
+  });
+
   it("is built again when what it reads restarts: new instances, and its fan-in waits for them", async () => {
     const run = await startRun(
       `version: 1
