@@ -224,6 +224,17 @@ describe("live runs", () => {
   });
 });
 
+/** plan names the keys (the file ks), w is a matrix of them built at run time, fan joins their v results. */
+const rebuilt = (command: string) => `version: 1
+jobs:
+  plan: { command: [sh, -c, 'echo "ks=$(cat ks)" >> "$PROCFLOW_RESULT"'] }
+  w:
+    needs: [plan]
+    matrix: { k: "\${{ fromJSON(needs.plan.result.ks) }}" }
+    command: [sh, -c, '${command}']
+  fan: { command: [echo, "\${{ join(needs.w.results.*.v, ',') }}"], needs: [w] }
+`;
+
 describe("a matrix built at run time, live", () => {
   it("ctl status lists its instances; ctl restart takes an instance name or the job's name", async () => {
     const run = await startRun(
@@ -250,20 +261,7 @@ jobs:
   });
 
   it("built again while its instances run or wait for a slot: they stop and go, nothing is skipped", async () => {
-    const run = await startRun(
-      `version: 1
-jobs:
-  plan: { command: [sh, -c, 'echo "ks=$(cat ks)" >> "$PROCFLOW_RESULT"'] }
-  w:
-    needs: [plan]
-    matrix: { k: "\${{ fromJSON(needs.plan.result.ks) }}" }
-    command: [sh, -c, 'sleep 30']
-  fan: { command: [echo, "\${{ join(needs.w.results.*.k, ',') }}done"], needs: [w] }
-`,
-      ["-c", "1"],
-      undefined,
-      { ks: '["a","b"]' },
-    );
+    const run = await startRun(rebuilt("sleep 30"), ["-c", "1"], undefined, { ks: '["a","b"]' });
     const first = await run.until((e) => e.type === "job:start" && e.job === "w[k=a]");
     writeFileSync(join(run.dir, "ks"), '["c"]');
     expect((await run.ctl("restart", "--with-dependents", "plan")).code).toBe(0);
@@ -280,15 +278,7 @@ jobs:
 
   it("is built again when what it reads restarts: new instances, and its fan-in waits for them", async () => {
     const run = await startRun(
-      `version: 1
-jobs:
-  plan: { command: [sh, -c, 'echo "ks=$(cat ks)" >> "$PROCFLOW_RESULT"'] }
-  w:
-    needs: [plan]
-    matrix: { k: "\${{ fromJSON(needs.plan.result.ks) }}" }
-    command: [sh, -c, 'sleep 0.2; echo "v=$PROCFLOW_MATRIX_K" >> "$PROCFLOW_RESULT"']
-  fan: { command: [echo, "\${{ join(needs.w.results.*.v, ',') }}"], needs: [w] }
-`,
+      rebuilt('sleep 0.2; echo "v=$PROCFLOW_MATRIX_K" >> "$PROCFLOW_RESULT"'),
       ["--keep-alive"],
       undefined,
       { ks: '["a","b"]' },
