@@ -42,7 +42,10 @@ export async function writeReport(input: string, output: string): Promise<number
       `<script type="application/x-ndjson" id="procflow-events">\n`,
   );
   const budget = new OutputBudget();
-  /** Each job's index in run:start.jobs: an output line is written as `[index, 1 if stderr, line]`. */
+  /**
+   * Each job's index in run:start.jobs, then in the order run-time matrices named their instances
+   * (job:matrix): an output line is written as `[index, 1 if stderr, line]` (model.ts reads it so).
+   */
   let index = new Map<string, number>();
   let count = 0;
   /** The newest event's time (output lines are embedded without theirs), and whether the run ended. */
@@ -56,6 +59,8 @@ export async function writeReport(input: string, output: string): Promise<number
       if (e.type === "run:end") ended = true;
       if (e.type === "run:start" && Array.isArray(e.jobs))
         index = new Map(e.jobs.map((j, i) => [String(j), i]));
+      if (e.type === "job:matrix" && Array.isArray(e.instances))
+        for (const j of e.instances) index.set(String(j), index.size);
       const job = String(e.job);
       if (e.type !== "job:output") await write(embed(e));
       else if (index.has(job) && budget.keep(job, String(e.line)))

@@ -197,6 +197,37 @@ jobs:
     expect(errors).toEqual([]);
   });
 
+  it("shows the instances a matrix built at run time became, with their output, instead of its placeholder", async () => {
+    const run = startRun(
+      `version: 1
+jobs:
+  plan: { command: [sh, -c, 'echo "ks=[\\"x\\",\\"y\\"]" >> "$PROCFLOW_RESULT"'] }
+  w:
+    needs: [plan]
+    matrix: { k: "\${{ fromJSON(needs.plan.result.ks) }}" }
+    command: [sh, -c, 'echo "hello from $PROCFLOW_MATRIX_K"']
+  fan: { command: [echo, joined], needs: [w] }
+`,
+      ["--log-dir", "logs"],
+    );
+    expect((await run.done).code).toBe(0);
+    const file = join(run.dir, "report.html");
+    expect((await cli(["report", "logs/run.json", "-o", file], { cwd: run.dir })).code).toBe(0);
+    const { page, errors } = await isolatedPage((u) => u === `file://${file}`);
+    await page.goto(`file://${file}`);
+    await page.locator("main[data-run-state=succeeded] .summary").waitFor();
+    expect(await node(page, "w[k=…]").count()).toBe(0);
+    for (const k of ["x", "y"]) {
+      expect(await page.locator(".summary tr", { hasText: `w[k=${k}]` }).textContent()).toContain(
+        "succeeded",
+      );
+      await node(page, `w[k=${k}]`).click();
+      await expect.poll(() => page.locator(".panel").getAttribute("data-job")).toBe(`w[k=${k}]`);
+      await expect.poll(() => page.locator(".panel").textContent()).toContain(`hello from ${k}`);
+    }
+    expect(errors).toEqual([]);
+  });
+
   it("a report of a run.json cut short says the run did not end and counts durations to its last event", async () => {
     const run = startRun(
       `version: 1

@@ -93,6 +93,7 @@ export class RunModel {
           started: e.time,
         });
         const daemons = new Set<string>(e.daemons ?? []);
+        this.lineNames = [...(e.jobs as string[])];
         for (const name of e.jobs as string[])
           this.jobs.set(name, {
             name,
@@ -156,6 +157,21 @@ export class RunModel {
         Object.assign(a, pick(e, ["state", "exitCode", "signal", "error", "result"]), { end: e.time });
         return;
       }
+      case "job:matrix": {
+        // A matrix built at run time (again, after what it reads restarted): its placeholder, or the
+        // instances it was before, give way to the instances it is now (named by its first node).
+        const family = String(e.job);
+        const template = this.jobs.get(e.placeholder) ?? this.templates.get(family);
+        if (!template) return;
+        this.templates.set(family, template);
+        for (const name of [...this.jobs.keys()])
+          if (name === family || name.startsWith(`${family}[`)) this.jobs.delete(name);
+        const names: string[] = e.instances.length > 0 ? e.instances : [family];
+        for (const name of names)
+          this.jobs.set(name, { ...template, name, state: "waiting", attempts: [], lines: [] });
+        this.lineNames.push(...e.instances);
+        return;
+      }
       case "job:skip":
         if (!job) return;
         job.state = "skipped";
@@ -178,13 +194,15 @@ export class RunModel {
     }
   }
 
-  /** A report's output line: `[job's index in run:start.jobs, 1 for stderr, line]`. */
+  /** A report's output line: `[job's index (see report.ts), 1 for stderr, line]`. */
   applyLine([index, err, text]: [number, 0 | 1, string]): void {
-    this.names ??= [...this.jobs.keys()];
-    this.jobs.get(this.names[index] ?? "")?.lines.push({ err, text });
+    this.jobs.get(this.lineNames[index] ?? "")?.lines.push({ err, text });
   }
 
-  private names: string[] | null = null;
+  /** run:start.jobs, then each run-time matrix's instances as job:matrix named them. */
+  private lineNames: string[] = [];
+  /** A run-time matrix's placeholder node, by job: what its instances look like. */
+  private readonly templates = new Map<string, JobView>();
 
   /** The instances a need names: the job itself, or all instances of a matrix job. */
   needed(name: string): string[] {
