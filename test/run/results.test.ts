@@ -246,14 +246,14 @@ describe("dynamic matrix", () => {
     ${writes('shards=["a","b","c"]')}
   work:
     needs: [plan]
-    matrix: { shard: "\${{ fromJSON(needs.plan.result.shards) }}", n: [1] }
+    matrix: { shard: "\${{ fromJSON(needs.plan.result.shards) }}", n: [1.0] } # 1.0 as written, in a matrix built at run time too
     command: [sh, -c, 'sleep 0.2; echo "got=$PROCFLOW_MATRIX_SHARD $1" >> "$PROCFLOW_RESULT"', sh, "part=\${{ matrix.shard }}"]
   sum:
     needs: [work]
     command: [node, -e, "console.log(process.argv[1])", "\${{ toJSON(needs.work.results) }}"]
 `);
     expect(r.code).toBe(0);
-    const work = ["work[shard=a,n=1]", "work[shard=b,n=1]", "work[shard=c,n=1]"];
+    const work = ["work[shard=a,n=1.0]", "work[shard=b,n=1.0]", "work[shard=c,n=1.0]"];
     expect(r.of("run:start")[0]!.jobs).toEqual(["plan", "work[shard=…,n=…]", "sum"]);
     expect(r.of("job:matrix")).toEqual([
       expect.objectContaining({ job: "work", placeholder: "work[shard=…,n=…]", instances: work }),
@@ -262,7 +262,7 @@ describe("dynamic matrix", () => {
     expect(Object.values(endStates(r))).toEqual(Array(5).fill("succeeded"));
     const sumStart = r.seqOf("job:start", "sum");
     for (const w of work) expect(r.seqOf("job:exit", w)).toBeLessThan(sumStart);
-    expect(r.of("job:start", "work[shard=b,n=1]")[0]!.argv).toEqual([
+    expect(r.of("job:start", "work[shard=b,n=1.0]")[0]!.argv).toEqual([
       "sh",
       "-c",
       'sleep 0.2; echo "got=$PROCFLOW_MATRIX_SHARD $1" >> "$PROCFLOW_RESULT"',
@@ -270,9 +270,9 @@ describe("dynamic matrix", () => {
       "part=b",
     ]);
     expect(JSON.parse(r.lines("sum").join("\n"))).toEqual({
-      "work[shard=a,n=1]": { got: "a part=a" },
-      "work[shard=b,n=1]": { got: "b part=b" },
-      "work[shard=c,n=1]": { got: "c part=c" },
+      "work[shard=a,n=1.0]": { got: "a part=a" },
+      "work[shard=b,n=1.0]": { got: "b part=b" },
+      "work[shard=c,n=1.0]": { got: "c part=c" },
     });
   });
 
