@@ -145,6 +145,7 @@ class Execution {
       this.finished = resolve;
     });
     const { dir } = this.resultFiles;
+    this.resultFiles.leave(this.opts.leftovers ?? []);
     this.reaper.start(this.cgroup, [
       ...(this.opts.leftovers ?? []),
       ...(this.ports?.files ?? []),

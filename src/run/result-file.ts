@@ -8,9 +8,11 @@
 // against ~100 µs), and a new name keeps what writes to the old one out of the next attempt's result.
 import {
   closeSync,
+  type Dirent,
   lstatSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmdirSync,
@@ -18,9 +20,13 @@ import {
   type Stats,
   statSync,
   unlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
+
+/** In a nested run's folder: the files to remove with it (see ResultFiles.leave; read by reaper.ts). */
+export const LEFT_BEHIND = "procflow-leftovers";
 
 /** A bigger file fails the job (a result is for small values: names, versions, lists of shards). */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
@@ -44,10 +50,29 @@ export class ResultFiles {
     for (const parent of outer && isAbsolute(outer) ? [dirname(outer), tmpdir()] : [tmpdir()]) {
       try {
         dir = mkdtempSync(join(parent, "procflow-results-"));
+        this.nested = parent !== tmpdir();
         break;
       } catch {}
     }
     this.dir = dir;
+  }
+
+  /** The folder lies in an outer run's (this run is a job of it). */
+  private nested = false;
+
+  /**
+   * A nested run's files that its watchdog would remove (its control socket and record), listed in
+   * its folder: the outer run's watchdog, which kills this one's first when the outer procflow is
+   * killed, removes them too (reaper.ts).
+   */
+  leave(files: readonly string[]): void {
+    if (!this.dir || !this.nested) return;
+    try {
+      // Written even when empty: close() removes it.
+      writeFileSync(join(this.dir, LEFT_BEHIND), files.length ? `${files.join("\n")}\n` : "", {
+        mode: 0o600,
+      });
+    } catch {}
   }
 
   /** A new empty file for one attempt; its path goes into PROCFLOW_RESULT. */
@@ -96,18 +121,41 @@ export class ResultFiles {
   }
 
   /**
-   * Removes the folder (at the end of the run): the spares, then the folder, which is empty unless an
-   * attempt was cut short or a job wrote beside its file (then everything in it goes, as a tree).
+   * Removes the folder (at the end of the run, when nothing of it is left): the spares, then the
+   * folder, which is empty unless an attempt was cut short, a job wrote beside its file, or a nested
+   * run died with this one (then what that run listed goes too, and everything in the folder).
    */
   close(): void {
     if (!this.dir) return;
     // unlink and rmdir: rmSync loads Node's rimraf module (~0.4 ms), needed only for a tree.
     try {
       for (const spare of this.spares.splice(0)) unlinkSync(spare);
+      if (this.nested) unlinkSync(join(this.dir, LEFT_BEHIND));
       rmdirSync(this.dir);
     } catch {
+      removeLeftBehind(this.dir);
       rmSync(this.dir, { recursive: true, force: true });
     }
+  }
+}
+
+/** The control files that nested runs in the folders below `dir` listed and could not remove. */
+function removeLeftBehind(dir: string): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const sub = join(dir, e.name);
+    let listed = "";
+    try {
+      listed = readFileSync(join(sub, LEFT_BEHIND), "utf8");
+    } catch {}
+    for (const file of listed.split("\n")) if (/\.(sock|json)$/.test(file)) rmSync(file, { force: true });
+    removeLeftBehind(sub);
   }
 }
 

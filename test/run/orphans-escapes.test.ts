@@ -45,9 +45,12 @@ const ENDINGS: Record<string, (pid: number) => void> = {
   },
 };
 
-describe.each(MODES)("a nested run, %s", (_, env) => {
+describe.each(MODES)("a nested run, %s", (_, modeEnv) => {
   for (const [ending, end] of Object.entries(ENDINGS)) {
     it.concurrent(`${ending} of the outer run: nothing of either run is left`, async () => {
+      const state = join(tempDir(), "state");
+      mkdirSync(state, { mode: 0o700 });
+      const env = { ...modeEnv, PROCFLOW_STATE_DIR: state };
       const dir = tempDir({
         "inner.yaml": `version: 1
 concurrency: 8
@@ -94,6 +97,8 @@ jobs:
         const folder = dirname(readFileSync(join(dir, where), "utf8").trim());
         expect([where, existsSync(folder)]).toEqual([where, false]);
       }
+      // Nor either run's control socket and record (the outer watchdog kills the inner one first).
+      expect(readdirSync(state).filter((f) => f !== "ports")).toEqual([]);
     });
   }
 });
