@@ -25,7 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 
-/** In a nested run's folder: the files to remove with it (see ResultFiles.leave; read by reaper.ts). */
+/** In a nested run's folder: the files to remove with it (ResultFiles.leave; reaper.ts's watchdog names it too). */
 export const LEFT_BEHIND = "procflow-leftovers";
 
 /** A bigger file fails the job (a result is for small values: names, versions, lists of shards). */
