@@ -41,6 +41,16 @@ async function isolatedPage(
   return { page, blocked, errors };
 }
 
+/** `procflow report` of `runJson` (in `dir`), opened offline in a page that may load only that file. */
+async function openReport(dir: string, runJson = "logs/run.json") {
+  const file = join(dir, "report.html");
+  expect((await cli(["report", runJson, "-o", file], { cwd: dir })).code).toBe(0);
+  const opened = await isolatedPage((u) => u === `file://${file}`);
+  await opened.page.context().setOffline(true);
+  await opened.page.goto(`file://${file}`);
+  return opened;
+}
+
 const node = (page: Page, job: string) => page.locator(`g.node[data-job="${job}"]`);
 
 const LIVE = `version: 1
@@ -121,12 +131,7 @@ jobs:
       ["--log-dir", "logs"],
     );
     expect((await run.done).code).toBe(1);
-    const file = join(run.dir, "report.html");
-    expect((await cli(["report", "logs/run.json", "-o", file], { cwd: run.dir })).code).toBe(0);
-
-    const { page, blocked, errors } = await isolatedPage((u) => u === `file://${file}`);
-    await page.context().setOffline(true);
-    await page.goto(`file://${file}`);
+    const { page, blocked, errors } = await openReport(run.dir);
     await page.locator("main[data-run-state=failed] .summary").waitFor();
     expect(await page.locator(".summary summary").textContent()).toContain("run failed · exit 1");
     for (const job of ["big", "colors", "fails", "skipped"]) await node(page, job).waitFor();
@@ -169,10 +174,7 @@ jobs:
     const start = run.events.find((e) => e.type === "run:start")!;
     expect(start.description).toBe("the nightly checks");
     expect(start.descriptions).toEqual({ bad: "a job whose program is missing" });
-    const file = join(run.dir, "report.html");
-    expect((await cli(["report", "logs/run.json", "-o", file], { cwd: run.dir })).code).toBe(0);
-    const { page, errors } = await isolatedPage((u) => u === `file://${file}`);
-    await page.goto(`file://${file}`);
+    const { page, errors } = await openReport(run.dir);
     await page.locator("main[data-run-state=failed] .summary").waitFor();
     const row = (job: string) => page.locator(".summary tr", { hasText: job });
     expect(await row("bad").textContent()).toContain("failed (did not start)");
@@ -211,10 +213,7 @@ jobs:
       ["--log-dir", "logs"],
     );
     expect((await run.done).code).toBe(0);
-    const file = join(run.dir, "report.html");
-    expect((await cli(["report", "logs/run.json", "-o", file], { cwd: run.dir })).code).toBe(0);
-    const { page, errors } = await isolatedPage((u) => u === `file://${file}`);
-    await page.goto(`file://${file}`);
+    const { page, errors } = await openReport(run.dir);
     await page.locator("main[data-run-state=succeeded] .summary").waitFor();
     expect(await node(page, "w[k=…]").count()).toBe(0);
     for (const k of ["x", "y"]) {
@@ -243,11 +242,7 @@ jobs:
     writeFileSync(join(run.dir, "cut.json"), `${cut.join("\n")}\n`);
     const start = run.events.find((e) => e.type === "job:start")!;
     const last = run.events.find((e) => e.type === "job:output")!;
-    const file = join(run.dir, "cut.html");
-    expect((await cli(["report", "cut.json", "-o", file], { cwd: run.dir })).code).toBe(0);
-
-    const { page, errors } = await isolatedPage((u) => u === `file://${file}`);
-    await page.goto(`file://${file}`);
+    const { page, errors } = await openReport(run.dir, "cut.json");
     await node(page, "slow").waitFor();
     // The job ran a second more, and the page opens later still: neither counts.
     const took = `running · ${formatMs(last.time - start.time)}`;
