@@ -1,7 +1,6 @@
 // Folders and files procflow writes where it is told to (--log-dir, --junit, report -o, --cache-dir,
 // the state folder): a `mkdir -p` that always ends, and why a path cannot be written, in one line.
 import { closeSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
-import { mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { getSystemErrorMap } from "node:util";
 
@@ -10,7 +9,10 @@ import { getSystemErrorMap } from "node:util";
 // the child (/proc/nope, /sys/x, a dangling symlink) — spinning in native code, deaf even to SIGTERM.
 // Here an ENOENT once the parent is known to exist is final.
 
-/** Makes `dir` and its missing parents (each with `mode`); throws the system's error when it cannot. */
+/**
+ * Makes `dir` and its missing parents (each with `mode`); throws the system's error when it cannot.
+ * (The cache's writes, off the main thread, have their twin in src/cache/store.ts.)
+ */
 export function makeDir(dir: string, mode?: number, parentMade = false): void {
   try {
     mkdirSync(dir, { mode });
@@ -20,19 +22,6 @@ export function makeDir(dir: string, mode?: number, parentMade = false): void {
     if (code !== "ENOENT" || parentMade || dirname(dir) === dir) throw e;
     makeDir(dirname(dir), mode);
     makeDir(dir, mode, true);
-  }
-}
-
-/** makeDir, without blocking. */
-export async function makeDirAsync(dir: string, mode?: number, parentMade = false): Promise<void> {
-  try {
-    await mkdir(dir, { mode });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST" && (await stat(dir)).isDirectory()) return;
-    if (code !== "ENOENT" || parentMade || dirname(dir) === dir) throw e;
-    await makeDirAsync(dirname(dir), mode);
-    await makeDirAsync(dir, mode, true);
   }
 }
 

@@ -7,10 +7,9 @@
 //   <dir>/tmp/                         writes in progress
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { makeDirAsync } from "../write-paths.js";
 import { hashFile } from "./files.js";
 import { CACHE_FORMAT } from "./fingerprint.js";
 
@@ -168,4 +167,17 @@ function wellFormed(e: Entry, fingerprint: string): boolean {
       typeof o.path === "string" &&
       ("link" in o ? typeof o.link === "string" : HEX64.test(String(o.blob)) && Number.isInteger(o.mode)),
   );
+}
+
+/** write-paths.ts's makeDir (a `mkdir -p` that ends under /proc too), without blocking. */
+async function makeDirAsync(dir: string, mode: number, parentMade = false): Promise<void> {
+  try {
+    await mkdir(dir, { mode });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" && (await stat(dir)).isDirectory()) return;
+    if (code !== "ENOENT" || parentMade || dirname(dir) === dir) throw e;
+    await makeDirAsync(dirname(dir), mode);
+    await makeDirAsync(dir, mode, true);
+  }
 }

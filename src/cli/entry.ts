@@ -32,7 +32,14 @@ let crashing = false;
 async function crash(e: unknown): Promise<void> {
   if (crashing) return;
   crashing = true;
-  process.stderr.write(`procflow: internal error: ${(e as Error)?.stack ?? String(e)}\n${bugReport()}\n`);
+  const stack = (e as Error)?.stack;
+  const trace = stack
+    ? await import("./source-stack.js").then(
+        (m) => m.sourceStack(stack),
+        () => stack,
+      )
+    : String(e);
+  process.stderr.write(`procflow: internal error: ${trace}\n${bugReport()}\n`);
   await abortActiveRuns();
   await drainStdout();
   process.exit(ExitCode.internal);

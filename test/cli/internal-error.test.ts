@@ -18,6 +18,11 @@ it("exits 70 naming the version and what to send, and an address only if package
   expect(file).toBeDefined();
   expect(existsSync(dirname(file!))).toBe(false);
   expect(r.stderr).toContain("procflow: internal error: Error: simulated internal error");
+  // The minified bundle's frames are named by the source map: file, line and column of the source.
+  const line = readFileSync(new URL("../../src/run/executor.ts", import.meta.url), "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes("simulated internal error"));
+  expect(r.stderr).toContain(`(src/run/executor.ts:${line + 1}:`);
   expect(r.stderr).toContain(`this is a bug in procflow ${pkg.version} (Node.js ${process.version}`);
   expect(r.stderr).toContain("with the command line, the job file and the output above");
   const where = pkg.bugs?.url ?? pkg.bugs?.email ?? pkg.bugs ?? pkg.repository?.url ?? pkg.repository;

@@ -101,6 +101,8 @@ export class Reaper {
   private readonly leftovers = new Set<number>();
   private watching: NodeJS.Timeout | undefined;
   private watchdog: Writable | null = null;
+  /** The watchdog's pid: born in the run's cgroup, it may still be there while it steps out. */
+  private watchdogPid: number | undefined;
   private cgroup: RunCgroup | null = null;
   /** procflow's own group, never to be signalled (a nested run shares its parent job's group). */
   private readonly ownGroup = procInfo(process.pid)?.pgid;
@@ -128,6 +130,7 @@ export class Reaper {
       this.watchdog = null;
     });
     child.unref();
+    this.watchdogPid = child.pid;
     child.stdin.on("error", () => {});
     // The pipe is a socket: it must not keep procflow's event loop alive either.
     (child.stdin as Socket).unref();
@@ -223,13 +226,18 @@ export class Reaper {
   }
 
   private anyLeft(): boolean {
-    return (this.cgroup?.members().length ?? 0) > 0 || processesOfRun(this.runId).length > 0;
+    return this.inside().length > 0 || processesOfRun(this.runId).length > 0;
+  }
+
+  /** The processes in the run's cgroup, but the watchdog. */
+  private inside(): number[] {
+    return this.cgroup?.members().filter((pid) => pid !== this.watchdogPid) ?? [];
   }
 
   /** SIGKILLs what is left of the run (and the groups of escapees), until nothing is. */
   private async sweep(): Promise<void> {
     for (let round = 0; round < 40; round++) {
-      const inside = this.cgroup?.members() ?? [];
+      const inside = this.inside();
       const escaped = processesOfRun(this.runId);
       if (inside.length === 0 && escaped.length === 0) return;
       for (const pid of inside) signalProcess(pid, "SIGKILL");
