@@ -1,5 +1,5 @@
-// The CLI's code cache (bin/procflow.js): made when missing, made anew when it does not fit the bundle,
-// and never needed: a damaged cache or a folder procflow cannot write to still runs. Each case runs a
+// The CLI's code caches (bin/procflow.js), one per script (the start of a run, the CLI): made when
+// missing, made anew when one does not fit its script, and never needed: a damaged cache or a folder procflow cannot write to still runs. Each case runs a
 // copy of the installed CLI (bin/, dist/cli-bundle/, package.json, schemas/) in a temp dir.
 import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -35,23 +35,26 @@ function install(): {
   return { root, cache, run };
 }
 
-const header = (root: string) =>
-  readFileSync(join(root, "dist/cli-bundle/procflow.cjs"), "latin1").split("\n")[0];
+const header = (root: string, script = "procflow") =>
+  readFileSync(join(root, `dist/cli-bundle/${script}.cjs`), "latin1").split("\n")[0];
 
 describe("the CLI's code cache", () => {
-  it("is made by a run when missing, headed by the bundle's first line", () => {
-    const { root, cache, run } = install();
-    rmSync(cache, { force: true });
+  it("is made by a run when missing, headed by its script's first line", () => {
+    const { root, run } = install();
+    const caches = ["procflow", "run-start"].map((s) => [s, join(root, `dist/cli-bundle/${s}.cjs.cache`)]);
+    for (const [, cache] of caches) rmSync(cache!, { force: true });
     const r = run();
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("hello");
-    expect(readFileSync(cache, "latin1").split("\n")[0]).toBe(header(root));
-    expect(readFileSync(cache).length).toBeGreaterThan(10_000);
+    for (const [script, cache] of caches) {
+      expect(readFileSync(cache!, "latin1").split("\n")[0]).toBe(header(root, script));
+      expect(readFileSync(cache!).length).toBeGreaterThan(1_000);
+    }
   });
 
   it("is made anew when damaged or made from other code, and the run goes on", () => {
     const { root, cache, run } = install();
-    for (const damage of [`${header(root)}\nnot a cache`, "// procflow-cli 0000000000000000\nold"]) {
+    for (const damage of [`${header(root)}\nnot a cache`, "// procflow procflow 0000000000000000\nold"]) {
       writeFileSync(cache, damage);
       const r = run();
       expect(r.status).toBe(0);
