@@ -39,12 +39,12 @@ const WATCH_MS = 100;
 // comes when procflow exits. After "bye" (a clean end), it then only removes the run's cgroup, which
 // procflow leaves by exiting (moving out would wait for the kernel again), and any left by a run
 // killed before its watchdog started, over a minute ago (a live run's cannot be removed: procflow is
-// in it). Without "bye", procflow died: three rounds to catch late forks kill the run's cgroup, every
-// process carrying the run id (with its group), and the groups it was told of; then it removes the
-// leftovers, and those a nested run listed in its results folder, inside this run's (this watchdog
-// kills that run's before it could). Not sooner: a nested run still alive could make its files after.
-// It is told only of groups that outlived their job's process; without /proc, of every group (each
-// line wakes the shell: ~5 % on a fan-out of short jobs).
+// in it). Without "bye", procflow died: it removes the leftovers (and those a nested run listed in its
+// results folder, inside this run's: this watchdog kills that run's before it could, so they go again
+// after the first round: one still alive could make them meanwhile), then three rounds to catch late
+// forks kill the run's cgroup, every process carrying the run id (with its group), and the groups it
+// was told of. It is told only of groups that outlived their job's process; without
+// /proc, of every group (each line wakes the shell: ~5 % on a fan-out of short jobs).
 const WATCHDOG = `
 trap '' INT TERM HUP
 run=$1 cg=$2 home=$3 groups=" " out= bye=
@@ -65,14 +65,12 @@ if [ -n "$bye" ]; then
   find "$home" -maxdepth 1 -type d -name 'procflow-*' -mmin +1 -exec rmdir {} + 2>/dev/null
   exit 0
 fi
-# SIGKILLs process $1 and its group (a function: its set -- leaves the leftovers in $@ alone).
-kill_with_group() {
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-  p=$1
-  set -- \${stat##*") "}
-  [ "\${3:-0}" -gt 1 ] && kill -KILL -- "-$3" 2>/dev/null
-  kill -KILL "$p" 2>/dev/null
+nested=$(for d in "$@"; do [ -d "$d" ] && find "$d" -name procflow-leftovers -type f -exec cat {} + 2>/dev/null; done)
+remove_nested() {
+  printf '%s\\n' "$nested" | while IFS= read -r f; do case "$f" in *.sock|*.json) rm -f -- "$f" ;; esac; done
 }
+remove_nested
+rm -rf -- "$@"
 for round in 1 2 3; do
   if [ -n "$cg" ] && [ -d "$cg" ]; then
     { [ -n "$out" ] && echo 1 2>/dev/null >"$cg/cgroup.kill"; } ||
@@ -81,15 +79,17 @@ for round in 1 2 3; do
   if [ -d /proc/self ]; then
     for f in $(grep -lzE "^PROCFLOW_RUN_IDS?=(.* )?$run( .*)?$" /proc/[0-9]*/environ 2>/dev/null); do
       p=\${f#/proc/}; p=\${p%/environ}
-      [ "$p" = "$$" ] || kill_with_group "$p"
+      [ "$p" = "$$" ] && continue
+      stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+      set -- \${stat##*") "}
+      [ "\${3:-0}" -gt 1 ] && kill -KILL -- "-$3" 2>/dev/null
+      kill -KILL "$p" 2>/dev/null
     done
   fi
   for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
+  [ $round = 1 ] && remove_nested
   sleep 0.2
 done
-for d in "$@"; do [ -d "$d" ] && find "$d" -name procflow-leftovers -type f -exec cat {} + 2>/dev/null; done |
-  while IFS= read -r f; do case "$f" in *.sock|*.json) rm -f -- "$f" ;; esac; done
-rm -rf -- "$@"
 [ -n "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
 `;
 
