@@ -18,10 +18,10 @@ export interface NeedPrint {
 export interface FingerprintFacts {
   readonly platform: string;
   readonly arch: string;
-  /** The argv with `${{ env.* }}` substituted and `${{ run.id }}` as written; null for a target. */
+  /** The argv as the job gets it, `${{ run.id }}` as written; null for a target. */
   readonly argv: readonly string[] | null;
   readonly shell: string | null;
-  /** A target's module content hash, export and arguments. */
+  /** A target's module content hash, export and arguments (as the argv). */
   readonly target: {
     readonly module: string;
     readonly export: string;
@@ -29,7 +29,7 @@ export interface FingerprintFacts {
   } | null;
   /** The cwd relative to the job file's folder. */
   readonly cwd: string;
-  /** The environment as declared (env files, env, --env), and the values of `inputs_env` (null: unset). */
+  /** The environment as declared (env files, env, --env; expressions as the argv), and the values of `inputs_env` (null: unset). */
   readonly env: Readonly<Record<string, string>>;
   readonly inputsEnv: Readonly<Record<string, string | null>>;
   readonly matrix: Readonly<Record<string, Scalar>> | null;

@@ -1,5 +1,6 @@
 // `run --dry-run` with a cache: for each cacheable job, whether it would run or be `cached`. A job
-// whose need would run is shown as running: its fingerprint is known only once that need has run.
+// whose need would run is shown as running: its fingerprint is known only once that need has run; so
+// is one that reads a need's result (its fingerprint covers the result: CacheSession).
 import type { JobGraph } from "../graph/types.js";
 import type { EnvBuilder } from "../run/env.js";
 import { type CacheOptions, CacheSession } from "./session.js";

@@ -2,8 +2,10 @@
 // restore that let it end `cached`, and the store after it succeeded. Loaded only when a job has `inputs`.
 import { arch, platform } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
+import type { Scope } from "../expr/evaluate.js";
+import { expand } from "../expr/template.js";
 import type { Job, JobGraph } from "../graph/types.js";
-import { jobArgv, readsNoNeeds } from "../run/argv.js";
+import { jobArgv, readsNoNeeds, targetArgs } from "../run/argv.js";
 import type { EnvBuilder } from "../run/env.js";
 import { digests, findFiles, hashFile } from "./files.js";
 import { CACHE_FORMAT, fingerprint, type NeedPrint } from "./fingerprint.js";
@@ -34,12 +36,8 @@ export type CheckMode = "start" | "request" | "peek";
 /** `${{ run.id }}` counts as written: every run has its own. */
 const RUN_ID_AS_WRITTEN = "${{ run.id }}";
 
-/** The argv with `${{ env.* }}` (and matrix, job.name) filled in, `${{ run.id }}` and results as written. */
-function argvAsWritten(job: Job, env: Readonly<Record<string, string>>): readonly string[] | null {
-  const scope = { env, matrix: job.matrix ?? {}, job: { name: job.name }, run: { id: RUN_ID_AS_WRITTEN } };
-  const made = jobArgv(job, scope, readsNoNeeds);
-  return made.ok ? made.argv : null;
-}
+/** The values a job's expressions see at its start (in a run: its needs' results too). */
+export type ScopeOf = (job: Job, env: Readonly<Record<string, string>>) => Scope;
 
 export class CacheSession {
   readonly store: CacheStore;
@@ -49,11 +47,16 @@ export class CacheSession {
   /** Instances whose last start ended succeeded or cached. */
   private readonly ok = new Set<string>();
 
+  /**
+   * `scope`: what a run's jobs see (their needs' results too). Without it (the dry run, before any
+   * job has run), results stay as written, and a job that reads one never matches an entry.
+   */
   constructor(
     private readonly graph: JobGraph,
     private readonly opts: CacheOptions,
     private readonly env: EnvBuilder,
     private readonly warn: (message: string) => void,
+    private readonly scope?: ScopeOf,
   ) {
     this.store = new CacheStore(opts.dir);
     this.root = dirname(graph.file);
@@ -139,6 +142,20 @@ export class CacheSession {
     const declared = this.env.declared(job);
     const full = this.env.forJob(job, 1);
     if (!declared.ok || !full.ok) return null; // the start fails and says why
+    // The argv, the target's arguments and the declared variables as the job gets them: a result
+    // of a need it reads counts (a producer run again may return another), the run's id does not.
+    const base = { env: full.env, matrix: job.matrix ?? {}, job: { name: job.name } };
+    const scope = { ...(this.scope?.(job, full.env) ?? base), run: { id: RUN_ID_AS_WRITTEN } };
+    const only = this.scope ? undefined : readsNoNeeds;
+    const argv = job.argv ? jobArgv(job, scope, only) : null;
+    const args = job.target ? targetArgs(job.target.args, scope, only) : null;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(declared.env)) {
+      const e = v.includes("${{") ? expand(v, scope, only) : { ok: true as const, value: v };
+      if (!e.ok) return null;
+      env[k] = e.value;
+    }
+    if (argv?.ok === false || args?.ok === false) return null;
     const spec = job.cache!;
     const ignore = [...spec.outputs, ...this.ownFolders(job.cwd)];
     const { files, unmatched } = await findFiles(job.cwd, spec.inputs, ignore);
@@ -148,15 +165,15 @@ export class CacheSession {
     return fingerprint({
       platform: platform(),
       arch: arch(),
-      argv: job.argv && argvAsWritten(job, full.env),
+      argv: argv?.argv ?? null,
       shell: job.shell,
       target: job.target && {
         module: await hashFile(job.target.module).catch(() => "missing"),
         export: job.target.export,
-        args: job.target.args,
+        args: args!.args,
       },
       cwd: relative(this.root, job.cwd),
-      env: declared.env,
+      env,
       inputsEnv,
       matrix: job.matrix,
       files: await digests(job.cwd, files),

@@ -20,14 +20,9 @@ export function jobArgv(job: Job, scope: Scope, only?: (node: Node) => boolean):
   const failed = (e: Expanded): e is { ok: false; error: string } => !e.ok;
   if (job.target) {
     const { module, export: name } = job.target;
-    let error: string | null = null;
-    const args = deepMap(job.target.args, (s) => {
-      const e = expand(s, scope, only);
-      if (failed(e)) error ??= e.error;
-      return e.ok ? e.value : s;
-    });
-    if (error !== null) return { ok: false, error };
-    const argv = [process.execPath, TARGET_BOOTSTRAP, module, name, JSON.stringify(args)];
+    const args = targetArgs(job.target.args, scope, only);
+    if (!args.ok) return args;
+    const argv = [process.execPath, TARGET_BOOTSTRAP, module, name, JSON.stringify(args.args)];
     return { ok: true, argv: job.daemon ? [...argv, "daemon"] : argv };
   }
   const argv: string[] = [];
@@ -37,6 +32,21 @@ export function jobArgv(job: Job, scope: Scope, only?: (node: Node) => boolean):
     argv.push(e.value);
   }
   return { ok: true, argv };
+}
+
+/** A target's args with their expressions evaluated. */
+export function targetArgs(
+  args: readonly unknown[],
+  scope: Scope,
+  only?: (node: Node) => boolean,
+): { ok: true; args: unknown[] } | { ok: false; error: string } {
+  let error: string | null = null;
+  const out = deepMap(args, (s) => {
+    const e = expand(s, scope, only);
+    if (!e.ok) error ??= e.error;
+    return e.ok ? e.value : s;
+  }) as unknown[];
+  return error === null ? { ok: true, args: out } : { ok: false, error };
 }
 
 /** A target's args with `f` applied to every string in them. */

@@ -2,7 +2,14 @@
 // after it succeeds. The cache's modules are loaded on the first cacheable start, so a run without
 // `inputs` loads none of them.
 
-import type { CacheHit, CacheOptions, CacheSession, CheckMode, OutputChunk } from "../cache/session.js";
+import type {
+  CacheHit,
+  CacheOptions,
+  CacheSession,
+  CheckMode,
+  OutputChunk,
+  ScopeOf,
+} from "../cache/session.js";
 import type { Unstamped } from "../events.js";
 import type { Job, JobGraph } from "../graph/types.js";
 import type { EnvBuilder } from "./env.js";
@@ -64,10 +71,11 @@ export function cacheHook(
   env: EnvBuilder,
   runId: string,
   warn: (message: string) => void,
+  scope: ScopeOf,
 ): (job: Job) => JobCache | null {
   let session: Promise<CacheSession> | null = null;
   const open = () => {
-    session ??= import("../cache/session.js").then((m) => new m.CacheSession(graph, opts!, env, warn));
+    session ??= import("../cache/session.js").then((m) => new m.CacheSession(graph, opts!, env, warn, scope));
     return session;
   };
   return (job) =>

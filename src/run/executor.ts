@@ -111,7 +111,14 @@ class Execution {
       settled: (pgid) => this.reaper.settled(pgid),
       ownsGroup: (pgid) => this.reaper.owns(pgid),
       ending: () => this.ending,
-      cache: cacheHook(graph, opts.cache ?? null, env, this.runId, opts.onWarning ?? (() => {})),
+      cache: cacheHook(
+        graph,
+        opts.cache ?? null,
+        env,
+        this.runId,
+        opts.onWarning ?? (() => {}),
+        (job, vars) => this.ctx.scope(job, vars),
+      ),
     };
     this.reusable = new Map(opts.reuse);
     this.requests = new Requests(this.scheduler, runnable, {

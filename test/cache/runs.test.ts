@@ -174,6 +174,39 @@ jobs:
     expect(started(await runJobs(yaml, [], { cwd: dir }))).toEqual(["up", "down"]);
   });
 
+  it("a need's result counts where a job reads it (argv, env, a target's args), not where it does not", async () => {
+    const yaml = `version: 1
+jobs:
+  gen:
+    shell: true
+    command: echo "v=$(cat n.txt)" >> "$PROCFLOW_RESULT"
+    inputs: [in.txt]
+  argv: { command: [echo, "got \${{ needs.gen.result.v }}"], needs: [gen], inputs: [in.txt] }
+  env: { shell: true, command: echo "got $V", env: { V: "\${{ needs.gen.result.v }}" }, needs: [gen], inputs: [in.txt] }
+  target: { target: ./t.mjs, args: ["\${{ needs.gen.result.v }}"], needs: [gen], inputs: [in.txt] }
+  blind: { command: [echo, blind], needs: [gen], inputs: [in.txt] }
+`;
+    const files = { "in.txt": "1", "n.txt": "1", "t.mjs": "export default (v) => ({ v });\n" };
+    const first = await runJobs(yaml, [], { files });
+    expect(first.lines("env")).toEqual(["got 1"]);
+    expect(endStates(await runJobs(yaml, [], { cwd: first.dir }))).toMatchObject({
+      argv: "cached",
+      env: "cached",
+    });
+    // Run again (its inputs unchanged), the producer now returns another value.
+    writeFileSync(join(first.dir, "n.txt"), "2");
+    const forced = await runJobs(yaml, ["--force-job", "gen"], { cwd: first.dir });
+    expect(endStates(forced)).toEqual({
+      gen: "succeeded",
+      argv: "succeeded",
+      env: "succeeded",
+      target: "succeeded",
+      blind: "cached",
+    });
+    expect([forced.lines("argv"), forced.lines("env")]).toEqual([["got 2"], ["got 2"]]);
+    expect(forced.of("job:exit", "target")[0]!.result).toEqual({ v: "2" });
+  });
+
   it("a cached target gives back its result; changing its module reruns it", async () => {
     const yaml = `version: 1
 jobs:
