@@ -1,5 +1,7 @@
 // `--junit FILE`: a JUnit XML report, one testcase per job (failed and skipped marked, the tail of
-// the job's output in the failure), written when the run ends.
+// the job's output in the failure), written when the run ends. A job that did not succeed is a
+// failure: failed, timed out, or stopped (by an interrupt, --timeout, --fail-fast, ctl), a daemon
+// excepted (being stopped is its normal end).
 import { writeFile } from "node:fs/promises";
 import { type EndState, matrixNodes, type Reporter, type RunEvent, unreachable } from "../events.js";
 import { systemError } from "../write-paths.js";
@@ -15,10 +17,13 @@ interface Case {
   tail: Buffer;
   /** The last attempt's result (none: the job has none). */
   result?: unknown;
+  /** Why it was last stopped. */
+  stopped?: string;
 }
 
 export function junitReporter(file: string, suite: string, warn: (message: string) => void): Reporter {
   const cases = new Map<string, Case>();
+  let daemons = new Set<string>();
   let end: Extract<RunEvent, { type: "run:end" }> | undefined;
   const get = (job: string) => {
     let c = cases.get(job);
@@ -33,6 +38,7 @@ export function junitReporter(file: string, suite: string, warn: (message: strin
       switch (e.type) {
         case "run:start":
           for (const job of e.jobs) get(job);
+          daemons = new Set(e.daemons);
           break;
         case "job:output": {
           const c = get(e.job);
@@ -53,9 +59,14 @@ export function junitReporter(file: string, suite: string, warn: (message: strin
           break;
         case "job:reused":
           get(e.job).message = reusedText(e);
+          get(e.job).result = e.result;
           break;
         case "job:cached":
           get(e.job).message = cachedText(e);
+          get(e.job).result = e.result;
+          break;
+        case "job:stop":
+          get(e.job).stopped = e.reason;
           break;
         case "job:matrix":
           cases.delete(e.placeholder);
@@ -68,7 +79,6 @@ export function junitReporter(file: string, suite: string, warn: (message: strin
         case "job:start":
         case "job:ready":
         case "job:health":
-        case "job:stop":
         case "job:restart":
         case "run:control":
         case "job:change":
@@ -80,7 +90,9 @@ export function junitReporter(file: string, suite: string, warn: (message: strin
     async close() {
       if (!end) return;
       const all = [...cases.entries()];
-      const failures = all.filter(([, c]) => c.state === "failed" || c.state === "timed_out").length;
+      const failed = ([job, c]: [string, Case]) =>
+        c.state === "failed" || c.state === "timed_out" || (c.state === "stopped" && !daemons.has(job));
+      const failures = all.filter(failed).length;
       const skipped = all.filter(([, c]) => c.state === "skipped").length;
       let xml = '<?xml version="1.0" encoding="UTF-8"?>\n';
       xml += `<testsuites name=${attr(suite)} tests="${all.length}" failures="${failures}" skipped="${skipped}" time="${seconds(end.durationMs)}">\n`;
@@ -88,9 +100,11 @@ export function junitReporter(file: string, suite: string, warn: (message: strin
       for (const [job, c] of all) {
         xml += `    <testcase name=${attr(job)} classname=${attr(suite)} time="${seconds(c.durationMs)}">`;
         xml += properties(c.result);
-        if (c.state === "failed" || c.state === "timed_out")
-          xml += `\n      <failure message=${attr(c.message ?? c.state)} type="${c.state}">${text(c.tail.toString())}</failure>\n    `;
-        else if (c.state === "skipped")
+        if (failed([job, c])) {
+          const message =
+            c.state === "stopped" ? `stopped (${c.stopped ?? "interrupt"})` : (c.message ?? c.state!);
+          xml += `\n      <failure message=${attr(message)} type="${c.state}">${text(c.tail.toString())}</failure>\n    `;
+        } else if (c.state === "skipped")
           xml += `\n      <skipped message=${attr(c.message ?? "skipped")}/>\n    `;
         else if (c.tail.length > 0)
           xml += `\n      <system-out>${text(c.tail.toString())}</system-out>\n    `;

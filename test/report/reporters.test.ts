@@ -201,4 +201,20 @@ describe("log files and JUnit", () => {
     expect(xml).toContain('<skipped message="needs test: success, but test failed"/>');
     expect(xml.match(/<testcase /g)).toHaveLength(4);
   });
+
+  it("--junit counts a job stopped by --timeout as a failure; a daemon stopped at the end passes", async () => {
+    const yaml = `version: 1
+jobs:
+  svc: { command: [sleep, "30"], daemon: true }
+  slow: { command: [sh, -c, "echo slowly; sleep 30"], needs: { svc: started } }
+`;
+    const r = await runMode("lines", yaml, ["--junit", "report.xml", "--timeout", "1s"]);
+    expect(r.code).toBe(124);
+    const xml = readFileSync(join(r.dir, "report.xml"), "utf8");
+    expect(xml).toMatch(/<testsuite name="jobs" tests="2" failures="1" skipped="0"/);
+    expect(xml).toMatch(
+      /<testcase name="slow" [^>]*>\s*<failure message="stopped \(run-timeout\)" type="stopped">slowly\n<\/failure>/,
+    );
+    expect(xml).toMatch(/<testcase name="svc" [^>]*><\/testcase>/);
+  });
 });
