@@ -129,8 +129,10 @@ process.on("beforeExit", () => {
 
 const code = await main();
 if (daemon && code === 0) {
-  // A daemon target may have started a server and returned: it lives until procflow stops it.
+  // A daemon target may have started a server and returned: it lives until procflow stops it, even
+  // with nothing left to keep Node's event loop busy (SPEC §1).
   disconnect?.();
+  setInterval(() => {}, 2 ** 30);
 } else {
   await Promise.all([flush(process.stdout), flush(process.stderr)]);
   process.exit(process.exitCode ?? code);

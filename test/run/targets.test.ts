@@ -155,6 +155,15 @@ jobs:
     expect(endStates(r)).toEqual({ api: "stopped", client: "succeeded" });
   });
 
+  it("a daemon target that returns with nothing left running still lives until it is stopped", async () => {
+    const r = await run(`  idle: { target: "${TASKS}#add", args: [1, 2], daemon: true }
+  work: { command: [sleep, "0.5"], needs: { idle: started } }
+`);
+    expect(r.code).toBe(0);
+    expect(endStates(r)).toEqual({ idle: "stopped", work: "succeeded" });
+    expect(r.of("job:stop", "idle")[0]).toMatchObject({ reason: "daemon-done" });
+  });
+
   it("cleans up what a target spawned", async () => {
     const dir = tempDir();
     const r = await runJobs(
