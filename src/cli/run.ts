@@ -87,7 +87,9 @@ export async function runCommand(
   const errColor = colors(colorEnabled(process.stderr, flags.color));
   const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
   if (flags.timeout !== undefined && timeoutMs === undefined) {
-    process.stderr.write(`procflow run: --timeout "${flags.timeout}" is not a duration (use e.g. 30s, 5m)\n`);
+    process.stderr.write(
+      `procflow run: --timeout "${flags.timeout}" is not a duration of at most 24 days (use e.g. 30s, 5m)\n`,
+    );
     return ExitCode.usage;
   }
   if (!flags.dryRun) leanRunFor(file);

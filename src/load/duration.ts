@@ -2,6 +2,9 @@
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** The longest a timer can wait (Node fires a longer one after 1 ms): about 24.8 days. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 /** One part of a duration: a number and its unit. Global, for exec's lastIndex (matchAll would copy it per call). */
 const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g;
 
@@ -13,11 +16,15 @@ export function durationMs(value: string | number): number {
   return Math.round(total);
 }
 
-/** A duration typed on the command line (`30s`, `1m30s`, or seconds); undefined when it is not one. */
+/** A duration typed on the command line (`30s`, `1m30s`, or seconds); undefined when it is not one (or too long). */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return durationMs(Number(t));
-  return /^(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(t) ? durationMs(t) : undefined;
+  const ms = /^\d+(\.\d+)?$/.test(t)
+    ? durationMs(Number(t))
+    : /^(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(t)
+      ? durationMs(t)
+      : undefined;
+  return ms !== undefined && ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
 /** Milliseconds → a short duration in words: 250ms, 1.5s, 2m5s. */

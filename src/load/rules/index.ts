@@ -3,6 +3,7 @@ import { cacheFields } from "./cache-fields.js";
 import { commandShape } from "./command-shape.js";
 import { daemonNeeds } from "./daemon-needs.js";
 import { daemonTimeout } from "./daemon-timeout.js";
+import { durationRange } from "./duration-range.js";
 import { envFile } from "./env-file.js";
 import { expressions } from "./expressions.js";
 import { jobsUnique } from "./jobs-unique.js";
@@ -27,6 +28,7 @@ export const rules: readonly Rule[] = [
   expressions,
   probeRegex,
   probeValues,
+  durationRange,
   matrixSize,
   targetModule,
   envFile,
