@@ -147,10 +147,12 @@ class Api {
     const job = /^\/api\/jobs\/([^/]+)\/(logs|restart|stop|start)$/.exec(path);
     const name = job ? decodeURIComponent(job[1]!) : "";
     if (req.method === "GET" && path === "/api/run") send(res, 200, this.board.snapshot());
-    else if (req.method === "GET" && path === "/api/events")
+    else if (req.method === "GET" && path === "/api/events") {
       // A reconnecting EventSource says where it was with Last-Event-ID.
-      this.events(res, Number(url.searchParams.get("since") ?? req.headers["last-event-id"] ?? 0));
-    else if (req.method === "GET" && job?.[2] === "logs") this.logs(res, name, url.searchParams);
+      const since = count(url.searchParams.get("since") ?? String(req.headers["last-event-id"] ?? "0"));
+      if (since === null) send(res, 400, { error: "since: expected a whole number (0 or more)" });
+      else this.events(res, since);
+    } else if (req.method === "GET" && job?.[2] === "logs") this.logs(res, name, url.searchParams);
     else if (req.method === "POST" && path === "/api/end") this.settle(res, this.end(req, res));
     else if (req.method === "POST" && job && job[2] !== "logs")
       this.settle(res, this.request(req, res, name, job[2] as "restart" | "stop" | "start"));
@@ -203,7 +205,7 @@ class Api {
   /** Server-Sent Events: the run's events after `since`, then live ones until the run ends. */
   private events(res: ServerResponse, since: number) {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    const { items, gap } = this.log.replay(Number.isFinite(since) ? since : 0);
+    const { items, gap } = this.log.replay(since);
     if (gap)
       res.write(": some output lines of this replay were dropped (a run keeps the last 1000 per job)\n\n");
     for (const item of items) res.write(`id: ${item.seq}\ndata: ${item.json}\n\n`);
@@ -225,10 +227,13 @@ class Api {
       const error = instances
         ? `${name} is a matrix job: name one of its instances (${instances.slice(0, 3).join(", ")}${instances.length > 3 ? ", …" : ""})`
         : `no job named "${name}" in this run`;
-      send(res, 404, { error });
+      // A matrix job exists: a request for it is wrong, not for nothing.
+      send(res, instances ? 400 : 404, { error });
       return;
     }
-    const tail = Math.min(Math.max(Number(params.get("tail") ?? 100) || 0, 0), LINES_PER_JOB);
+    const asked = count(params.get("tail") ?? "100");
+    if (asked === null) return send(res, 400, { error: "tail: expected a whole number (0 or more)" });
+    const tail = Math.min(asked, LINES_PER_JOB);
     const lines = this.log.tail(name, tail);
     const state = this.board.state(name);
     const note =
@@ -302,4 +307,9 @@ function removeFile(path: string): void {
   } catch {
     // gone already
   }
+}
+
+/** A query's whole number (0 or more), or null for anything else. */
+function count(text: string): number | null {
+  return /^\d+$/.test(text) ? Number(text) : null;
 }

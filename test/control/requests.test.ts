@@ -68,6 +68,22 @@ describe("requests meeting a run in motion", () => {
       }).end();
     });
     expect(status).toBe(400);
+    // A query value that is no whole number, and logs of a matrix job (not of one instance), too.
+    const get = (path: string) =>
+      new Promise<number>((resolve) => {
+        request({ socketPath: socket, path }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        }).end();
+      });
+    for (const path of [
+      "/api/jobs/d/logs?tail=abc",
+      "/api/jobs/d/logs?tail=-1",
+      "/api/jobs/d/logs?tail=1.5",
+      "/api/events?since=abc",
+    ])
+      expect([path, await get(path)]).toEqual([path, 400]);
+    expect(await get("/api/jobs/d/logs?tail=2")).toBe(200);
     const text = await run.ctl("status");
     expect(text.code).toBe(0);
     // The text form has each job's state, pid, attempt (the first too) and duration.
