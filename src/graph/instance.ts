@@ -18,6 +18,27 @@ export function repeatedValue(values: readonly Scalar[]): string | null {
   return null;
 }
 
+/**
+ * A name two combinations of different values would share (`a: ["x,b=y", x]` with `b: [z, "y,b=z"]`:
+ * both `m[a=x,b=y,b=z]`), or null. Only a value holding "," can make one; then the names are compared.
+ */
+export function sharedName(
+  family: string,
+  lists: readonly (readonly [string, readonly Scalar[]])[],
+): string | null {
+  if (lists.length < 2 || !lists.some(([, values]) => values.some((v) => String(v).includes(","))))
+    return null;
+  let names = [""];
+  for (const [key, values] of lists)
+    names = names.flatMap((n) => values.map((v) => `${n}${n ? "," : ""}${key}=${v}`));
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) return `${family}[${n}]`;
+    seen.add(n);
+  }
+  return null;
+}
+
 /** The variables a matrix instance gets: PROCFLOW_MATRIX_<KEY>. */
 export function matrixEnv(matrix: Readonly<Record<string, Scalar>>): Record<string, string> {
   const vars: Record<string, string> = {};

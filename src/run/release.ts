@@ -6,7 +6,7 @@ import type { SkipCause, Unstamped } from "../events.js";
 import type { Value } from "../expr/ast.js";
 import { evaluate, type Scope, truthy } from "../expr/evaluate.js";
 import { wholeExpression } from "../expr/template.js";
-import { bareInstance, dynamicInstance, repeatedValue } from "../graph/instance.js";
+import { bareInstance, dynamicInstance, repeatedValue, sharedName } from "../graph/instance.js";
 import type { Job, Scalar } from "../graph/types.js";
 
 export const MAX_DYNAMIC_INSTANCES = 10_000;
@@ -84,6 +84,14 @@ function fanOut(job: Job, matrix: NonNullable<Job["dynamicMatrix"]>, scope: Scop
         error: `matrix: ${key} lists ${twice} twice, which would name two instances alike; list each value once`,
       };
   }
+  const shared = sharedName(job.family, lists.value);
+  if (shared !== null)
+    return {
+      to: "end",
+      state: "failed",
+      as: bareInstance(job),
+      error: `matrix: two instances would both be named ${shared} (a value holds "," and "=")`,
+    };
   let combos: Record<string, Scalar>[] = [{}];
   for (const [key, values] of lists.value)
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));

@@ -279,7 +279,7 @@ describe("dynamic matrix", () => {
   it("an empty list ends the job succeeded with no instance; a bad value fails it under its bare name", async () => {
     const r = await run(
       `  plan:
-    ${writes('none=[]\nbad={"a":1}\nmap={"os":["linux","mac"],"n":[1,2]}\ntwice=["a",1,"1"]')}
+    ${writes('none=[]\nbad={"a":1}\nmap={"os":["linux","mac"],"n":[1,2]}\ntwice=["a",1,"1"]\nalike={"a":["x,b=y","x"],"b":["z","y,b=z"]}')}
   empty:
     needs: [plan]
     matrix: { x: "\${{ fromJSON(needs.plan.result.none) }}" }
@@ -294,6 +294,10 @@ describe("dynamic matrix", () => {
   twice:
     needs: [plan]
     matrix: { x: "\${{ fromJSON(needs.plan.result.twice) }}" }
+    command: [echo, never]
+  alike:
+    needs: [plan]
+    matrix: "\${{ fromJSON(needs.plan.result.alike) }}"
     command: [echo, never]
   whole:
     needs: [plan]
@@ -318,7 +322,11 @@ describe("dynamic matrix", () => {
       after: "succeeded",
       bad: "failed",
       twice: "failed",
+      alike: "failed",
     });
+    expect(r.of("job:exit", "alike")[0]!.error).toBe(
+      'matrix: two instances would both be named alike[a=x,b=y,b=z] (a value holds "," and "=")',
+    );
     // Two instances may not share a name (1 and "1" would): the job fails, nothing starts.
     expect(r.of("job:exit", "twice")[0]!.error).toMatch(/^matrix: x lists 1 twice/);
     expect(r.of("job:start", "twice[x=1]")).toEqual([]);

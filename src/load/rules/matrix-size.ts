@@ -1,6 +1,8 @@
 // One job may fan out to at most 10,000 instances, each with its own name: a key's list may not hold
-// a value twice (as written: `1` and `"1"` name the same instance).
-import { repeatedValue } from "../../graph/instance.js";
+// a value twice (as written: `1` and `"1"` name the same instance), nor may values holding "," and
+// "=" make two combinations' names alike.
+import { repeatedValue, sharedName } from "../../graph/instance.js";
+import type { Scalar } from "../../graph/types.js";
 import { writtenValues } from "../matrix-values.js";
 import type { Rule } from "./rule.js";
 
@@ -10,10 +12,13 @@ export const matrixSize: Rule = (ctx) => {
   for (const { name, job } of ctx.jobs) {
     // A dynamic matrix is counted when it is built (at most 10,000 then too).
     if (!job.matrix || typeof job.matrix === "string") continue;
+    const written: [string, readonly Scalar[]][] = [];
     for (const [key, values] of Object.entries(job.matrix)) {
       if (typeof values === "string") continue;
       const path = ["jobs", name, "matrix", key];
-      const twice = repeatedValue(writtenValues(values, path, ctx.locate, ctx.source.text));
+      const shown = writtenValues(values, path, ctx.locate, ctx.source.text);
+      written.push([key, shown]);
+      const twice = repeatedValue(shown);
       if (twice !== null)
         ctx.report(
           path,
@@ -23,6 +28,14 @@ export const matrixSize: Rule = (ctx) => {
     }
     const lists = Object.values(job.matrix).filter((v) => typeof v !== "string");
     const count = lists.reduce((n, values) => n * values.length, 1);
+    const shared = count <= MAX_INSTANCES ? sharedName(name, written) : null;
+    if (shared !== null)
+      ctx.report(
+        ["jobs", name, "matrix"],
+        "matrix-repeated",
+        `jobs.${name}.matrix: two instances would both be named ${shared} (a value holds "," and "="); change the values`,
+        { key: true },
+      );
     if (count > MAX_INSTANCES)
       ctx.report(
         ["jobs", name, "matrix"],
