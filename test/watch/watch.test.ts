@@ -1,7 +1,7 @@
 // Watch mode (SPEC §12): `procflow run --watch` restarts what changed and what depends on it, with real
 // files and real processes.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { alive, cli, type Event, FIXTURES, type LiveRun, startLive, tempDir } from "../rig.js";
@@ -136,6 +136,26 @@ jobs:
     write(run, "x.yaml");
     await run.until(startOf("api", 2));
     expect(run.of("job:change")).toEqual([expect.objectContaining({ paths: ["x.yaml"], count: 1 })]);
+  });
+
+  it("a watched folder removed and made again is still watched (a checkout, rm -rf and a new copy)", async () => {
+    const run = live(`version: 1
+jobs:
+  api:
+    command: [node, ${TREE}]
+    daemon: true
+    watch: { paths: ["src/**"], debounce: 50ms }
+`);
+    await run.until(startOf("api", 1));
+    rmSync(join(run.dir, "src"), { recursive: true });
+    await run.until(startOf("api", 2));
+    await sleep(300);
+    write(run, "src/a.js", "2");
+    await run.until(startOf("api", 3));
+    await sleep(300);
+    write(run, "src/new.js");
+    await run.until(startOf("api", 4));
+    expect(run.of("job:change").map((e) => e.paths)).toEqual([["src/a.js"], ["src/a.js"], ["src/new.js"]]);
   });
 
   it("a change during a slow stop leads to exactly one more restart, never two live processes", async () => {
