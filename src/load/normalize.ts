@@ -7,7 +7,8 @@ import { instanceName, matrixEnv } from "../graph/instance.js";
 import { criticalPathWeights, topologicalOrder } from "../graph/order.js";
 import type { Condition, EnvLayer, Job, JobGraph, Need, Probe, Scalar, Watch } from "../graph/types.js";
 import { durationMs } from "./duration.js";
-import { writtenValues } from "./matrix-values.js";
+import { writtenNumber, writtenValues } from "./matrix-values.js";
+import type { Path } from "./parse.js";
 import { parseTarget } from "./target.js";
 import type { Unit } from "./tree.js";
 import { splitWords } from "./words.js";
@@ -52,15 +53,15 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
 
   // Layers that do not depend on the instance are built once per file: the top file's env, then the
   // declaring file's env and defaults.
-  const topLayers = envLayers(top.dir, file.env_file, file.env, (s) => s);
+  const topLayers = envLayers(top.dir, file.env_file, file.env, (s) => s, top, ["env"]);
   // Each file's jobs are located in one pass over its `jobs` map, and its default durations read once.
   const perFile = new Map(
     units.map((u) => {
-      const own = u === top ? [] : envLayers(u.dir, u.value.env_file, u.value.env, (s) => s);
+      const own = u === top ? [] : envLayers(u.dir, u.value.env_file, u.value.env, (s) => s, u, ["env"]);
       const env = u.value.defaults?.env;
       const defaults = JSON.stringify(env ?? {}).includes("${{")
         ? null
-        : envLayers(u.dir, u.value.defaults?.env_file, env, (s) => s);
+        : envLayers(u.dir, u.value.defaults?.env_file, env, (s) => s, u, ["defaults", "env"]);
       const d = u.value.defaults;
       return [
         u,
@@ -126,7 +127,19 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
         argv:
           job.command === undefined
             ? null
-            : Object.freeze(argvOf(job.command, shell, name, args.map(String), sub)),
+            : Object.freeze(
+                argvOf(
+                  job.command,
+                  shell,
+                  name,
+                  args.map((a: unknown, i: number) =>
+                    typeof a === "number"
+                      ? writtenNumber(a, ["jobs", family, "args", i], unit.locate, unit.source.text)
+                      : String(a),
+                  ),
+                  sub,
+                ),
+              ),
         target:
           target &&
           Object.freeze({
@@ -139,8 +152,9 @@ export function normalize(units: readonly Unit[], opts: NormalizeOptions = {}): 
         // concat, not a spread: no iterator per layer list.
         env: Object.freeze(
           layers.own.concat(
-            layers.defaults ?? envLayers(dir, defaults.env_file, defaults.env, sub),
-            envLayers(dir, job.env_file, job.env, sub),
+            layers.defaults ??
+              envLayers(dir, defaults.env_file, defaults.env, sub, unit, ["defaults", "env"]),
+            envLayers(dir, job.env_file, job.env, sub, unit, ["jobs", family, "env"]),
             matrix ? [{ vars: matrixEnv(matrix) }] : NONE,
           ),
         ),
@@ -225,11 +239,14 @@ function argvOf(
   return argv;
 }
 
+/** `at`: where `env` is written in `unit` (its numbers are passed as written). */
 function envLayers(
   dir: string,
   envFile: EnvFile | undefined,
   env: Record<string, string | number | boolean> | undefined,
   sub: (s: string) => string,
+  unit: Unit,
+  at: Path,
 ): readonly EnvLayer[] {
   if (envFile === undefined && env === undefined) return NONE; // most jobs
   const layers: EnvLayer[] = [];
@@ -237,7 +254,9 @@ function envLayers(
     layers.push({ file: resolve(dir, f) });
   if (env) {
     const vars: Record<string, string> = {};
-    for (const [k, v] of Object.entries(env)) vars[k] = sub(String(v));
+    for (const [k, v] of Object.entries(env))
+      vars[k] =
+        typeof v === "number" ? writtenNumber(v, [...at, k], unit.locate, unit.source.text) : sub(String(v));
     layers.push({ vars });
   }
   return layers;

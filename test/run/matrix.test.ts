@@ -31,6 +31,19 @@ jobs:
     expect(r.lines("py[v=20]")).toEqual(["20 20 false"]);
   });
 
+  it("passes numbers in args and env as written, as a matrix's values are", async () => {
+    const r = await runJobs(`version: 1
+env: { ID: 12345678901234567890, VER: 1.10 }
+defaults:
+  env: { D: 0x10 }
+jobs:
+  a: { command: [echo], args: [1.0, 0x10, 010, 12345678901234567890, 7, true] }
+  e: { command: [sh, -c, 'echo "$ID $VER $D $J"'], env: { J: 2.50 } }
+`);
+    expect(r.lines("a")).toEqual(["1.0 0x10 010 12345678901234567890 7 true"]);
+    expect(r.lines("e")).toEqual(["12345678901234567890 1.10 0x10 2.50"]);
+  });
+
   it("substitutes in command, args, env values, cwd and probe fields, and sets PROCFLOW_MATRIX_*", async () => {
     const dir = tempDir();
     const { mkdirSync } = await import("node:fs");
