@@ -1,5 +1,6 @@
 // `procflow run --dry-run`: the plan (order, argv after substitution, cwd), as text or JSON. Starts nothing.
 import type { Colors } from "picocolors/types.js";
+import { expand } from "../expr/template.js";
 import { selectJobs } from "../graph/select.js";
 import type { JobGraph } from "../graph/types.js";
 import { shellArgv, visible } from "../report/format.js";
@@ -39,13 +40,9 @@ export function printPlan(
     .map((j) => {
       // The environment decides `${{ env.* }}` (a missing env_file fails the job when it runs); results
       // are not known yet: expressions that read them are shown as written.
-      const env = envs.forJob(j, 1);
-      const scope = {
-        env: env.ok ? env.env : {},
-        matrix: j.matrix ?? {},
-        job: { name: j.name },
-        run: { id: PLAN_RUN_ID },
-      };
+      const known = { matrix: j.matrix ?? {}, job: { name: j.name }, run: { id: PLAN_RUN_ID } };
+      const env = envs.forJob(j, 1, (value, soFar) => expand(value, { ...known, env: soFar }, readsNoNeeds));
+      const scope = { ...known, env: env.ok ? env.env : {} };
       const argv = jobArgv(j, scope, readsNoNeeds);
       return {
         job: j.name,

@@ -428,18 +428,19 @@ jobs:
 describe("dry run", () => {
   it("prints the plan with argv after substitution and starts nothing", async () => {
     const dir = tempDir({
-      "jobs.yaml": `version: 1\nenv: { WHO: file }\njobs:\n  a: { command: touch made }\n  b: { command: [echo, "\${{ job.name }}", "\${{ env.WHO }}"], needs: [a] }\n`,
+      "jobs.yaml": `version: 1\nenv: { WHO: file }\njobs:\n  a: { command: touch made }\n  b: { command: [echo, "\${{ job.name }}", "\${{ env.WHO }}", "\${{ env.TO }}"], needs: [a], env: { TO: "to-\${{ env.WHO }}" } }\n`,
     });
     const plan = await cli(["run", "jobs.yaml", "--dry-run", "-o", "json"], { cwd: dir });
     expect(plan.code).toBe(0);
+    // A variable whose value is an expression is shown as the job gets it.
     expect(JSON.parse(plan.stdout).jobs.map((j: { job: string; argv: string[] }) => [j.job, j.argv])).toEqual(
       [
         ["a", ["touch", "made"]],
-        ["b", ["echo", "b", "file"]],
+        ["b", ["echo", "b", "file", "to-file"]],
       ],
     );
     const text = await cli(["run", "jobs.yaml", "--dry-run"], { cwd: dir });
-    expect(text.stdout).toContain("  2. b after a:success\n     echo b file\n");
+    expect(text.stdout).toContain("  2. b after a:success\n     echo b file to-file\n");
     expect(readdirSync(dir)).toEqual(["jobs.yaml"]);
   });
 });
