@@ -67,8 +67,12 @@ export function checkSchema(
       const fields = broken.get(job);
       if (field === null || bearing) broken.set(job, null);
       else if (fields !== null) broken.set(job, (fields ?? new Set()).add(field));
-    } else if (path.length === 0 || ["jobs", "version", "defaults"].includes(String(path[0])))
-      // Broken defaults would be read by every job's checks: none of them runs.
+    } else if (
+      (path.length === 0 && !(e.keyword === "required" && e.params.missingProperty === "version")) ||
+      ["jobs", "defaults"].includes(String(path[0]))
+    )
+      // Broken defaults would be read by every job's checks: none of them runs. A missing or wrong
+      // `version` breaks nothing the checks read: they still run.
       frameBroken = true;
     diagnostics.push({
       source,
