@@ -104,6 +104,12 @@ export function toArgo(templates: JobGraph, instances: JobGraph, opts: ArgoOptio
         "if",
         `job ${job.family}: if is not mapped to Argo's when: ${when.why}, so the task runs whenever its needs are met, as if the if were true`,
       );
+    else if (when && /\{\{tasks\.[^}]*\.outputs\.parameters\./.test(when.value))
+      warn(
+        job,
+        "if",
+        `job ${job.family}: if reads a result: Argo's when splices the result's text into the expression and compares strings case-sensitively ('PROD' == 'prod' is false there; procflow compares them case-insensitively and never evaluates a result's text)`,
+      );
     const depends = dependsOf(
       job,
       task,
