@@ -7,6 +7,7 @@ export type GraphFormat = "mermaid" | "dot" | "json";
 interface Node {
   id: string;
   label: string;
+  description: string | null;
   daemon: boolean;
   needs: { job: string; condition: Condition }[];
 }
@@ -20,6 +21,7 @@ function nodes(graph: JobGraph): Node[] {
       id: job.family,
       // A dynamic matrix is one placeholder node (`test[shard=…]`) until the run builds it.
       label: `${job.dynamicMatrix ? job.name : job.family}${job.matrix && !job.dynamicMatrix ? ` ×${count}` : ""}${job.daemon ? " (daemon)" : ""}`,
+      description: job.description,
       daemon: job.daemon,
       needs: job.needs.map((n) => ({ job: n.job, condition: n.condition })),
     };
@@ -38,6 +40,7 @@ export function renderGraph(graph: JobGraph, format: GraphFormat): string {
       return `${JSON.stringify(
         {
           name: graph.name,
+          ...(graph.description ? { description: graph.description } : {}),
           jobs: graph.jobs.map((j) => ({
             name: j.name,
             job: j.family,
@@ -55,9 +58,19 @@ export function renderGraph(graph: JobGraph, format: GraphFormat): string {
         2,
       )}\n`;
     case "mermaid": {
-      const lines = ["flowchart LR"];
+      // The descriptions (SPEC §1): the file's as the chart's title, a job's under its name.
+      const text = (s: string) => s.replace(/"/g, "#quot;").replace(/\n/g, " ");
+      const lines = graph.description
+        ? [
+            "---",
+            `title: ${JSON.stringify(`${graph.name}: ${graph.description.trim()}`)}`,
+            "---",
+            "flowchart LR",
+          ]
+        : ["flowchart LR"];
       for (const n of ns) {
-        const label = n.label.replace(/"/g, "#quot;");
+        const label =
+          text(n.label) + (n.description ? `<br/><small>${text(n.description.trim())}</small>` : "");
         lines.push(n.daemon ? `  ${ids.get(n.id)}(["${label}"])` : `  ${ids.get(n.id)}["${label}"]`);
       }
       for (const n of ns)
@@ -70,8 +83,11 @@ export function renderGraph(graph: JobGraph, format: GraphFormat): string {
     case "dot": {
       const q = (s: string) => JSON.stringify(s);
       const lines = [`digraph ${q(graph.name)} {`, "  rankdir=LR;"];
-      for (const n of ns)
-        lines.push(`  ${q(n.id)} [label=${q(n.label)}${n.daemon ? ", shape=box, style=rounded" : ""}];`);
+      if (graph.description) lines.push(`  label=${q(graph.description.trim())}; labelloc=t;`);
+      for (const n of ns) {
+        const label = n.description ? `${n.label}\n${n.description.trim()}` : n.label;
+        lines.push(`  ${q(n.id)} [label=${q(label)}${n.daemon ? ", shape=box, style=rounded" : ""}];`);
+      }
       for (const n of ns)
         for (const need of n.needs) {
           const attrs = isDefault(need.condition, daemon.get(need.job)!)

@@ -40,7 +40,7 @@ command?: Command
  */
 target?: string
 /**
- * Appended to the argv, each one argument, never re-split. For a target, the call's arguments (any JSON).
+ * Appended to the argv, each one argument, never re-split; a number as written (`1.10`, `0x10`). For a target, the call's arguments (any JSON).
  */
 args?: unknown[]
 shell?: Shell
@@ -292,7 +292,7 @@ export interface Env {
 [k: string]: (string | number | boolean)
 }
 /**
- * Environment variables: name → value.
+ * Environment variables: name → value (a number as written: `VERSION: 1.10` stays `1.10`).
  */
 export interface Env1 {
 [k: string]: (string | number | boolean)

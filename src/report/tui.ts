@@ -65,7 +65,7 @@ function apply(row: Row) {
 export function tuiReporter(
   sink: Sink,
   c: Colors,
-  rows = process.stdout.rows ?? 24,
+  rows = terminalSize().rows,
   onView?: (view: TuiView) => void,
 ): Reporter {
   const summary = new SummaryCollector();
@@ -92,11 +92,7 @@ export function tuiReporter(
   function refresh() {
     // The footer first: the user asked for it. Then at least one line of output stays free.
     const fixed = compact ? 1 : byJob.size;
-    footer = view.footer(
-      (job) => byJob.get(job)?.lines ?? [],
-      rows - 3 - fixed,
-      process.stdout.columns ?? 80,
-    );
+    footer = view.footer((job) => byJob.get(job)?.lines ?? [], rows - 3 - fixed, terminalSize().columns);
     if (compact?.task) {
       const counts = [...compact.counts].filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
       compact.task.title = `${plural(byJob.size, "job")}: ${counts.join(", ")}`;
@@ -371,4 +367,15 @@ export function tuiReporter(
       sink.write(summary.render(c));
     },
   };
+}
+
+/**
+ * The terminal's size; one that reports none (0×0: some CI pseudo-terminals) is drawn as 80×24, for
+ * listr2 too, which would otherwise cut every row to nothing.
+ */
+function terminalSize(): { rows: number; columns: number } {
+  const out = process.stdout;
+  if (!out.columns) out.columns = 80;
+  if (!out.rows) out.rows = 24;
+  return { rows: out.rows, columns: out.columns };
 }

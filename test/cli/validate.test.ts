@@ -208,6 +208,22 @@ describe("procflow schema, graph and usage", () => {
     expect(json.jobs.map((j: { name: string }) => j.name)).toEqual(["server", "build", "test", "report"]);
   });
 
+  it("the graph shows the file's description and each job's", async () => {
+    const dir = tempDir({
+      "g.yaml":
+        'version: 1\nname: demo\ndescription: the "whole" run\njobs:\n  a: { command: "true", description: builds it }\n  b: { command: "true", needs: [a] }\n',
+    });
+    const mermaid = (await cli(["graph", "g.yaml"], { cwd: dir })).stdout;
+    expect(mermaid.startsWith('---\ntitle: "demo: the \\"whole\\" run"\n---\nflowchart LR\n')).toBe(true);
+    expect(mermaid).toContain('j0["a<br/><small>builds it</small>"]');
+    expect(mermaid).toContain('j1["b"]');
+    const dot = (await cli(["graph", "--format", "dot", "g.yaml"], { cwd: dir })).stdout;
+    expect(dot).toContain('label="the \\"whole\\" run"; labelloc=t;');
+    expect(dot).toContain('"a" [label="a\\nbuilds it"];');
+    const json = JSON.parse((await cli(["graph", "--format", "json", "g.yaml"], { cwd: dir })).stdout);
+    expect([json.description, json.jobs[0].description]).toEqual(['the "whole" run', "builds it"]);
+  });
+
   it("exits 2 on a usage error and 0 on --help / --version", async () => {
     expect((await cli(["validate"])).code).toBe(2);
     expect((await cli(["frobnicate"])).code).toBe(2);

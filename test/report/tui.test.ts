@@ -18,9 +18,16 @@ interface TerminalRun {
 async function inTerminal(
   dir: string,
   args: string[],
-  opts: { cols?: number; rows?: number; env?: Record<string, string>; stderrToFile?: boolean } = {},
+  opts: {
+    cols?: number;
+    rows?: number;
+    env?: Record<string, string>;
+    stderrToFile?: boolean;
+    /** The terminal reports no size (0×0), as some CI pseudo-terminals do; drawn here as 80×24. */
+    sizeless?: boolean;
+  } = {},
 ): Promise<TerminalRun> {
-  const { cols = 100, rows = 30 } = opts;
+  const { cols = opts.sizeless ? 80 : 100, rows = opts.sizeless ? 24 : 30 } = opts;
   const r = await new Promise<{ code: number | null; raw: string }>((resolve) => {
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -30,7 +37,8 @@ async function inTerminal(
       ...opts.env,
     };
     delete env.CI;
-    const command = `stty cols ${cols} rows ${rows}; node ${CLI} run jobs.yaml ${args.join(" ")}${opts.stderrToFile ? " 2>err.txt" : ""}`;
+    const size = opts.sizeless ? "cols 0 rows 0" : `cols ${cols} rows ${rows}`;
+    const command = `stty ${size}; node ${CLI} run jobs.yaml ${args.join(" ")}${opts.stderrToFile ? " 2>err.txt" : ""}`;
     const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: dir, env });
     let raw = "";
     child.stdout.on("data", (d) => {
@@ -74,6 +82,17 @@ jobs:
     expect(text).toMatch(/first\n.*second\n.*third/);
     expect(text).toMatch(/after skipped: needs broken: success, but broken failed/);
     expect(text).toMatch(/4 jobs: .*run failed \(exit 1\)/);
+  });
+
+  it("draws rows on a terminal that reports no size, as if it were 80×24", async () => {
+    const dir = tempDir({
+      "jobs.yaml": `version: 1\njobs:\n  bad: { command: [sh, -c, "echo first; echo LAST-LINE; exit 4"] }\n  ok: { command: "true" }\n`,
+    });
+    const { code, screen } = await inTerminal(dir, [], { sizeless: true });
+    expect(code).toBe(1);
+    expect(screen).toMatch(/bad failed \(exit 4\)/);
+    expect(screen).toMatch(/ok succeeded \(exit 0\)/);
+    expect(screen).toContain("LAST-LINE");
   });
 
   it("folds more jobs than the terminal has rows into one row of counts, keeping failures", async () => {

@@ -62,17 +62,36 @@ export function makeContext(
 }
 
 /**
- * Narrows a scalar's range to one character of its value, when the value is written plainly (not
- * quoted or folded) so that offsets map one to one; otherwise keeps the whole range.
+ * Narrows a scalar's range to the character at `offset` of its value: written plainly, offsets map
+ * one to one; quoted, escapes (`\"`, `\u00e9`) and `''` are read as the one character they stand
+ * for. A block scalar, or a quoted one across lines, keeps the whole range.
  */
 function pointInside(text: string, range: readonly [number, number], offset: number): [number, number] {
   const first = text[range[0]];
-  const plain = first !== '"' && first !== "'" && first !== "|" && first !== ">";
-  const shift = plain ? offset : first === '"' || first === "'" ? offset + 1 : -1;
-  if (shift < 0 || range[0] >= range[1]) return [range[0], range[1]];
+  if (range[0] >= range[1] || first === "|" || first === ">") return [range[0], range[1]];
+  const at = first === '"' || first === "'" ? quotedIndex(text, range, offset) : range[0] + offset;
+  if (at === null) return [range[0], range[1]];
   // An offset at the end of the value (an expression that ends too early) points at its last character.
-  const at = Math.min(range[0] + shift, range[1] - 1);
-  return [at, at + 1];
+  const point = Math.min(at, range[1] - 1);
+  return [point, point + 1];
+}
+
+/** Where character `offset` of a quoted scalar's value is written; null across a line break. */
+function quotedIndex(text: string, range: readonly [number, number], offset: number): number | null {
+  const quote = text[range[0]];
+  let i = range[0] + 1;
+  for (let n = 0; n < offset && i < range[1]; n++) {
+    const c = text[i];
+    if (c === "\n" || c === "\r") return null;
+    if (quote === "'") i += c === "'" ? 2 : 1;
+    else if (c !== "\\") i += 1;
+    else {
+      const e = text[i + 1];
+      if (e === "\n" || e === "\r") return null;
+      i += e === "x" ? 4 : e === "u" ? 6 : e === "U" ? 10 : 2;
+    }
+  }
+  return i;
 }
 
 /**
