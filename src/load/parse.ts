@@ -52,7 +52,14 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
   // Merge keys cost yaml a test of every plain scalar (~5 % of the parse): asked for only where one
   // can be written at all.
   const merge = source.text.includes("<<");
-  const doc = parseDocument(source.text, { uniqueKeys: false, prettyErrors: false, merge });
+  // YAML 1.1 tags (`!!binary`, `!!timestamp`, `!!set`…) would make values no job field takes (a Buffer,
+  // a Date): left unresolved, such a value is read as the text it is.
+  const doc = parseDocument(source.text, {
+    uniqueKeys: false,
+    prettyErrors: false,
+    merge,
+    resolveKnownTags: false,
+  });
   const error = (range: [number, number], code: string, message: string) =>
     diagnostics.push({ source, range, severity: "error", code, message });
   // yaml places a problem at the end of the input one character past it.
@@ -85,7 +92,10 @@ export function parse(source: Source, diagnostics: Diagnostic[]): Parsed | undef
       range: inText(w.pos),
       severity: "warning",
       code: "yaml-warning",
-      message: firstLine(w.message),
+      message: firstLine(w.message).replace(
+        /^Unresolved tag: tag:yaml\.org,2002:(\w+)$/,
+        "the tag !!$1 is not read here: the value is taken as the text it is",
+      ),
     });
   if (doc.errors.length > 0) return undefined;
   const checked = checkedValue(doc, source, diagnostics);
