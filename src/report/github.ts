@@ -1,7 +1,8 @@
 // `-o github` (SPEC §16): the grouped blocks as GitHub Actions log groups, each job's output fenced
 // by `::stop-commands::` so that it can neither close its group nor issue workflow commands; a failed
-// job's `::error` annotation at its line in the file that declares it; then the summary, and a
-// Markdown step summary appended to $GITHUB_STEP_SUMMARY.
+// job's `::error` annotation at its line in the file that declares it (a job stopped because the run
+// was cut short too: by --timeout, an interrupt, --fail-fast); then the summary, and a Markdown step
+// summary appended to $GITHUB_STEP_SUMMARY.
 import { randomBytes } from "node:crypto";
 import type { Colors } from "picocolors/types.js";
 import type { EventOf, Reporter, RunEvent } from "../events.js";
@@ -15,6 +16,8 @@ import { StepSummary } from "./step-summary.js";
 export type JobPlaces = ReadonlyMap<string, { readonly file: string; readonly line: number }>;
 
 const TAIL_LINES = 10;
+/** Stops that cut a job's work short because the run was (not a daemon's end, not `ctl stop`). */
+const CUT_SHORT = new Set(["run-timeout", "interrupt", "fail-fast", "parent-exit"]);
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function githubReporter(
@@ -25,16 +28,20 @@ export function githubReporter(
   env: NodeJS.ProcessEnv = process.env,
 ): Reporter {
   const tails = new Map<string, string[]>();
+  /** Why each non-daemon job was last stopped, if the run was cut short. */
+  const cutShort = new Map<string, string>();
+  let daemons: ReadonlySet<string> = new Set();
   const framing: Framing = {
     block(job, title, exit) {
       const token = randomBytes(16).toString("hex");
       const head = exit
         ? `${STATE_SYMBOL[exit.state]} ${job} (${exit.state.replace("_", " ")}, ${formatMs(exit.durationMs)})`
         : title.replace(ANSI, "");
-      const failed = exit && (exit.state === "failed" || exit.state === "timed_out");
+      const stopped = exit?.state === "stopped" ? cutShort.get(job) : undefined;
+      const failed = exit && (exit.state === "failed" || exit.state === "timed_out" || stopped !== undefined);
       return {
         head: `::group::${escapeData(visible(head))}\n::stop-commands::${token}\n`,
-        foot: `::${token}::\n::endgroup::\n${failed ? annotation(exit, places.get(job), tails.get(job) ?? []) : ""}`,
+        foot: `::${token}::\n::endgroup::\n${failed ? annotation(exit, places.get(job), tails.get(job) ?? [], stopped) : ""}`,
       };
     },
     line: (title) => `${title}\n`,
@@ -46,7 +53,12 @@ export function githubReporter(
     event(e: RunEvent) {
       stepSummary?.event(e);
       if (e.type === "job:output") keepTail(tails, e);
-      else if (e.type === "job:start") tails.delete(e.job);
+      else if (e.type === "job:start") {
+        tails.delete(e.job);
+        cutShort.delete(e.job);
+      } else if (e.type === "run:start") daemons = new Set(e.daemons);
+      else if (e.type === "job:stop" && CUT_SHORT.has(e.reason) && !daemons.has(e.job))
+        cutShort.set(e.job, e.reason);
       grouped.event(e);
     },
     async close() {
@@ -63,12 +75,13 @@ function annotation(
   e: EventOf<"job:exit">,
   place: { file: string; line: number } | undefined,
   tail: readonly string[],
+  stopped?: string,
 ): string {
   const props = [
     ...(place ? [`file=${escapeProperty(place.file)}`, `line=${place.line}`] : []),
     `title=${escapeProperty(`${e.job} ${e.state.replace("_", " ")}`)}`,
   ];
-  const message = [exitLine(e), ...tail].join("\n");
+  const message = [stopped ? `stopped (${stopped})` : exitLine(e), ...tail].join("\n");
   return `::error ${props.join(",")}::${escapeData(message)}\n`;
 }
 

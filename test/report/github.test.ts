@@ -59,6 +59,18 @@ describe("-o github", () => {
     expect(r.stdout).toMatch(/4 jobs: .*run failed \(exit 1\)/);
   });
 
+  it("annotates a job stopped because the run was cut short (--timeout), not a daemon stopped with it", async () => {
+    const dir = tempDir({
+      "f.yaml":
+        'version: 1\njobs:\n  svc: { command: [sleep, "30"], daemon: true }\n  b: { command: [sh, -c, "echo working; sleep 30"], needs: { svc: started } }\n',
+    });
+    const r = await cli(["run", "f.yaml", "--timeout", "1s"], { cwd: dir, env: github });
+    expect(r.code).toBe(124);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("::error "))).toEqual([
+      "::error file=f.yaml,line=4,title=b stopped::stopped (run-timeout)%0Aworking",
+    ]);
+  });
+
   it("names the file relative to GITHUB_WORKSPACE and appends the step summary: a table and a mermaid graph", async () => {
     const dir = tempDir({ "ci/f.yaml": file, "s.md": "# before\n" });
     const env = { ...github, GITHUB_WORKSPACE: join(dir, "ci"), GITHUB_STEP_SUMMARY: join(dir, "s.md") };
