@@ -1,7 +1,7 @@
 // The include resolver (SPEC §15): a job file and the files it includes, recursively → one unit per
 // file, each parsed and shape-checked with its own Source, so that every diagnostic names its file.
 // A file included twice (a diamond) is one unit; a cycle or a missing file is an error at its include.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Source } from "../graph/source.js";
 import type { Diagnostic } from "./diagnostic.js";
@@ -56,7 +56,7 @@ export function loadTree(text: string, path: string, diagnostics: Diagnostic[]):
   if (!top) return undefined;
   const visit = (unit: Unit, stack: readonly Unit[]) => {
     units.push(unit);
-    loaded.add(unit.file);
+    loaded.add(same(unit.file));
     const include = unit.value.include;
     const entries = typeof include === "string" ? [include] : Array.isArray(include) ? include : [];
     entries.forEach((entry, i) => {
@@ -66,14 +66,15 @@ export function loadTree(text: string, path: string, diagnostics: Diagnostic[]):
         diagnostics.push({ source: unit.source, range: unit.locate(at), severity: "error", code, message });
       const file = resolve(unit.dir, entry);
       const chain = [...stack, unit];
-      const from = chain.findIndex((u) => u.file === file);
+      // A file is the same through any path to it (a symlink, `a/../b`).
+      const from = chain.findIndex((u) => same(u.file) === same(file));
+      const shown = isAbsolute(entry) ? entry : join(dirname(unit.source.path), entry);
       if (from !== -1) {
-        const names = [...chain.slice(from), chain[from]!].map((u) => u.source.path);
+        const names = [...chain.slice(from).map((u) => u.source.path), shown];
         report("include-cycle", `include: cycle ${names.join(" → ")}; remove one of these includes`);
         return;
       }
-      if (loaded.has(file)) return; // a diamond: loaded once
-      const shown = isAbsolute(entry) ? entry : join(dirname(unit.source.path), entry);
+      if (loaded.has(same(file))) return; // a diamond: loaded once
       const read = readJobFile(file);
       if ("why" in read) {
         const where = shown === entry ? "" : ` (${shown})`;
@@ -84,11 +85,20 @@ export function loadTree(text: string, path: string, diagnostics: Diagnostic[]):
       if (child) {
         ignoredFields(child, diagnostics);
         visit(child, chain);
-      } else loaded.add(file);
+      } else loaded.add(same(file));
     });
   };
   visit(top, []);
   return units;
+}
+
+/** The file's real path (the path itself when it cannot be read). */
+function same(file: string): string {
+  try {
+    return realpathSync.native(file);
+  } catch {
+    return file;
+  }
 }
 
 function unitOf(source: Source, diagnostics: Diagnostic[]): Unit | undefined {

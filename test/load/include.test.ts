@@ -1,6 +1,6 @@
 // `include:` (SPEC §15) through the real CLI: a tree of files runs as one graph, each job in the folder
 // and environment of its own file, and every mistake is reported in the file that holds it.
-import { realpathSync, writeFileSync } from "node:fs";
+import { realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, endStates, tempDir, withEvents } from "../rig.js";
@@ -117,6 +117,21 @@ describe("include", () => {
       "r",
       "all",
     ]);
+  });
+
+  it("a file reached through a symlink is the same file: loaded once, a cycle through one is a cycle", async () => {
+    const dir = tempDir({
+      "top.yaml": "version: 1\ninclude: [sub/a.yaml, link/a.yaml]\njobs:\n  t: { command: [echo] }\n",
+      "sub/a.yaml": "version: 1\njobs:\n  a: { command: [echo] }\n",
+      "x.yaml": "version: 1\ninclude: [xl.yaml]\njobs:\n  x: { command: [echo] }\n",
+    });
+    symlinkSync(join(dir, "sub"), join(dir, "link"));
+    symlinkSync(join(dir, "x.yaml"), join(dir, "xl.yaml"));
+    const once = await cli(["validate", "top.yaml"], { cwd: dir });
+    expect([once.code, once.stderr]).toEqual([0, ""]);
+    const cycle = await cli(["validate", "x.yaml"], { cwd: dir });
+    expect(cycle.code).toBe(2);
+    expect(cycle.stdout + cycle.stderr).toContain("include: cycle x.yaml → xl.yaml");
   });
 
   it("validate of a folder whose files include each other reports the cycle once", async () => {
