@@ -59,7 +59,7 @@ export async function createReporters(
       break;
     }
   }
-  if (opts.logDir) reporters.push((await import("./log-dir.js")).logDirReporter(opts.logDir));
+  if (opts.logDir) reporters.push((await import("./log-dir.js")).logDirReporter(opts.logDir, warn));
   if (opts.junit) reporters.push((await import("./junit.js")).junitReporter(opts.junit, graph.name, warn));
   return reporters;
 }

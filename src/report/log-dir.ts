@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { Reporter, RunEvent } from "../events.js";
-import { makeDir } from "../write-paths.js";
+import { makeDir, systemError } from "../write-paths.js";
 import { fileSafe } from "./format.js";
 import { EventSerializer } from "./serialize.js";
 
@@ -42,12 +42,19 @@ export function logFileNames(jobs: readonly string[]): Map<string, string> {
 
 const hash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
 
-export function logDirReporter(dir: string): Reporter {
+/** `warn`: a file that cannot be written (the folder removed meanwhile) is said once, and the run goes on. */
+export function logDirReporter(dir: string, warn: (message: string) => void = () => {}): Reporter {
   makeDir(dir);
   const logs = new Map<string, WriteStream>();
   let files = new Map<string, string>();
   const serializer = new EventSerializer();
-  const runJson = createWriteStream(join(dir, "run.json"));
+  let failed = false;
+  const open = (file: string) =>
+    createWriteStream(join(dir, file)).on("error", (e) => {
+      if (!failed) warn(`--log-dir: ${join(dir, file)} cannot be written: ${systemError(e)}`);
+      failed = true;
+    });
+  const runJson = open("run.json");
   runJson.write('{"events":[');
   let first = true;
   const log = (job: string) => {
@@ -55,7 +62,7 @@ export function logDirReporter(dir: string): Reporter {
     if (!s) {
       // A job that run:start did not list (none is expected) gets a name apart from the others.
       if (!files.has(job)) files.set(job, logFileNames([...files.keys(), job]).get(job)!);
-      s = createWriteStream(join(dir, files.get(job)!));
+      s = open(files.get(job)!);
       logs.set(job, s);
     }
     return s;

@@ -106,4 +106,24 @@ describe("output paths that cannot be written", () => {
     );
     expect(r.stderr).not.toContain("internal error");
   });
+
+  it("a --log-dir folder removed during the run: one warning when a log cannot be opened, the run goes on", async () => {
+    // The matrix's instances exist only once p has run, after `a` removed the folder: their logs open then.
+    const dir = tempDir({
+      "f.yaml": `version: 1
+jobs:
+  a: { command: [rm, -r, logs] }
+  p: { command: [sh, -c, 'echo "v=[1,2]" >> "$PROCFLOW_RESULT"'], needs: [a] }
+  m: { command: [echo, "\${{ matrix.v }}"], needs: [p], matrix: { v: "\${{ fromJSON(needs.p.result.v) }}" } }
+`,
+    });
+    const r = await cli(["run", "f.yaml", "-o", "quiet", "--log-dir", "logs"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(
+      r.stderr.match(
+        /procflow: warning: --log-dir: logs\/.* cannot be written: no such file or directory \(ENOENT\)\n/g,
+      ),
+    ).toHaveLength(1);
+    expect(r.stderr).not.toContain("internal error");
+  });
 });
