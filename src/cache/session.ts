@@ -139,23 +139,22 @@ export class CacheSession {
           ...(settled ? {} : { ok: this.ok.has(name) }),
         });
       }
-    const declared = this.env.declared(job);
-    const full = this.env.forJob(job, 1);
-    if (!declared.ok || !full.ok) return null; // the start fails and says why
-    // The argv, the target's arguments and the declared variables as the job gets them: a result
-    // of a need it reads counts (a producer run again may return another), the run's id does not.
-    const base = { env: full.env, matrix: job.matrix ?? {}, job: { name: job.name } };
-    const scope = { ...(this.scope?.(job, full.env) ?? base), run: { id: RUN_ID_AS_WRITTEN } };
+    // The environment, argv and target's arguments as the job gets them (job-runner.ts builds them
+    // alike): a result of a need it reads counts (a producer run again may return another), the
+    // run's id does not.
     const only = this.scope ? undefined : readsNoNeeds;
+    const scopeOf = (env: Readonly<Record<string, string>>) => ({
+      ...(this.scope?.(job, env) ?? { env, matrix: job.matrix ?? {}, job: { name: job.name } }),
+      run: { id: RUN_ID_AS_WRITTEN },
+    });
+    const declared = this.env.declared(job);
+    const full = this.env.forJob(job, 1, (value, soFar) => expand(value, scopeOf(soFar), only));
+    if (!declared.ok || !full.ok) return null; // the start fails and says why
+    const scope = scopeOf(full.env);
     const argv = job.argv ? jobArgv(job, scope, only) : null;
     const args = job.target ? targetArgs(job.target.args, scope, only) : null;
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(declared.env)) {
-      const e = v.includes("${{") ? expand(v, scope, only) : { ok: true as const, value: v };
-      if (!e.ok) return null;
-      env[k] = e.value;
-    }
-    if (argv?.ok === false || args?.ok === false) return null;
+    for (const k in declared.env) env[k] = full.env[k] ?? declared.env[k]!;
     const spec = job.cache!;
     const ignore = [...spec.outputs, ...this.ownFolders(job.cwd)];
     const { files, unmatched } = await findFiles(job.cwd, spec.inputs, ignore);
@@ -165,12 +164,12 @@ export class CacheSession {
     return fingerprint({
       platform: platform(),
       arch: arch(),
-      argv: argv?.argv ?? null,
+      argv: argv?.ok ? argv.argv : null,
       shell: job.shell,
       target: job.target && {
         module: await hashFile(job.target.module).catch(() => "missing"),
         export: job.target.export,
-        args: args!.args,
+        args: args?.ok ? args.args : job.target.args,
       },
       cwd: relative(this.root, job.cwd),
       env,
@@ -184,7 +183,9 @@ export class CacheSession {
   /** The dry run's question: is there an entry that reads back? */
   private async peek(print: string): Promise<CacheHit | null> {
     const entry = await this.store.read(print, false);
-    return entry && typeof entry !== "string" ? { fromRun: entry.runId, restored: 0, lines: [] } : null;
+    return entry && typeof entry !== "string"
+      ? { fromRun: entry.runId, restored: 0, lines: [], result: entry.result }
+      : null;
   }
 
   private async lookup(job: Job, print: string): Promise<CacheHit | null> {

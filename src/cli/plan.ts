@@ -41,7 +41,11 @@ export function printPlan(
       // The environment decides `${{ env.* }}` (a missing env_file fails the job when it runs); results
       // are not known yet: expressions that read them are shown as written.
       const known = { matrix: j.matrix ?? {}, job: { name: j.name }, run: { id: PLAN_RUN_ID } };
-      const env = envs.forJob(j, 1, (value, soFar) => expand(value, { ...known, env: soFar }, readsNoNeeds));
+      // A variable whose expression fails (the job will not start) leaves them all as written.
+      const expanded = envs.forJob(j, 1, (value, soFar) =>
+        expand(value, { ...known, env: soFar }, readsNoNeeds),
+      );
+      const env = expanded.ok ? expanded : envs.forJob(j, 1);
       const scope = { ...known, env: env.ok ? env.env : {} };
       const argv = jobArgv(j, scope, readsNoNeeds);
       return {

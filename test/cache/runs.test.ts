@@ -207,6 +207,30 @@ jobs:
     expect(forced.of("job:exit", "target")[0]!.result).toEqual({ v: "2" });
   });
 
+  it("a job whose env reads a result, and whose argv reads that env, is cached; --dry-run says so", async () => {
+    const yaml = `version: 1
+jobs:
+  prod: { shell: true, command: "echo 'cfg={\\"port\\":8080}' >> \\"$PROCFLOW_RESULT\\"", inputs: [in.txt] }
+  cons:
+    needs: [prod]
+    inputs: [in.txt]
+    env: { CFG: "\${{ needs.prod.result.cfg }}" }
+    command: [echo, "port \${{ fromJSON(env.CFG).port }}"]
+  web:
+    ports: [http]
+    inputs: [in.txt]
+    env: { URL: "http://localhost:\${{ env.PROCFLOW_PORT_HTTP }}" }
+    command: [sh, -c, "echo web"]
+`;
+    const first = await runJobs(yaml, [], { files: { "in.txt": "1" } });
+    expect(first.lines("cons")).toEqual(["port 8080"]);
+    const second = await runJobs(yaml, [], { cwd: first.dir });
+    expect(endStates(second)).toEqual({ prod: "cached", cons: "cached", web: "cached" });
+    const plan = await cli(["run", "jobs.yaml", "--dry-run", "-o", "json"], { cwd: first.dir });
+    const planned = JSON.parse(plan.stdout).jobs.map((j: { job: string; cache: string }) => [j.job, j.cache]);
+    expect(Object.fromEntries(planned)).toEqual({ prod: "cached", cons: "cached", web: "cached" });
+  });
+
   it("a cached target gives back its result; changing its module reruns it", async () => {
     const yaml = `version: 1
 jobs:

@@ -1,5 +1,5 @@
 // The executor through the real CLI: join order, concurrency, policies, daemons, timeouts, env, argv, exit codes.
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -442,5 +442,12 @@ describe("dry run", () => {
     const text = await cli(["run", "jobs.yaml", "--dry-run"], { cwd: dir });
     expect(text.stdout).toContain("  2. b after a:success\n     echo b file to-file\n");
     expect(readdirSync(dir)).toEqual(["jobs.yaml"]);
+    // One variable whose expression fails (the run will say so) leaves the others as written, not empty.
+    writeFileSync(
+      join(dir, "jobs.yaml"),
+      `version: 1\nenv: { WHO: file }\njobs:\n  c: { command: [echo, "\${{ env.WHO }}", "\${{ env.OK }}"], env: { BAD: "\${{ fromJSON('{nope') }}", OK: "ok" } }\n`,
+    );
+    const failing = await cli(["run", "jobs.yaml", "--dry-run"], { cwd: dir });
+    expect(failing.stdout).toContain("  1. c\n     echo file ok\n");
   });
 });
