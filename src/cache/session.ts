@@ -154,7 +154,7 @@ export class CacheSession {
     const argv = job.argv ? jobArgv(job, scope, only) : null;
     const args = job.target ? targetArgs(job.target.args, scope, only) : null;
     const env: Record<string, string> = {};
-    for (const k in declared.env) env[k] = full.env[k] ?? declared.env[k]!;
+    for (const k in declared.env) env[k] = full.env[k]!;
     const spec = job.cache!;
     const ignore = [...spec.outputs, ...this.ownFolders(job.cwd)];
     const { files, unmatched } = await findFiles(job.cwd, spec.inputs, ignore);

@@ -28,13 +28,13 @@ export function sharedName(
 ): string | null {
   if (lists.length < 2 || !lists.some(([, values]) => values.some((v) => String(v).includes(","))))
     return null;
-  let names = [""];
-  for (const [key, values] of lists)
-    names = names.flatMap((n) => values.map((v) => `${n}${n ? "," : ""}${key}=${v}`));
+  let combos: Record<string, Scalar>[] = [{}];
+  for (const [key, values] of lists) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
   const seen = new Set<string>();
-  for (const n of names) {
-    if (seen.has(n)) return `${family}[${n}]`;
-    seen.add(n);
+  for (const c of combos) {
+    const name = instanceName(family, c);
+    if (seen.has(name)) return name;
+    seen.add(name);
   }
   return null;
 }
