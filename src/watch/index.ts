@@ -2,7 +2,6 @@
 // their changes into restart requests on the run's one door. Only runs with --watch load this module.
 import { type FSWatcher, watch } from "chokidar";
 import type { Job } from "../graph/types.js";
-import { within } from "../load/globs.js";
 import type { RunControl } from "../run/control.js";
 import { Restarts } from "./restarts.js";
 import { Targets } from "./targets.js";
@@ -40,11 +39,6 @@ export async function startWatching(opts: WatchOptions): Promise<Watching> {
     w.on("all", (event, path) => {
       if (event !== "add" && event !== "change" && event !== "unlink") return;
       for (const target of targets.concerned(path)) restarts.changed(target, path);
-    });
-    // A watched folder that goes away takes its watch with it: the way to it is watched again, so
-    // that it is seen when it comes back (a checkout, `rm -rf src` and a new copy).
-    w.on("unlinkDir", (path) => {
-      if (targets.bases.some((base) => within(base, path))) w.add(targets.roots());
     });
     w.on("error", (e) => {
       const code = (e as NodeJS.ErrnoException).code;

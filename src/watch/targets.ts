@@ -68,12 +68,15 @@ export class Targets {
   }
 
   /**
-   * The folders (or files) to hand the watcher: each base, or its nearest existing folder when it does
-   * not exist yet (a folder that appears under a watched one is scanned as it appears).
+   * The folders to hand the watcher: each base's folder (the base itself when it is a job's own
+   * folder), or the nearest existing one. A base watched from its folder is seen again when it is
+   * removed and made again (a checkout, `rm -rf src` and a new copy); a folder that appears under a
+   * watched one is scanned as it appears.
    */
   roots(): string[] {
+    const cwds = new Set(this.list.map((t) => t.job.cwd));
     const found = this.bases.map((b) => {
-      let p = b;
+      let p = cwds.has(b) ? b : dirname(b);
       while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
       return p;
     });
